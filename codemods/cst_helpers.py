@@ -1,0 +1,55 @@
+"""LibCST helpers shared by transforms: imports added and removed the way LibCST's codemod
+visitors do it (existing style kept, nothing removed that is still used)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable
+
+import libcst as cst
+from libcst.codemod import CodemodContext
+from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
+
+
+@dataclass(frozen=True)
+class ImportSpec:
+    """`import module` (obj None) or `from <relative dots>module import obj [as asname]`."""
+
+    module: str
+    obj: str | None = None
+    asname: str | None = None
+    relative: int = 0
+
+
+def add_imports(module: cst.Module, imports: Iterable[ImportSpec], full_module_name: str = "") -> cst.Module:
+    """Add the imports not already present, after the module's existing imports."""
+    imports = list(imports)
+    if not imports:
+        return module
+    context = CodemodContext(full_module_name=full_module_name or None)
+    for spec in imports:
+        AddImportsVisitor.add_needed_import(context, spec.module, spec.obj, spec.asname, spec.relative)
+    return AddImportsVisitor(context).transform_module(module)
+
+
+def remove_unused_imports(
+    module: cst.Module, imports: Iterable[ImportSpec], full_module_name: str = ""
+) -> cst.Module:
+    """Remove the named imports, each only if nothing in the module uses it any more."""
+    imports = list(imports)
+    if not imports:
+        return module
+    context = CodemodContext(full_module_name=full_module_name or None)
+    for spec in imports:
+        RemoveImportsVisitor.remove_unused_import(context, spec.module, spec.obj, spec.asname)
+    return RemoveImportsVisitor(context).transform_module(module)
+
+
+def dotted(node: cst.BaseExpression) -> str | None:
+    """'a.b.c' for a Name/Attribute chain, else None."""
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        base = dotted(node.value)
+        return f"{base}.{node.attr.value}" if base else None
+    return None

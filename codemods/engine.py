@@ -1,0 +1,230 @@
+"""The run: discover files, read them once, run each transform's phases, collect one changeset.
+
+The engine knows nothing about any one transform. Transforms run one after another, each seeing
+the files as the previous one left them, so that each transform's changes can become a commit of
+its own. Nothing is written here: `codemods.writer` writes a validated changeset.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Sequence
+
+from codemods.api import Action, NewFile, Site, Transform
+from codemods.discovery import GENERATED_HEAD_BYTES, discover, find_git_root, is_generated, module_name
+from codemods.project import Failure, Project
+from codemods.sources import SourceError, SourceFile, check_parses
+
+
+@dataclass
+class FileChange:
+    relpath: str  # relative to the display root (git root, else the project root)
+    path: Path
+    before: bytes | None  # None: the file is new
+    after: bytes
+    encoding: str = "utf-8"
+
+    @property
+    def is_new(self) -> bool:
+        return self.before is None
+
+
+@dataclass
+class TransformResult:
+    transform: Transform
+    changes: dict[str, FileChange] = field(default_factory=dict)
+    sites: list[Site] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return self.transform.name
+
+    def count(self, action: Action) -> int:
+        return sum(1 for site in self.sites if site.action is action)
+
+
+@dataclass
+class RunResult:
+    root: Path  # the project root: module names are relative to it
+    display_root: Path  # paths in reports and diffs are relative to it
+    transforms: list[TransformResult] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)  # discovery and reading
+    scanned: int = 0
+    generated: int = 0
+    parsed: set[str] = field(default_factory=set)
+
+    @property
+    def skipped_by_prefilter(self) -> int:
+        return self.scanned - len(self.parsed)
+
+    @property
+    def all_failures(self) -> list[Failure]:
+        return self.failures + [f for result in self.transforms for f in result.failures]
+
+    def changes(self) -> dict[str, FileChange]:
+        """The combined changeset: each file from its original content to its final one."""
+        combined: dict[str, FileChange] = {}
+        for result in self.transforms:
+            for relpath, change in result.changes.items():
+                if relpath in combined:
+                    combined[relpath] = FileChange(
+                        relpath, change.path, combined[relpath].before, change.after, change.encoding
+                    )
+                else:
+                    combined[relpath] = change
+        return {k: v for k, v in sorted(combined.items()) if v.before != v.after}
+
+    @property
+    def sites(self) -> list[Site]:
+        return [site for result in self.transforms for site in result.sites]
+
+
+def project_root(paths: Sequence[Path]) -> Path:
+    """The folder the run is about: the common parent of the given paths."""
+    absolute = [Path(os.path.abspath(p)) for p in paths]
+    folders = [p if p.is_dir() else p.parent for p in absolute]
+    return Path(os.path.commonpath([str(f) for f in folders])) if folders else Path.cwd()
+
+
+def load_sources(
+    paths: Sequence[Path], root: Path, display_root: Path, include: Iterable[str], exclude: Iterable[str]
+) -> tuple[list[SourceFile], list[Failure], int]:
+    found = discover(paths, root, include=include, exclude=exclude)
+    failures = [Failure(problem.path, problem.message) for problem in found.problems]
+    sources: list[SourceFile] = []
+    generated = 0
+    for path in found.files:
+        relpath = _relative(path, display_root)
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            failures.append(Failure(relpath, f"cannot read: {error.strerror or error}"))
+            continue
+        if is_generated(data[:GENERATED_HEAD_BYTES]):
+            generated += 1
+            continue
+        module, is_package = module_name(path, root)
+        sources.append(SourceFile(path, relpath, module, is_package, data))
+    return sources, failures, generated
+
+
+def _relative(path: Path, base: Path) -> str:
+    try:
+        return path.relative_to(base).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+class Engine:
+    def __init__(
+        self,
+        transforms: Sequence[Transform],
+        jobs: int = 0,
+        include: Iterable[str] = (),
+        exclude: Iterable[str] = (),
+        on_progress: Callable[[str, int, int], None] | None = None,
+    ) -> None:
+        self.transforms = list(transforms)
+        self.jobs = jobs
+        self.include = tuple(include)
+        self.exclude = tuple(exclude)
+        self.on_progress = on_progress or (lambda phase, done, total: None)
+
+    def run(self, paths: Sequence[Path]) -> RunResult:
+        root = project_root(paths)
+        display_root = find_git_root(root) or root
+        sources, failures, generated = load_sources(paths, root, display_root, self.include, self.exclude)
+        result = RunResult(root, display_root, failures=failures, scanned=len(sources), generated=generated)
+        project = Project(root, sources, jobs=self.jobs, display_root=display_root)
+        try:
+            for number, transform in enumerate(self.transforms):
+                self.on_progress(transform.name, number, len(self.transforms))
+                result.transforms.append(self._run_transform(transform, project, result))
+            self.on_progress("done", len(self.transforms), len(self.transforms))
+        finally:
+            project.close()
+        return result
+
+    def _run_transform(self, transform: Transform, project: Project, run: RunResult) -> TransformResult:
+        outcome = TransformResult(transform)
+        project.current_transform = transform.name
+        failures_before = len(project.failures)
+        transform.plan(project)
+        candidates = list(transform.candidates(project))
+        run.parsed.update(source.relpath for source in candidates)
+        for mapped in project.map(transform.rewrite, candidates):
+            self._take_rewrite(transform, mapped.source, mapped.value, project, outcome)
+        try:
+            new_files = transform.new_files(project)
+        except Exception as error:  # a transform bug must not lose the rewrites already made
+            new_files = []
+            project.failures.append(Failure("", f"internal error creating files: {error!r}", transform.name))
+        for new_file in new_files:
+            self._take_new_file(transform, new_file, project, outcome)
+        outcome.notes = transform.report_notes()
+        outcome.failures = project.failures[failures_before:]
+        for failure in outcome.failures:
+            failure.transform = transform.name
+        return outcome
+
+    def _take_rewrite(
+        self, transform: Transform, source: SourceFile, rewrite: object, project: Project, outcome: TransformResult
+    ) -> None:
+        if rewrite is None:
+            return
+        sites = [
+            Site(s.line, s.column, s.action, s.message, source.relpath, transform.name)
+            for s in rewrite.sites  # type: ignore[attr-defined]
+        ]
+        text = rewrite.text  # type: ignore[attr-defined]
+        if text is not None and text != source.text:
+            try:
+                check_parses(text, source.relpath)
+                new_source = source.with_text(text)
+            except (SourceError, UnicodeEncodeError) as error:
+                project.failures.append(Failure(source.relpath, f"change discarded: {error}"))
+                return
+            outcome.changes[source.relpath] = FileChange(
+                source.relpath, source.path, source.data, new_source.data, source.encoding
+            )
+            project.replace(new_source)
+        outcome.sites.extend(sites)
+
+    def _take_new_file(
+        self, transform: Transform, new_file: NewFile, project: Project, outcome: TransformResult
+    ) -> None:
+        path = project.display_root / new_file.relpath
+        data = new_file.text.encode("utf-8")
+        existing = project.find_file(new_file.relpath)
+        before = existing.data if existing else (path.read_bytes() if path.is_file() else None)
+        if before == data:
+            return
+        if new_file.relpath.endswith(".py"):
+            try:
+                check_parses(new_file.text, new_file.relpath)
+            except SourceError as error:
+                project.failures.append(Failure(new_file.relpath, f"new file discarded: {error}"))
+                return
+            module, is_package = module_name(path, project.root) if path.parent.exists() else ("", False)
+            if not module:
+                module = _module_from_relpath(path, project.root)
+                is_package = path.name == "__init__.py"
+            project.replace(SourceFile(path, new_file.relpath, module, is_package, data))
+        previous = outcome.changes.get(new_file.relpath)
+        outcome.changes[new_file.relpath] = FileChange(
+            new_file.relpath, path, previous.before if previous else before, data
+        )
+
+
+def _module_from_relpath(path: Path, root: Path) -> str:
+    try:
+        parts = list(path.relative_to(root).with_suffix("").parts)
+    except ValueError:
+        return ""
+    if parts and parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts) if all(p.isidentifier() for p in parts) else ""

@@ -1,0 +1,163 @@
+"""What a transform may ask of the whole project: its files, a cheap byte search, a parallel map,
+and a name index. Files are read once, as bytes, in the main process; decoding and parsing happen
+only for the few files a transform asks for, in worker processes.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import traceback
+from concurrent.futures import Executor, ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Generic, Iterable, Iterator, Sequence, TypeVar
+
+from codemods.index import ModuleFacts, ProjectIndex, module_facts
+from codemods.sources import SourceError, SourceFile
+
+T = TypeVar("T")
+
+# Below this many files a process pool costs more than it saves.
+PARALLEL_THRESHOLD = 24
+BATCH_SIZE = 16
+
+
+@dataclass
+class Failure:
+    relpath: str
+    message: str
+    transform: str = ""
+
+
+@dataclass
+class Mapped(Generic[T]):
+    source: SourceFile
+    value: T
+
+
+def _describe(error: BaseException) -> str:
+    if isinstance(error, SourceError):
+        return str(error)
+    # a bug in a transform: keep the innermost frame so the report points somewhere useful
+    frame = traceback.extract_tb(error.__traceback__)[-1:] if error.__traceback__ else []
+    where = f" ({Path(frame[0].filename).name}:{frame[0].lineno})" if frame else ""
+    return f"internal error {type(error).__name__}: {error}{where}"
+
+
+def _run_batch(
+    function: Callable[[SourceFile], T], batch: Sequence[SourceFile]
+) -> list[tuple[bool, object]]:
+    results: list[tuple[bool, object]] = []
+    for source in batch:
+        try:
+            results.append((True, function(source)))
+        except Exception as error:  # one file's failure must not stop the others
+            results.append((False, _describe(error)))
+    return results
+
+
+class Project:
+    """The files of one run, as the current transform sees them (after earlier transforms' edits)."""
+
+    def __init__(
+        self, root: Path, files: list[SourceFile], jobs: int = 0, display_root: Path | None = None
+    ) -> None:
+        self.root = root  # the folder the run is about; module names are relative to it
+        self.display_root = display_root or root  # report paths and NewFile.relpath are relative to it
+        self.files = files
+        self.jobs = jobs or os.cpu_count() or 1
+        self.failures: list[Failure] = []
+        self.current_transform = ""
+        self._executor: Executor | None = None
+        self._by_module = {source.module: source for source in files if source.module}
+        self._by_relpath = {source.relpath: source for source in files}
+        self._facts: dict[str, ModuleFacts] = {}
+
+    # -- lookup -------------------------------------------------------------------------------
+
+    def files_containing(self, *needles: bytes, ignore_case: bool = False) -> list[SourceFile]:
+        """Files whose raw bytes contain any needle: the prefilter that keeps runs cheap."""
+        if not needles:
+            return []
+        if ignore_case:
+            lowered = tuple(needle.lower() for needle in needles)
+            return [f for f in self.files if any(n in f.data.lower() for n in lowered)]
+        return [f for f in self.files if f.contains(*needles)]
+
+    def find_module(self, module: str) -> SourceFile | None:
+        return self._by_module.get(module)
+
+    def find_file(self, relpath: str) -> SourceFile | None:
+        return self._by_relpath.get(relpath)
+
+    def relpath_for(self, path: Path) -> str:
+        """The report path (relative to the display root) of a file to create at `path`."""
+        try:
+            return path.relative_to(self.display_root).as_posix()
+        except ValueError:
+            return path.as_posix()
+
+    def packages(self) -> list[str]:
+        """Top-level packages of the project (folders with an __init__.py), for placing new modules."""
+        return sorted({f.module.split(".")[0] for f in self.files if f.is_package and f.module})
+
+    # -- work ---------------------------------------------------------------------------------
+
+    def map(self, function: Callable[[SourceFile], T], files: Iterable[SourceFile]) -> list[Mapped[T]]:
+        """`function(file)` for each file, in parallel processes when worth it.
+
+        A file whose call raises is recorded in `self.failures` and left out of the result.
+        `function` must be picklable: a module-level function or a bound method of a transform.
+        """
+        files = list(files)
+        outcomes: Iterator[tuple[bool, object]]
+        if self.jobs <= 1 or len(files) < PARALLEL_THRESHOLD:
+            outcomes = iter(_run_batch(function, files))
+        else:
+            batches = [files[i : i + BATCH_SIZE] for i in range(0, len(files), BATCH_SIZE)]
+            executor = self._pool()
+            per_batch = executor.map(_run_batch, [function] * len(batches), batches)
+            outcomes = (outcome for batch in per_batch for outcome in batch)
+        results: list[Mapped[T]] = []
+        for source, (ok, value) in zip(files, outcomes):
+            if ok:
+                results.append(Mapped(source, value))  # type: ignore[arg-type]
+            else:
+                self.failures.append(Failure(source.relpath, str(value), self.current_transform))
+        return results
+
+    def index(self, files: Iterable[SourceFile] | None = None) -> ProjectIndex:
+        """A name index over `files` (default: every file). Facts are cached across transforms
+        for files no transform has changed."""
+        wanted = list(self.files if files is None else files)
+        missing = [f for f in wanted if f.relpath not in self._facts]
+        for mapped in self.map(module_facts, missing):
+            self._facts[mapped.source.relpath] = mapped.value
+        return ProjectIndex(self._facts[f.relpath] for f in wanted if f.relpath in self._facts)
+
+    def replace(self, source: SourceFile) -> None:
+        """Record a file's new content (or a new file) so later transforms see it."""
+        old = self._by_relpath.get(source.relpath)
+        if old is not None:
+            self.files[self.files.index(old)] = source
+        else:
+            self.files.append(source)
+            self.files.sort(key=lambda f: f.relpath)
+        self._by_relpath[source.relpath] = source
+        if source.module:
+            self._by_module[source.module] = source
+        self._facts.pop(source.relpath, None)
+
+    def _pool(self) -> Executor:
+        if self._executor is None:
+            method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+            self._executor = ProcessPoolExecutor(
+                max_workers=self.jobs, mp_context=multiprocessing.get_context(method)
+            )
+        return self._executor
+
+    def close(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(cancel_futures=True)
+            self._executor = None

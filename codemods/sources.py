@@ -1,0 +1,125 @@
+"""One Python source file as the engine and transforms see it: bytes in, text out, bytes back."""
+
+from __future__ import annotations
+
+import ast
+import io
+import tokenize
+import warnings
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+import libcst as cst
+
+
+class SourceError(Exception):
+    """A file that cannot be handled (not text, not decodable, not valid Python)."""
+
+
+def decode_source(data: bytes) -> tuple[str, str]:
+    """Decode like Python itself does (BOM, PEP 263 cookie, else UTF-8). Returns (text, encoding).
+
+    The encoding returned re-encodes the text to the same bytes: 'utf-8-sig' keeps a BOM.
+    """
+    if b"\x00" in data:
+        raise SourceError("binary file (contains NUL bytes)")
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError as error:
+        raise SourceError(f"cannot determine encoding: {error}") from error
+    try:
+        text = data.decode(encoding)
+    except (UnicodeDecodeError, LookupError) as error:
+        raise SourceError(f"not valid {encoding} text: {error}") from error
+    if encoding == "utf-8-sig":
+        pass  # str.decode('utf-8-sig') already dropped the BOM; encoding back re-adds it
+    return text, encoding
+
+
+def detect_newline(text: str) -> str:
+    index = text.find("\n")
+    if index > 0 and text[index - 1] == "\r":
+        return "\r\n"
+    if index == -1 and "\r" in text:
+        return "\r"
+    return "\n"
+
+
+@dataclass
+class SourceFile:
+    """A file's identity and content. Picklable: it travels to worker processes with its bytes."""
+
+    path: Path  # absolute
+    relpath: str  # POSIX path relative to the project root, used in reports
+    module: str  # dotted module name ("app.api.routes"), "" when unknown
+    is_package: bool  # an __init__.py
+    data: bytes
+    _text: tuple[str, str] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def text(self) -> str:
+        if self._text is None:
+            self._text = decode_source(self.data)
+        return self._text[0]
+
+    @property
+    def encoding(self) -> str:
+        if self._text is None:
+            self._text = decode_source(self.data)
+        return self._text[1]
+
+    @property
+    def newline(self) -> str:
+        return detect_newline(self.text)
+
+    def contains(self, *needles: bytes) -> bool:
+        return any(needle in self.data for needle in needles)
+
+    def encode(self, text: str) -> bytes:
+        return text.encode(self.encoding)
+
+    def with_text(self, text: str) -> SourceFile:
+        """The same file with new content (the next transform in a run sees this)."""
+        return SourceFile(self.path, self.relpath, self.module, self.is_package, self.encode(text))
+
+    @cached_property
+    def ast(self) -> ast.Module:
+        """The stdlib AST: ~10x cheaper than LibCST; use it to decide whether to parse with LibCST."""
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", SyntaxWarning)
+                return ast.parse(self.text, filename=self.relpath)
+        except SyntaxError as error:
+            raise SourceError(f"syntax error at line {error.lineno}: {error.msg}") from error
+
+    @cached_property
+    def cst(self) -> cst.Module:
+        try:
+            return cst.parse_module(self.text)
+        except cst.ParserSyntaxError as error:
+            raise SourceError(f"syntax error at line {error.raw_line}: {error.message}") from error
+
+    def __getstate__(self) -> dict[str, object]:
+        # cached trees are rebuilt in the worker rather than pickled
+        return {
+            "path": self.path,
+            "relpath": self.relpath,
+            "module": self.module,
+            "is_package": self.is_package,
+            "data": self.data,
+            "_text": self._text,
+        }
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+
+
+def check_parses(text: str, filename: str) -> None:
+    """Raise SourceError unless `text` is valid Python for this interpreter."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", SyntaxWarning)
+            compile(text, filename, "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
+    except (SyntaxError, ValueError) as error:
+        raise SourceError(f"output does not parse: {error}") from error
