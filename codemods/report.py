@@ -1,0 +1,45 @@
+"""The end-of-run summary on stderr: what was scanned, skipped, changed, failed, and left for review."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.markup import escape
+
+from codemods.api import Action
+from codemods.engine import RunResult
+
+
+def print_summary(result: RunResult, console: Console, wrote: bool) -> None:
+    changes = result.changes()
+    failures = result.all_failures
+    changed_sites = sum(r.count(Action.CHANGED) for r in result.transforms)
+    review = [s for s in result.sites if s.action is Action.REVIEW]
+    verb = "changed" if wrote else "would change"
+    console.print(
+        f"[bold]fixit[/]: {result.scanned} files scanned, {result.skipped_by_prefilter} skipped by prefilter"
+        + (f" ({result.generated} generated files ignored)" if result.generated else "")
+        + f", {len(changes)} {verb}, {len(failures)} failed; "
+        f"{changed_sites} sites {verb}, {len(review)} left for review",
+        highlight=False,
+    )
+    for transform in result.transforms:
+        if transform.changes or transform.sites:
+            console.print(
+                f"  {transform.name}: {len(transform.changes)} files, "
+                f"{transform.count(Action.CHANGED)} sites {verb}, {transform.count(Action.REVIEW)} for review",
+                highlight=False,
+            )
+    if review:
+        console.print("[bold yellow]Left for review:[/]")
+        for site in review:
+            console.print(f"  {escape(site.path)}:{site.line}: [{site.transform}] {escape(site.message)}", highlight=False)
+    if failures:
+        console.print("[bold red]Failed:[/]")
+        for failure in failures:
+            where = failure.relpath or "(run)"
+            who = f"[{failure.transform}] " if failure.transform else ""
+            console.print(f"  {escape(where)}: {escape(who)}{escape(failure.message)}", highlight=False)
+    notes = [(t.name, note) for t in result.transforms if t.changes for note in t.notes]
+    behaviour = [(t.name, t.transform.behaviour_change) for t in result.transforms if t.changes and t.transform.behaviour_change]
+    for name, note in behaviour + notes:
+        console.print(f"[bold]Note[/] [{name}]: {escape(note)}", highlight=False)
