@@ -167,18 +167,16 @@ def apply(
     except ConfigError as error:
         raise _fail_usage(str(error)) from None
     changes = result.changes()
-    wrote = False
     if dry:
         emit_diff(result, output)
     elif changes:
         try:
             write_changes(changes.values())
-            wrote = True
         except WriteError as error:
             stderr.print(f"[bold red]error[/]: {escape(str(error))}")
             raise typer.Exit(EXIT_FINDINGS) from None
     if not quiet:
-        print_summary(result, stderr, wrote=wrote)
+        print_summary(result, stderr, dry_run=dry)
     elif result.all_failures:
         for failure in result.all_failures:
             stderr.print(f"{escape(failure.relpath)}: {escape(failure.message)}")

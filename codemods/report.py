@@ -9,12 +9,12 @@ from codemods.api import Action
 from codemods.engine import RunResult
 
 
-def print_summary(result: RunResult, console: Console, wrote: bool) -> None:
+def print_summary(result: RunResult, console: Console, dry_run: bool) -> None:
     changes = result.changes()
     failures = result.all_failures
     changed_sites = sum(r.count(Action.CHANGED) for r in result.transforms)
     review = [s for s in result.sites if s.action is Action.REVIEW]
-    verb = "changed" if wrote else "would change"
+    verb = "would change" if dry_run else "changed"
     console.print(
         f"[bold]fixit[/]: {result.scanned} files scanned, {result.skipped_by_prefilter} skipped by prefilter"
         + (f" ({result.generated} generated files ignored)" if result.generated else "")
@@ -32,7 +32,7 @@ def print_summary(result: RunResult, console: Console, wrote: bool) -> None:
     if review:
         console.print("[bold yellow]Left for review:[/]")
         for site in review:
-            console.print(f"  {escape(site.path)}:{site.line}: [{site.transform}] {escape(site.message)}", highlight=False)
+            console.print(f"  {escape(site.path)}:{site.line}: {escape(f'[{site.transform}]')} {escape(site.message)}")
     if failures:
         console.print("[bold red]Failed:[/]")
         for failure in failures:
@@ -42,4 +42,4 @@ def print_summary(result: RunResult, console: Console, wrote: bool) -> None:
     notes = [(t.name, note) for t in result.transforms if t.changes for note in t.notes]
     behaviour = [(t.name, t.transform.behaviour_change) for t in result.transforms if t.changes and t.transform.behaviour_change]
     for name, note in behaviour + notes:
-        console.print(f"[bold]Note[/] [{name}]: {escape(note)}", highlight=False)
+        console.print(f"[bold]Note[/] {escape(f'[{name}]')}: {escape(note)}")

@@ -27,13 +27,15 @@ def decode_source(data: bytes) -> tuple[str, str]:
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     except SyntaxError as error:
-        raise SourceError(f"cannot determine encoding: {error}") from error
+        # detect_encoding also fails on undecodable bytes in the first two lines: say which
+        encoding = "utf-8"
+        if b"coding" in data[:200]:
+            raise SourceError(f"bad encoding declaration: {error}") from error
     try:
         text = data.decode(encoding)
     except (UnicodeDecodeError, LookupError) as error:
         raise SourceError(f"not valid {encoding} text: {error}") from error
-    if encoding == "utf-8-sig":
-        pass  # str.decode('utf-8-sig') already dropped the BOM; encoding back re-adds it
+    # 'utf-8-sig' decoding drops the BOM and encoding with it adds it back
     return text, encoding
 
 

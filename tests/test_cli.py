@@ -1,0 +1,117 @@
+"""The command line: exit codes, dry runs that write nothing, check mode, configuration."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import write
+from typer.testing import CliRunner
+
+from cli.main import app
+
+runner = CliRunner()
+
+
+def invoke(*args: str):  # type: ignore[no-untyped-def]
+    return runner.invoke(app, list(args))
+
+
+@pytest.fixture
+def project(tmp_path: Path, fake_registry: dict) -> Path:
+    write(tmp_path / "app" / "__init__.py", "")
+    write(tmp_path / "app" / "a.py", "OLD_NAME = 1\n")
+    write(tmp_path / "app" / "b.py", "nothing = 2\n")
+    return tmp_path
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_list_and_explain(fake_registry: dict) -> None:
+    listed = invoke("list")
+    assert listed.exit_code == 0 and "rename" in listed.output and "safe" in listed.output
+    explained = invoke("explain", "rename")
+    assert explained.exit_code == 0 and "Renames the identifier" in explained.output
+    assert "new (default 'NEW_NAME')" in explained.output
+    assert invoke("explain", "nope").exit_code == 2
+
+
+def test_apply_writes_in_place(project: Path) -> None:
+    result = invoke("apply", "rename", str(project))
+    assert result.exit_code == 0, result.output
+    assert (project / "app" / "a.py").read_text() == "NEW_NAME = 1\n"
+    assert "1 changed" in result.output
+
+
+def test_dry_run_writes_nothing_and_prints_a_diff(project: Path) -> None:
+    before = snapshot(project)
+    result = invoke("apply", "rename", str(project), "--dry-run")
+    assert result.exit_code == 0
+    assert "-OLD_NAME = 1\n+NEW_NAME = 1" in result.output
+    assert "--- a/app/a.py" in result.output
+    assert snapshot(project) == before
+
+
+def test_check_exits_1_when_something_would_change(project: Path) -> None:
+    before = snapshot(project)
+    assert invoke("apply", "rename", str(project), "--check").exit_code == 1
+    assert snapshot(project) == before
+    assert invoke("apply", "rename", str(project)).exit_code == 0
+    assert invoke("apply", "rename", str(project), "--check").exit_code == 0
+
+
+def test_failed_file_gives_exit_1_and_the_rest_is_written(project: Path) -> None:
+    write(project / "app" / "broken.py", "OLD_NAME = (\n")
+    result = invoke("apply", "rename", str(project))
+    assert result.exit_code == 1
+    assert "app/broken.py" in result.output and "syntax error" in result.output
+    assert (project / "app" / "a.py").read_text() == "NEW_NAME = 1\n"
+
+
+def test_usage_errors_exit_2(project: Path) -> None:
+    assert invoke("apply", "unknown", str(project)).exit_code == 2
+    assert invoke("apply", "rename", str(project / "missing")).exit_code == 2
+    assert invoke("apply", "rename", str(project), "--option", "rename.bogus=1").exit_code == 2
+    assert invoke("apply", "rename", str(project), "--option", "no-equals-sign").exit_code == 2
+    assert invoke("apply", "rename", str(project), "--option", "other.key=1").exit_code == 2
+    assert (project / "app" / "a.py").read_text() == "OLD_NAME = 1\n"
+
+
+def test_one_missing_path_among_others_exits_1(project: Path) -> None:
+    result = invoke("apply", "rename", str(project), str(project / "missing"))
+    assert result.exit_code == 1 and "no such file or directory" in result.output
+    assert (project / "app" / "a.py").read_text() == "NEW_NAME = 1\n"
+
+
+def test_options_from_pyproject_and_cli_override(project: Path) -> None:
+    write(project / "pyproject.toml", '[tool.fixit-codemods]\nexclude = ["app/b.py"]\n\n'
+          '[tool.fixit-codemods.rename]\nnew = "FROM_FILE"\n')
+    assert invoke("apply", "rename", str(project / "app")).exit_code == 0
+    assert (project / "app" / "a.py").read_text() == "FROM_FILE = 1\n"
+    write(project / "app" / "a.py", "OLD_NAME = 1\n")
+    assert invoke("apply", "rename", str(project), "-o", "rename.new=FROM_CLI").exit_code == 0
+    assert (project / "app" / "a.py").read_text() == "FROM_CLI = 1\n"
+
+
+def test_bad_pyproject_is_a_usage_error(project: Path) -> None:
+    write(project / "pyproject.toml", "[tool.fixit-codemods\n")
+    result = invoke("apply", "rename", str(project))
+    assert result.exit_code == 2 and "invalid TOML" in result.output
+
+
+def test_review_sites_are_listed_with_file_and_line(project: Path) -> None:
+    write(project / "app" / "c.py", "x = 1\ny = TODO_FIX\n")
+    result = invoke("apply", "review-only", str(project))
+    assert result.exit_code == 0
+    assert "app/c.py:2: [review-only] needs a person" in result.output
+
+
+def test_console_script_runs() -> None:
+    completed = subprocess.run(
+        [sys.executable, "-m", "cli.main", "--version"], capture_output=True, text=True, check=False
+    )
+    assert completed.returncode == 0 and completed.stdout.startswith("fixit ")

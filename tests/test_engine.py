@@ -1,0 +1,215 @@
+"""The engine on good and bad input: what it reads, skips, reports, and how it writes."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from conftest import RenameTransform, write
+
+from codemods.discovery import discover, module_name
+from codemods.engine import Engine
+from codemods.writer import WriteError, write_changes
+
+
+def run(paths: list[Path], jobs: int = 1, **options: str):  # type: ignore[no-untyped-def]
+    return Engine([RenameTransform(options)], jobs=jobs).run(paths)
+
+
+def apply(paths: list[Path], **options: str):  # type: ignore[no-untyped-def]
+    result = run(paths, **options)
+    write_changes(result.changes().values())
+    return result
+
+
+def test_rewrites_only_files_with_the_trigger(tmp_path: Path) -> None:
+    write(tmp_path / "a.py", "OLD_NAME = 1\n")
+    write(tmp_path / "b.py", "other = 2\n")
+    result = apply([tmp_path])
+    assert (tmp_path / "a.py").read_text() == "NEW_NAME = 1\n"
+    assert result.scanned == 2 and result.skipped_by_prefilter == 1
+    assert [(s.path, s.line) for s in result.sites] == [("a.py", 1)]
+
+
+def test_second_run_changes_nothing(tmp_path: Path) -> None:
+    write(tmp_path / "a.py", "OLD_NAME = 1\n")
+    apply([tmp_path])
+    assert run([tmp_path]).changes() == {}
+
+
+def test_crlf_bom_and_latin1_survive(tmp_path: Path) -> None:
+    write(tmp_path / "crlf.py", b"# keep\r\nOLD_NAME = 1\r\n\r\nx = 'q'\r\n")
+    write(tmp_path / "bom.py", b"\xef\xbb\xbfOLD_NAME = 1\n")
+    write(tmp_path / "latin.py", "# -*- coding: latin-1 -*-\nOLD_NAME = 'caf\xe9'\n".encode("latin-1"))
+    result = apply([tmp_path])
+    assert not result.all_failures
+    assert (tmp_path / "crlf.py").read_bytes() == b"# keep\r\nNEW_NAME = 1\r\n\r\nx = 'q'\r\n"
+    assert (tmp_path / "bom.py").read_bytes() == b"\xef\xbb\xbfNEW_NAME = 1\n"
+    assert (tmp_path / "latin.py").read_bytes() == "# -*- coding: latin-1 -*-\nNEW_NAME = 'caf\xe9'\n".encode(
+        "latin-1"
+    )
+
+
+def test_file_mode_is_kept(tmp_path: Path) -> None:
+    script = write(tmp_path / "run.py", "#!/usr/bin/env python\nOLD_NAME = 1\n")
+    script.chmod(0o755)
+    apply([tmp_path])
+    assert (script.stat().st_mode & 0o777) == 0o755
+
+
+@pytest.mark.parametrize(
+    "name, data, message",
+    [
+        ("syntax.py", b"OLD_NAME = (\n", "syntax error"),
+        ("binary.py", b"OLD_NAME\x00\x01\x02", "binary"),
+        ("undecodable.py", b"OLD_NAME = '\xff\xfe'\n", "not valid utf-8"),
+    ],
+)
+def test_bad_file_is_reported_and_others_still_change(tmp_path: Path, name: str, data: bytes, message: str) -> None:
+    bad = write(tmp_path / name, data)
+    write(tmp_path / "good.py", "OLD_NAME = 1\n")
+    result = apply([tmp_path])
+    assert [(f.relpath, message in f.message) for f in result.all_failures] == [(name, True)]
+    assert bad.read_bytes() == data
+    assert (tmp_path / "good.py").read_text() == "NEW_NAME = 1\n"
+
+
+def test_empty_file_is_fine(tmp_path: Path) -> None:
+    write(tmp_path / "empty.py", b"")
+    result = apply([tmp_path])
+    assert result.scanned == 1 and not result.all_failures and not result.changes()
+
+
+def test_missing_path_is_reported(tmp_path: Path) -> None:
+    write(tmp_path / "a.py", "OLD_NAME = 1\n")
+    result = apply([tmp_path, tmp_path / "missing"])
+    assert [f.message for f in result.all_failures] == ["no such file or directory"]
+    assert (tmp_path / "a.py").read_text() == "NEW_NAME = 1\n"
+
+
+def test_unreadable_file_is_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    locked = write(tmp_path / "locked.py", "OLD_NAME = 1\n")
+    write(tmp_path / "open.py", "OLD_NAME = 1\n")
+    original = Path.read_bytes
+
+    def read_bytes(self: Path) -> bytes:
+        if self == locked:
+            raise PermissionError(13, "Permission denied")
+        return original(self)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    result = run([tmp_path])
+    assert [(f.relpath, f.message) for f in result.all_failures] == [("locked.py", "cannot read: Permission denied")]
+    assert list(result.changes()) == ["open.py"]
+
+
+def test_symlink_loop_is_reported_not_followed(tmp_path: Path) -> None:
+    os.symlink(tmp_path / "b.py", tmp_path / "a.py")
+    os.symlink(tmp_path / "a.py", tmp_path / "b.py")
+    os.symlink(tmp_path, tmp_path / "again")  # a folder loop: never walked into
+    write(tmp_path / "c.py", "OLD_NAME = 1\n")
+    result = apply([tmp_path])
+    assert sorted(f.relpath for f in result.all_failures) == ["a.py", "b.py"]
+    assert all("cannot follow link" in f.message for f in result.all_failures)
+    assert (tmp_path / "c.py").read_text() == "NEW_NAME = 1\n"
+
+
+def test_parallel_run_matches_serial(tmp_path: Path) -> None:
+    for number in range(60):
+        write(tmp_path / "pkg" / f"m{number}.py", f"OLD_NAME = {number}\n" if number % 3 else "x = 1\n")
+    write(tmp_path / "pkg" / "broken.py", "OLD_NAME = (\n")
+    serial, parallel = run([tmp_path], jobs=1), run([tmp_path], jobs=2)
+    assert parallel.changes() == serial.changes() and len(serial.changes()) == 40
+    assert [f.relpath for f in parallel.all_failures] == ["pkg/broken.py"]
+
+
+def test_discovery_honours_gitignore_and_skips_environments(tmp_path: Path) -> None:
+    write(tmp_path / ".gitignore", "ignored/\n*_skip.py\n")
+    (tmp_path / ".git").mkdir()
+    write(tmp_path / "app" / "keep.py", "")
+    write(tmp_path / "app" / "x_skip.py", "")
+    write(tmp_path / "app" / ".gitignore", "local.py\n")
+    write(tmp_path / "app" / "local.py", "")
+    write(tmp_path / "ignored" / "a.py", "")
+    write(tmp_path / "venv" / "lib.py", "")
+    write(tmp_path / "myenv" / "pyvenv.cfg", "")
+    write(tmp_path / "myenv" / "lib" / "x.py", "")
+    write(tmp_path / "lib" / "site-packages" / "dep.py", "")
+    write(tmp_path / "build" / "out.py", "")
+    write(tmp_path / "app" / "gen.py", "# @generated by protoc\nOLD_NAME = 1\n")
+    found = discover([tmp_path], tmp_path, exclude=["app/other*"])
+    assert [p.relative_to(tmp_path).as_posix() for p in found.files] == ["app/gen.py", "app/keep.py"]
+    result = run([tmp_path])
+    assert result.generated == 1 and not result.changes()
+
+
+def test_include_and_exclude_globs(tmp_path: Path) -> None:
+    write(tmp_path / "app" / "a.py", "OLD_NAME = 1\n")
+    write(tmp_path / "app" / "migrations" / "m.py", "OLD_NAME = 1\n")
+    write(tmp_path / "scripts" / "s.py", "OLD_NAME = 1\n")
+    result = Engine([RenameTransform()], jobs=1, include=["app/*"], exclude=["migrations"]).run([tmp_path])
+    assert list(result.changes()) == ["app/a.py"]
+
+
+def test_explicit_file_is_taken_even_if_ignored(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    write(tmp_path / ".gitignore", "secret.py\n")
+    target = write(tmp_path / "secret.py", "OLD_NAME = 1\n")
+    assert list(run([target]).changes()) == ["secret.py"]
+
+
+def test_module_names(tmp_path: Path) -> None:
+    write(tmp_path / "app" / "__init__.py", "")
+    write(tmp_path / "app" / "api" / "__init__.py", "")
+    routes = write(tmp_path / "app" / "api" / "routes.py", "")
+    script = write(tmp_path / "scripts" / "tool.py", "")
+    assert module_name(routes, tmp_path) == ("app.api.routes", False)
+    assert module_name(tmp_path / "app" / "api" / "__init__.py", tmp_path) == ("app.api", True)
+    assert module_name(script, tmp_path) == ("scripts.tool", False)
+
+
+def test_new_files_are_created_and_diffed(tmp_path: Path) -> None:
+    write(tmp_path / "a.py", "OLD_NAME = 1\n")
+    result = apply([tmp_path], create="pkg/created.py")
+    assert (tmp_path / "pkg" / "created.py").read_text() == "CREATED = True\n"
+    assert result.changes()["pkg/created.py"].is_new
+    assert run([tmp_path], create="pkg/created.py").changes() == {}
+
+
+def test_changeset_is_all_or_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    first = write(tmp_path / "a.py", "OLD_NAME = 1\n")
+    second = write(tmp_path / "b.py", "OLD_NAME = 2\n")
+    result = run([tmp_path], create="new/created.py")
+    real_replace = os.replace
+    calls = []
+
+    def failing_replace(source: str, target: str) -> None:
+        calls.append(target)
+        if len(calls) == 2:
+            raise OSError(28, "No space left on device")
+        real_replace(source, target)
+
+    monkeypatch.setattr(os, "replace", failing_replace)
+    with pytest.raises(WriteError, match="rolled back"):
+        write_changes(result.changes().values())
+    monkeypatch.setattr(os, "replace", real_replace)
+    assert first.read_text() == "OLD_NAME = 1\n" and second.read_text() == "OLD_NAME = 2\n"
+    assert not (tmp_path / "new").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.py", "b.py"]  # no temporary files left
+
+
+def test_file_edited_during_the_run_is_not_overwritten(tmp_path: Path) -> None:
+    target = write(tmp_path / "a.py", "OLD_NAME = 1\n")
+    result = run([tmp_path])
+    target.write_text("OLD_NAME = 1  # edited meanwhile\n")
+    with pytest.raises(WriteError, match="changed on disk"):
+        write_changes(result.changes().values())
+    assert target.read_text() == "OLD_NAME = 1  # edited meanwhile\n"
+
+
+def test_transform_producing_invalid_code_is_discarded(tmp_path: Path) -> None:
+    target = write(tmp_path / "a.py", "OLD_NAME = 1\n")
+    result = apply([tmp_path], append="def (:\n")
+    assert target.read_text() == "OLD_NAME = 1\n"
+    assert ["change discarded" in f.message for f in result.all_failures] == [True]
