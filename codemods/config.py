@@ -94,7 +94,8 @@ def parse_cli_options(raw: Iterable[str]) -> dict[str, dict[str, str]]:
     parsed: dict[str, dict[str, str]] = {}
     for item in raw:
         name_key, equals, value = item.partition("=")
-        name, dot, key = name_key.partition(".")
+        # the key is after the last dot: names of external codemods contain dots themselves
+        name, dot, key = name_key.rpartition(".")
         if not equals or not dot or not name.strip() or not key.strip():
             raise ConfigError(f"--option {item!r}: expected NAME.KEY=VALUE (e.g. timeouts.timeout=30)")
         parsed.setdefault(name.strip(), {})[key.strip()] = value

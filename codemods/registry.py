@@ -62,21 +62,26 @@ def available() -> dict[str, type[Transform]]:
 
 
 def select(spec: str, options: Mapping[str, Mapping[str, Any]] | None = None) -> list[Transform]:
-    """Instances for `name[,name…]` or `all`, in the fixed order; unknown names raise ConfigError."""
+    """Instances for `name[,name…]` or `all`, built-ins and plugins in the fixed order, then any
+    external codemods (`module.path:Class`, `bowler:query.py`) in the order given.
+    Unknown names raise ConfigError."""
+    from codemods.adapters import external_transform
+
     known = available()
     options = options or {}
-    if spec.strip() == "all":
+    names = [part.strip() for part in spec.split(",") if part.strip()]
+    if names == ["all"]:
         names = list(known)
-    else:
-        names = [part.strip() for part in spec.split(",") if part.strip()]
-        unknown = [name for name in names if name not in known]
-        if unknown or not names:
-            raise ConfigError(
-                f"unknown transform {', '.join(unknown) or repr(spec)}; available: {', '.join(known)}"
-            )
-        order = list(known)
-        names = sorted(dict.fromkeys(names), key=order.index)
-    stray = set(options) - set(known)
+    external = [name for name in names if name not in known and ":" in name]
+    unknown = [name for name in names if name not in known and name not in external]
+    if unknown or not names:
+        raise ConfigError(f"unknown transform {', '.join(unknown) or repr(spec)}; available: {', '.join(known)}")
+    stray = set(options) - set(known) - set(external)
     if stray:
         raise ConfigError(f"options given for unknown transform(s): {', '.join(sorted(stray))}")
-    return [known[name](options.get(name, {})) for name in names]
+    order = list(known)
+    builtins = sorted(dict.fromkeys(n for n in names if n in known), key=order.index)
+    selected = [known[name](options.get(name, {})) for name in builtins]
+    for name in dict.fromkeys(external):
+        selected.append(external_transform(name, options.get(name, {})))  # type: ignore[arg-type]
+    return selected
