@@ -96,13 +96,18 @@ def _indent(text: str) -> str:
 
 
 def _progress_callback(enabled: bool):  # type: ignore[no-untyped-def]
+    """A one-line progress bar on stderr, redrawn in place. Drawn by hand rather than with a
+    refresh thread: worker processes are forked, and forking a threaded process is unsafe."""
     if not enabled:
         return None
 
-    def show(phase: str, done: int, total: int) -> None:
-        # one line, rewritten in place: no background thread (worker processes are forked)
-        end = "\n" if phase == "done" else ""
-        sys.stderr.write(f"\r\x1b[2K[{done}/{total}] {phase}{end}")
+    def show(label: str, done: int, total: int) -> None:
+        width = 30
+        filled = width * done // max(total, 1)
+        bar = "█" * filled + "░" * (width - filled)
+        sys.stderr.write(f"\r\x1b[2K{bar} {done}/{total} {label}")
+        if done >= total:
+            sys.stderr.write("\r\x1b[2K")
         sys.stderr.flush()
 
     return show

@@ -140,11 +140,10 @@ class Engine:
         sources, failures, generated = load_sources(paths, root, display_root, self.include, self.exclude)
         result = RunResult(root, display_root, failures=failures, scanned=len(sources), generated=generated)
         project = Project(root, sources, jobs=self.jobs, display_root=display_root)
+        project.on_progress = self.on_progress
         try:
-            for number, transform in enumerate(self.transforms):
-                self.on_progress(transform.name, number, len(self.transforms))
+            for transform in self.transforms:
                 result.transforms.append(self._run_transform(transform, project, result))
-            self.on_progress("done", len(self.transforms), len(self.transforms))
         finally:
             project.close()
         return result

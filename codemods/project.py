@@ -69,6 +69,8 @@ class Project:
         self.jobs = jobs or os.cpu_count() or 1
         self.failures: list[Failure] = []
         self.current_transform = ""
+        # called as (label, files done, files in this step); the CLI draws a progress bar from it
+        self.on_progress: Callable[[str, int, int], None] = lambda label, done, total: None
         self._executor: Executor | None = None
         self._by_module = {source.module: source for source in files if source.module}
         self._by_relpath = {source.relpath: source for source in files}
@@ -120,7 +122,10 @@ class Project:
             per_batch = executor.map(_run_batch, [function] * len(batches), batches)
             outcomes = (outcome for batch in per_batch for outcome in batch)
         results: list[Mapped[T]] = []
-        for source, (ok, value) in zip(files, outcomes):
+        label = f"{self.current_transform}: {getattr(function, '__name__', 'work')}"
+        for done, (source, (ok, value)) in enumerate(zip(files, outcomes), 1):
+            if done % BATCH_SIZE == 0 or done == len(files):
+                self.on_progress(label, done, len(files))
             if ok:
                 results.append(Mapped(source, value))  # type: ignore[arg-type]
             else:
