@@ -1,0 +1,80 @@
+"""Project-wide name resolution: imports, module aliases, re-exports, `x = y` aliases."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import write
+
+from codemods.engine import load_sources
+from codemods.index import ProjectIndex, module_facts, resolve_relative
+from codemods.project import Project
+
+
+def index_of(root: Path) -> ProjectIndex:
+    sources, failures, _ = load_sources([root], root, root, (), ())
+    assert not failures
+    return Project(root, sources, jobs=1).index()
+
+
+def test_resolve_relative() -> None:
+    assert resolve_relative("app.api.routes", False, 1, "db") == "app.api.db"
+    assert resolve_relative("app.api.routes", False, 2, "db") == "app.db"
+    assert resolve_relative("app.api", True, 1, "routes") == "app.api.routes"
+    assert resolve_relative("app.api", True, 2, None) == "app"
+    assert resolve_relative("x", False, 0, "os.path") == "os.path"
+
+
+def test_resolution_across_modules(tmp_path: Path) -> None:
+    write(tmp_path / "app" / "__init__.py", "from .db import get_db_session as get_session\n")
+    write(tmp_path / "app" / "db.py", (
+        "from contextlib import asynccontextmanager\n"
+        "async def get_db_session():\n    yield 1\n\n"
+        "async def stream():\n    yield 1\n    yield 2\n\n"
+        "get_session = get_db_session\n"
+        "class Base: ...\n"
+    ))
+    write(tmp_path / "app" / "api" / "__init__.py", "")
+    write(tmp_path / "app" / "api" / "routes.py", (
+        "from .. import db as database\n"
+        "from ..db import get_session\n"
+        "from app import get_session as reexported\n"
+        "import app.db\n"
+        "import app.db as dbmod\n"
+        "from fastapi import Depends\n"
+    ))
+    index = index_of(tmp_path)
+    routes = "app.api.routes"
+    assert index.resolve(routes, "database.get_db_session") == "app.db.get_db_session"
+    assert index.resolve(routes, "get_session") == "app.db.get_db_session"
+    assert index.resolve(routes, "reexported") == "app.db.get_db_session"
+    assert index.resolve(routes, "app.db.stream") == "app.db.stream"
+    assert index.resolve(routes, "dbmod.Base") == "app.db.Base"
+    assert index.resolve(routes, "Depends") == "fastapi.Depends"
+    assert index.resolve(routes, "len") == "len"
+    function = index.function(index.resolve(routes, "get_session"))
+    assert function is not None and function.is_async_generator and function.yields == 1
+    stream = index.function("app.db.stream")
+    assert stream is not None and stream.yields == 2
+    assert index.is_project_name("app.db.Base") and not index.is_project_name("fastapi.Depends")
+
+
+def test_yields_in_nested_functions_are_not_counted(tmp_path: Path) -> None:
+    write(tmp_path / "m.py", (
+        "async def outer():\n"
+        "    def inner():\n        yield 1\n"
+        "    lam = lambda: (yield)\n"
+        "    yield 2\n"
+    ))
+    sources, _, _ = load_sources([tmp_path], tmp_path, tmp_path, (), ())
+    facts = module_facts(sources[0])
+    assert facts.functions["outer"].yields == 1
+
+
+def test_import_cycles_do_not_hang(tmp_path: Path) -> None:
+    write(tmp_path / "pkg" / "__init__.py", "")
+    write(tmp_path / "pkg" / "a.py", "from .b import thing\n")
+    write(tmp_path / "pkg" / "b.py", "from .a import thing\n")
+    index = index_of(tmp_path)
+    assert index.resolve("pkg.a", "thing") in {"pkg.a.thing", "pkg.b.thing"}
+    assert index.function("pkg.a.thing") is None
