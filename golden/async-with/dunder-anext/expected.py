@@ -1,0 +1,18 @@
+import contextlib
+
+
+@contextlib.asynccontextmanager
+async def get_session():
+    async with SessionLocal() as session:
+        try:
+            yield session
+            await session.commit()
+        except Exception:
+            await session.rollback()
+            raise
+
+
+async def refresh_cache(key: str) -> None:
+    async with get_session() as session:
+        rows = await session.execute(select_rows(key))
+        cache[key] = rows.all()

@@ -1,0 +1,24 @@
+import contextlib
+
+
+async def session_scope():
+    session = Session()
+    try:
+        yield session
+        await session.commit()
+    except Exception:
+        await session.rollback()
+        raise
+    finally:
+        await session.close()
+
+
+async def single(item_id: int) -> None:
+    db = await anext(session_scope())
+    await db.get(Item, item_id)
+
+
+async def batched(ids: list[int]) -> None:
+    for item_id in ids:
+        db = await anext(session_scope())
+        await db.get(Item, item_id)

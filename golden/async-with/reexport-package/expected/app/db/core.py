@@ -1,0 +1,13 @@
+import contextlib
+from typing import AsyncGenerator
+
+
+@contextlib.asynccontextmanager
+async def get_db_session_context() -> AsyncGenerator["AsyncSession", None]:
+    async with SessionLocal() as session:
+        try:
+            yield session
+            await session.commit()
+        except Exception:
+            await session.rollback()
+            raise

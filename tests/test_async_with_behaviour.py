@@ -1,0 +1,134 @@
+"""`async-with` changes what a task does with its session: before, the unit of work is neither
+committed nor rolled back nor closed when the task ends; after, success commits and closes, and
+failure rolls back, closes and still raises. Run for real, before and after, in a subprocess."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from codemods.api import Action
+from codemods.engine import Engine
+from codemods.transforms.async_with import AsyncWithSessions
+from codemods.writer import write_changes
+
+DATABASE = '''
+"""A fake session that records what happens to it."""
+
+EVENTS: list[str] = []
+
+
+class FakeSession:
+    async def work(self, fail: bool) -> str:
+        EVENTS.append("work")
+        if fail:
+            raise ValueError("the work failed")
+        return "done"
+
+    async def commit(self) -> None:
+        EVENTS.append("commit")
+
+    async def rollback(self) -> None:
+        EVENTS.append("rollback")
+
+    async def close(self) -> None:
+        EVENTS.append("close")
+
+
+async def get_db_session_context():
+    session = FakeSession()
+    try:
+        yield session
+        await session.commit()
+    except Exception:
+        await session.rollback()
+        raise
+    finally:
+        await session.close()
+'''
+
+TASKS = """
+from . import database as db_module
+
+
+async def run_task(fail: bool) -> str:
+    db_context = db_module.get_db_session_context()
+    db = await anext(db_context)
+    try:
+        return await db.work(fail)
+    except Exception:
+        raise
+"""
+
+# Events are read as soon as the task returns or raises, before the event loop gets a chance
+# to finalise an abandoned generator: that is what the code itself guarantees.
+RUNNER = """
+import asyncio, json
+from shop import database, tasks
+
+
+async def outcome(fail):
+    database.EVENTS.clear()
+    try:
+        result = await tasks.run_task(fail)
+    except ValueError as error:
+        result = f"raised: {error}"
+    return {"result": result, "events": list(database.EVENTS)}
+
+
+async def main():
+    return {"success": await outcome(False), "failure": await outcome(True)}
+
+
+print(json.dumps(asyncio.run(main())))
+"""
+
+
+def build_project(root: Path) -> None:
+    package = root / "shop"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "database.py").write_text(textwrap.dedent(DATABASE))
+    (package / "tasks.py").write_text(textwrap.dedent(TASKS))
+    (root / "run.py").write_text(textwrap.dedent(RUNNER))
+
+
+def run(root: Path) -> dict[str, dict[str, object]]:
+    completed = subprocess.run(
+        [sys.executable, "run.py"], cwd=root, capture_output=True, text=True, check=True, timeout=60
+    )
+    return json.loads(completed.stdout)
+
+
+def apply_transform(root: Path) -> list[tuple[str, Action]]:
+    result = Engine([AsyncWithSessions()], jobs=1).run([root / "shop"])
+    assert not result.all_failures
+    write_changes(result.changes().values())
+    return sorted((site.path, site.action) for site in result.sites)
+
+
+def test_sessions_are_committed_or_rolled_back_and_closed_after_the_transform(tmp_path: Path) -> None:
+    build_project(tmp_path)
+
+    before = run(tmp_path)
+    assert before["success"] == {"result": "done", "events": ["work"]}
+    assert before["failure"] == {"result": "raised: the work failed", "events": ["work"]}
+
+    sites = apply_transform(tmp_path)
+    assert [action for _, action in sites] == [Action.CHANGED, Action.CHANGED]
+    assert "async with db_module.get_db_session_context() as db:" in (tmp_path / "shop/tasks.py").read_text()
+
+    after = run(tmp_path)
+    assert after["success"] == {"result": "done", "events": ["work", "commit", "close"]}
+    assert after["failure"] == {"result": "raised: the work failed", "events": ["work", "rollback", "close"]}
+
+
+def test_a_second_run_changes_nothing(tmp_path: Path) -> None:
+    build_project(tmp_path)
+    apply_transform(tmp_path)
+    again = Engine([AsyncWithSessions()], jobs=1).run([tmp_path / "shop"])
+    assert not again.changes()
+    assert run(tmp_path)["failure"]["events"] == ["work", "rollback", "close"]
