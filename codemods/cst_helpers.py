@@ -53,3 +53,27 @@ def dotted(node: cst.BaseExpression) -> str | None:
         base = dotted(node.value)
         return f"{base}.{node.attr.value}" if base else None
     return None
+
+
+def update_imports_in_package(
+    module: cst.Module,
+    add: Iterable[ImportSpec],
+    remove_if_unused: Iterable[ImportSpec],
+    full_module_name: str,
+    full_package_name: str,
+) -> cst.Module:
+    """`add_imports` then `remove_unused_imports`, in a context that knows the module's package, so
+    that relative imports (`from ..database import x`) are matched: an added name joins an existing
+    relative import of the same module, and an unused relative import can be removed. Specs name
+    modules absolutely."""
+    context = CodemodContext(
+        full_module_name=full_module_name or None, full_package_name=full_package_name or None
+    )
+    add, remove_if_unused = list(add), list(remove_if_unused)
+    for spec in add:
+        AddImportsVisitor.add_needed_import(context, spec.module, spec.obj, spec.asname, spec.relative)
+    if add:
+        module = AddImportsVisitor(context).transform_module(module)
+    for spec in remove_if_unused:
+        RemoveImportsVisitor.remove_unused_import(context, spec.module, spec.obj, spec.asname)
+    return RemoveImportsVisitor(context).transform_module(module) if remove_if_unused else module

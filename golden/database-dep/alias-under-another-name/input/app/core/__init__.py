@@ -1,0 +1,3 @@
+from .db import DbSession, provide_session
+
+__all__ = ["DbSession", "provide_session"]

@@ -1,0 +1,11 @@
+"""The database session dependency, to annotate parameters with."""
+
+from typing import Annotated
+
+from fastapi import Depends
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.database import get_db_session
+
+
+DbSession = Annotated[AsyncSession, Depends(get_db_session)]

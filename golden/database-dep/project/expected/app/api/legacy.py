@@ -1,0 +1,15 @@
+from fastapi import APIRouter, Depends
+
+from ..database import DatabaseDep
+from ..deps import get_session
+
+router = APIRouter()
+
+
+async def count_rows(session: DatabaseDep) -> int:
+    return 0
+
+
+@router.get("/legacy", dependencies=[Depends(count_rows)])
+async def legacy(rows: int = Depends(count_rows), session=Depends(get_session), *extra):
+    return rows

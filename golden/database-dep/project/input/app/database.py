@@ -1,0 +1,26 @@
+"""Engine, sessions and the session dependency."""
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import Depends
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
+
+engine = create_async_engine("sqlite+aiosqlite://")
+SessionLocal = async_sessionmaker(engine, expire_on_commit=False)
+
+
+async def get_db_session() -> AsyncIterator[AsyncSession]:
+    async with SessionLocal() as session:
+        yield session
+
+
+# kept for older routers
+get_session = get_db_session
+
+DatabaseDep = Annotated[AsyncSession, Depends(get_db_session)]
+
+
+class ItemRepository:
+    def __init__(self, session: AsyncSession = Depends(get_session)) -> None:
+        self.session = session
