@@ -51,8 +51,8 @@ class Action(str, enum.Enum):
 class Site:
     """One place in one file that a transform changed or looked at."""
 
-    line: int
-    column: int
+    line: int  # 1-based, in the file as it was before the transform
+    column: int  # 0-based, in characters (as LibCST's PositionProvider reports it)
     action: Action
     message: str
     path: str = ""  # filled in by the engine (path relative to the display root)

@@ -1,0 +1,376 @@
+"""Dry-run and report formats: `diff`, `markdown`, `json`, `sarif`.
+
+- `diff`: the unified diff `git apply` accepts (new files included), from `codemods.diffs`.
+- `markdown`: per transform a summary table, the rationale, what needs review, and each file's
+  diff in a collapsible `<details>` block: for a pull-request comment or `$GITHUB_STEP_SUMMARY`.
+- `json`: one record per site plus the diff per file; the schema is versioned
+  (`schema_version`) and shipped as `codemods/schemas/report-v1.json` (see docs/json-schema.md).
+- `sarif`: SARIF 2.1.0, a result per site; each changed site carries its file's edit as a `fix`
+  (artifactChanges with replacements computed from the file's original and final text).
+"""
+
+from __future__ import annotations
+
+import codecs
+import difflib
+import json
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from codemods import __version__
+from codemods.api import Action, Site
+from codemods.diffs import file_diff, unified_diff
+from codemods.engine import FileChange, RunResult, TransformResult
+from codemods.messages import changed_files, md_code, md_fence, md_table, relevant, review_items, subject
+
+FORMATS = ("diff", "markdown", "json", "sarif")
+JSON_SCHEMA_VERSION = 1
+JSON_SCHEMA_ID = "urn:fixit-codemods:schema:report:v1"
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+SRCROOT = "SRCROOT"
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")  # SARIF's line terminators: CR LF, CR, LF
+
+
+def render(result: RunResult, fmt: str, applied: bool = False) -> bytes:
+    """The run in format `fmt` (one of FORMATS), as bytes ready for stdout or a file."""
+    if fmt == "diff":
+        return unified_diff(result.changes().values())
+    if fmt == "markdown":
+        return markdown_report(result, applied).encode("utf-8")
+    if fmt == "json":
+        return _dump(json_report(result, applied))
+    if fmt == "sarif":
+        return _dump(sarif_log(result))
+    raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+
+
+def _dump(document: dict[str, Any]) -> bytes:
+    return (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def diff_text(change: FileChange) -> str:
+    """A file's diff as text, decoded with the file's own encoding."""
+    return file_diff(change).decode(_plain(change.encoding), errors="replace")
+
+
+def _plain(encoding: str) -> str:
+    # the BOM belongs to the file, not to each piece we decode or measure
+    return "utf-8" if codecs.lookup(encoding).name == "utf-8-sig" else encoding
+
+
+# -- markdown ----------------------------------------------------------------------------
+
+
+def _file_rows(result: TransformResult) -> list[tuple[str, int, int]]:
+    """(file, sites changed, sites for review) for every file changed or holding a site."""
+    columns = {Action.CHANGED: 0, Action.REVIEW: 1}
+    counts: dict[str, list[int]] = {change.relpath: [0, 0] for change in changed_files(result)}
+    for site in result.sites:
+        if site.action in columns:
+            counts.setdefault(site.path, [0, 0])[columns[site.action]] += 1
+    return [(path, changed, review) for path, (changed, review) in sorted(counts.items())]
+
+
+def _details(change: FileChange) -> str:
+    body = diff_text(change).replace("\r\n", "\n")
+    label = "new file" if change.is_new else "diff"
+    return (
+        f"<details><summary><code>{_html(change.relpath)}</code> ({label})</summary>\n\n"
+        f"{md_fence(body, 'diff')}\n\n</details>"
+    )
+
+
+def _html(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _transform_markdown(result: TransformResult) -> str:
+    rows = _file_rows(result)
+    total = ("**total**", sum(r[1] for r in rows), sum(r[2] for r in rows))
+    parts = [
+        f"### {subject(result)}",
+        f"{result.transform.summary} (safety: {result.transform.safety.value})",
+        md_table(("File", "Sites changed", "Sites for review"), [(md_code(p), c, r) for p, c, r in rows] + [total]),
+        f"**Why.** {result.transform.rationale.strip() or result.transform.summary}",
+    ]
+    review = review_items(result, md_code)
+    if review:
+        parts.append("**What needs review**\n\n" + "\n".join(f"- {item}" for item in review))
+    parts += [_details(change) for change in changed_files(result)]
+    return "\n\n".join(parts)
+
+
+def markdown_report(result: RunResult, applied: bool = False) -> str:
+    changes = result.changes()
+    review = sum(r.count(Action.REVIEW) for r in result.transforms)
+    changed_sites = sum(r.count(Action.CHANGED) for r in result.transforms)
+    verb = "changed" if applied else "would change"
+    parts = [
+        f"## fixit: {len(changes)} files {verb}, {changed_sites} sites, {review} left for review"
+        if changes or review else "## fixit: nothing to change"
+    ]
+    shown = relevant(result.transforms)
+    if shown:
+        rows = [(md_code(r.name), r.transform.safety.value, len(changed_files(r)), r.count(Action.CHANGED),
+                 r.count(Action.REVIEW)) for r in shown]
+        parts.append(md_table(("Transform", "Safety", "Files", "Sites changed", "Sites for review"), rows))
+    parts += [_transform_markdown(r) for r in shown]
+    if result.all_failures:
+        items = [f"- {md_code(f.relpath or '(run)')}: {f'[{f.transform}] ' if f.transform else ''}{f.message}"
+                 for f in result.all_failures]
+        parts.append("### Failures\n\n" + "\n".join(items))
+    parts.append(f"<sub>fixit {__version__}: {result.scanned} files scanned.</sub>")
+    return "\n\n".join(parts) + "\n"
+
+
+# -- json ----------------------------------------------------------------------------------
+
+
+def _site_record(site: Site, result: TransformResult) -> dict[str, Any]:
+    return {
+        "transform": result.name,
+        "file": site.path,
+        "line": site.line,
+        "column": site.column,
+        "action": site.action.value,
+        "safety": result.transform.safety.value,
+        "message": site.message,
+    }
+
+
+def _touched_by(result: RunResult) -> dict[str, list[str]]:
+    names: dict[str, list[str]] = {}
+    for transform in result.transforms:
+        for change in changed_files(transform):
+            names.setdefault(change.relpath, []).append(transform.name)
+    return names
+
+
+def json_report(result: RunResult, applied: bool = False) -> dict[str, Any]:
+    changes = result.changes()
+    touched = _touched_by(result)
+    sites = [
+        _site_record(site, transform)
+        for transform in result.transforms
+        for site in sorted(transform.sites, key=lambda s: (s.path, s.line, s.column))
+    ]
+    return {
+        "$schema": JSON_SCHEMA_ID,
+        "schema_version": JSON_SCHEMA_VERSION,
+        "tool": {"name": "fixit", "version": __version__},
+        "applied": applied,
+        "summary": {
+            "files_scanned": result.scanned,
+            "files_changed": len(changes),
+            "sites_changed": sum(1 for s in sites if s["action"] == "changed"),
+            "sites_review": sum(1 for s in sites if s["action"] == "review"),
+            "sites_skipped": sum(1 for s in sites if s["action"] == "skipped"),
+            "failures": len(result.all_failures),
+        },
+        "transforms": [
+            {
+                "name": t.name,
+                "safety": t.transform.safety.value,
+                "summary": t.transform.summary,
+                "subject": subject(t),
+                "rationale": t.transform.rationale,
+                "behaviour_change": t.transform.behaviour_change if changed_files(t) else "",
+                "files": [change.relpath for change in changed_files(t)],
+                "notes": list(t.notes),
+            }
+            for t in result.transforms
+        ],
+        "sites": sites,
+        "files": [
+            {
+                "path": change.relpath,
+                "status": "added" if change.is_new else "modified",
+                "transforms": touched.get(change.relpath, []),
+                "diff": diff_text(change),
+            }
+            for change in changes.values()
+        ],
+        "failures": [
+            {"path": f.relpath, "transform": f.transform or "", "message": f.message} for f in result.all_failures
+        ],
+    }
+
+
+# -- sarif ---------------------------------------------------------------------------------
+
+
+def _utf16_length(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+class _LineMap:
+    """Positions in one text as SARIF wants them: 1-based lines and UTF-16 columns, plus byte offsets."""
+
+    def __init__(self, text: str, encoding: str, byte_start: int) -> None:
+        self.lines = _LINE.findall(text)
+        self.encoding = _plain(encoding)
+        self.offsets = [byte_start]
+        for line in self.lines:
+            self.offsets.append(self.offsets[-1] + len(line.encode(self.encoding)))
+
+    def position(self, index: int) -> tuple[int, int]:
+        """(line, column) of the start of line `index` (0-based); past the end, the end of the text."""
+        if index < len(self.lines) or not self.lines:
+            return index + 1, 1
+        last = self.lines[-1]
+        if last.endswith(("\n", "\r")):
+            return len(self.lines) + 1, 1
+        return len(self.lines), _utf16_length(last) + 1
+
+    def region(self, start: int, end: int) -> dict[str, int]:
+        """The region covering lines [start, end) (0-based, end exclusive)."""
+        start_line, start_column = self.position(start)
+        end_line, end_column = self.position(end)
+        return {
+            "startLine": start_line,
+            "startColumn": start_column,
+            "endLine": end_line,
+            "endColumn": end_column,
+            "byteOffset": self.offsets[start],
+            "byteLength": self.offsets[end] - self.offsets[start],
+        }
+
+
+def _decode(data: bytes, encoding: str) -> str:
+    return data.decode(encoding, errors="replace")
+
+
+def replacements(change: FileChange) -> list[dict[str, Any]]:
+    """SARIF replacements turning the file's original text into its final text, line by line.
+
+    Regions refer to the original text, so applying them from last to first gives the final text.
+    """
+    before_text = _decode(change.before or b"", change.encoding)
+    after_text = _decode(change.after, change.encoding)
+    bom = len(codecs.BOM_UTF8) if codecs.lookup(change.encoding).name == "utf-8-sig" and change.before else 0
+    before = _LineMap(before_text, change.encoding, bom)
+    after_lines = _LINE.findall(after_text)
+    matcher = difflib.SequenceMatcher(None, before.lines, after_lines, autojunk=False)
+    found = []
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag != "equal":
+            found.append({"deletedRegion": before.region(i1, i2), "insertedContent": {"text": "".join(after_lines[j1:j2])}})
+    return found
+
+
+def _artifact_location(relpath: str) -> dict[str, str]:
+    return {"uri": quote(relpath), "uriBaseId": SRCROOT}
+
+
+def _location(path: str, line: int, column: int) -> dict[str, Any]:
+    region = {"startLine": max(line, 1), "startColumn": max(column, 0) + 1}
+    return {"physicalLocation": {"artifactLocation": _artifact_location(path), "region": region}}
+
+
+def _rule(result: TransformResult) -> dict[str, Any]:
+    transform = result.transform
+    return {
+        "id": transform.name,
+        "name": transform.name,
+        "shortDescription": {"text": transform.summary or transform.name},
+        "fullDescription": {"text": transform.rationale.strip() or transform.summary or transform.name},
+        "help": {"text": (type(transform).__doc__ or transform.summary or transform.name).strip()},
+        "defaultConfiguration": {"level": "warning"},
+        "properties": {"safety": transform.safety.value},
+    }
+
+
+def _fix(description: str, paths: Iterable[str], edits: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+    return {
+        "description": {"text": description},
+        "artifactChanges": [
+            {"artifactLocation": _artifact_location(path), "replacements": edits[path]} for path in paths
+        ],
+    }
+
+
+def _sarif_result(site: Site, rule_index: int, result: TransformResult, fix: dict[str, Any] | None) -> dict[str, Any]:
+    skipped = site.action is Action.SKIPPED
+    record: dict[str, Any] = {
+        "ruleId": result.name,
+        "ruleIndex": rule_index,
+        "kind": "pass" if skipped else "fail",
+        "level": "none" if skipped else "warning",
+        "message": {"text": site.message or result.transform.summary or result.name},
+        "locations": [_location(site.path, site.line, site.column)],
+        "properties": {"action": site.action.value, "safety": result.transform.safety.value},
+    }
+    if fix is not None:
+        record["fixes"] = [fix]
+    return record
+
+
+def _transform_results(
+    result: TransformResult, rule_index: int, changes: dict[str, FileChange], edits: dict[str, list[dict[str, Any]]]
+) -> list[dict[str, Any]]:
+    """A result per site; each changed site's fix edits its file plus the files this transform creates.
+
+    A file's edits are given whole (not split per site): the edits of one file depend on each other
+    (an import added at the top serves every call below), so a partial fix could break the file.
+    """
+    created = [c.relpath for c in changed_files(result) if changes.get(c.relpath) and changes[c.relpath].is_new]
+    results = []
+    for site in sorted(result.sites, key=lambda s: (s.path, s.line, s.column)):
+        fix = None
+        if site.action is Action.CHANGED and site.path in changes:
+            paths = [site.path] + [path for path in created if path != site.path]
+            fix = _fix(f"{subject(result)} ({site.path})", paths, edits)
+        results.append(_sarif_result(site, rule_index, result, fix))
+    if created and not any(s.action is Action.CHANGED for s in result.sites):
+        for path in created:  # a transform that only creates files: one result per created file
+            site = Site(1, 0, Action.CHANGED, f"creates {path}", path, result.name)
+            results.append(_sarif_result(site, rule_index, result, _fix(f"create {path}", [path], edits)))
+    return results
+
+
+def _invocation(result: RunResult) -> dict[str, Any]:
+    notifications = []
+    for failure in result.all_failures:
+        notification: dict[str, Any] = {
+            "level": "error",
+            "message": {"text": f"{f'[{failure.transform}] ' if failure.transform else ''}{failure.message}"},
+        }
+        if failure.relpath:
+            notification["locations"] = [{"physicalLocation": {"artifactLocation": _artifact_location(failure.relpath)}}]
+        notifications.append(notification)
+    return {"executionSuccessful": not result.all_failures, "toolExecutionNotifications": notifications}
+
+
+def sarif_log(result: RunResult) -> dict[str, Any]:
+    changes = result.changes()
+    edits = {path: replacements(change) for path, change in changes.items()}  # once per file
+    results = []
+    for index, transform in enumerate(result.transforms):
+        results += _transform_results(transform, index, changes, edits)
+    return {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "fixit",
+                        "version": __version__,
+                        "rules": [_rule(transform) for transform in result.transforms],
+                    }
+                },
+                "originalUriBaseIds": {SRCROOT: {"uri": _directory_uri(result.display_root)}},
+                "columnKind": "utf16CodeUnits",
+                "invocations": [_invocation(result)],
+                "results": results,
+            }
+        ],
+    }
+
+
+def _directory_uri(path: Path) -> str:
+    uri = Path(path).resolve().as_uri()
+    return uri if uri.endswith("/") else uri + "/"
