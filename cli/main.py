@@ -15,12 +15,16 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+from typer.core import TyperCommand
 
 from codemods import __version__
 from codemods.api import ConfigError, Transform
 from codemods.config import merge_options, parse_cli_options, settings_from_pyproject
-from codemods.diffs import colorize, unified_diff
+from codemods.diffs import colorize
 from codemods.engine import Engine, RunResult
+from codemods.formats import FORMATS, render
+from codemods.gitops import BranchOutcome, GitOpsError, cut_branch, default_branch_name, iter_commit_subjects
+from codemods.messages import pr_body as pull_request_body
 from codemods.registry import available, select
 from codemods.report import print_summary
 from codemods.writer import WriteError, write_changes
@@ -139,19 +143,91 @@ def run_engine(
     return engine.run(paths)
 
 
-def emit_diff(result: RunResult, output: Optional[Path]) -> None:
-    diff = unified_diff(result.changes().values())
+def emit_report(result: RunResult, fmt: str, output: Optional[Path], applied: bool = False) -> None:
+    """The run in `fmt` to FILE, or to stdout (a diff in colour on a terminal)."""
+    report = render(result, fmt, applied=applied)
     if output is not None:
-        output.write_bytes(diff)
+        output.write_bytes(report)
         return
-    if sys.stdout.isatty() and "NO_COLOR" not in os.environ:
-        diff = colorize(diff)
+    if fmt == "diff" and sys.stdout.isatty() and "NO_COLOR" not in os.environ:
+        report = colorize(report)
     sys.stdout.flush()
-    sys.stdout.buffer.write(diff)
+    sys.stdout.buffer.write(report)
     sys.stdout.buffer.flush()
 
 
-@app.command()
+# `--branch` and `--push` take an optional value. Given alone (last, or followed by an option or
+# by an existing path such as `./backend`) they mean the default; `--branch=NAME` always names.
+# Typer's parser has no optional values, so the command rewrites a bare flag to `--flag=<default>`.
+DEFAULT_BRANCH = "\x00default"  # not a valid branch name, so never one a user typed
+OPTIONAL_VALUES = {"--branch": DEFAULT_BRANCH, "--push": "origin"}
+
+
+def _is_value(token: Optional[str]) -> bool:
+    return token is not None and not token.startswith("-") and not os.path.exists(token)
+
+
+def expand_optional_values(args: List[str]) -> List[str]:
+    expanded: List[str] = []
+    for index, arg in enumerate(args):
+        if arg == "--":
+            return expanded + args[index:]
+        following = args[index + 1] if index + 1 < len(args) else None
+        if arg in OPTIONAL_VALUES and not _is_value(following):
+            arg = f"{arg}={OPTIONAL_VALUES[arg]}"
+        expanded.append(arg)
+    return expanded
+
+
+class OptionalValueCommand(TyperCommand):
+    def parse_args(self, ctx, args):  # type: ignore[no-untyped-def]
+        return super().parse_args(ctx, expand_optional_values(list(args)))
+
+
+def _check_apply_usage(dry: bool, branch: Optional[str], force: bool, push: Optional[str], fmt: Optional[str]) -> None:
+    if fmt is not None and fmt not in FORMATS:
+        raise _fail_usage(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    if branch is not None and dry:
+        raise _fail_usage("--branch commits the changes; it cannot be combined with --dry-run or --check")
+    if branch is None and (force or push is not None):
+        raise _fail_usage("--force and --push only apply with --branch")
+
+
+def _display_paths(paths: List[Path], root: Path) -> List[str]:
+    shown = []
+    for path in paths:
+        try:
+            relative = Path(os.path.abspath(path)).relative_to(os.path.abspath(root)).as_posix()
+        except ValueError:
+            relative = str(path)
+        shown.append(relative if relative != "" else ".")
+    return shown
+
+
+def _warn(message: str) -> None:
+    stderr.print(f"[bold yellow]warning[/]: {escape(message)}", highlight=False)
+
+
+def _report_branch(outcome: BranchOutcome, quiet: bool) -> None:
+    if outcome.branch is None:
+        stderr.print("Nothing to change: no branch created.")
+        return
+    if not quiet:
+        verb = "Replaced" if outcome.replaced else "Created"
+        stderr.print(
+            f"{verb} branch [bold]{escape(outcome.branch)}[/] from {outcome.base[:12]} "
+            f"with {len(outcome.commits)} commit(s):",
+            highlight=False,
+        )
+        for sha, subject in iter_commit_subjects(outcome):
+            stderr.print(f"  {sha} {escape(subject)}", highlight=False)
+        if outcome.pushed_to:
+            stderr.print(f"Pushed {escape(outcome.branch)} to {escape(outcome.pushed_to)}.", highlight=False)
+    if outcome.push_error:
+        stderr.print(f"[bold red]error[/]: {escape(outcome.push_error)}")
+
+
+@app.command(cls=OptionalValueCommand)
 def apply(
     transforms: str = typer.Argument(..., metavar="NAME[,NAME…]|all", help="Transforms to apply."),
     paths: List[Path] = typer.Argument(..., metavar="PATH…", help="Files or folders to repair."),
@@ -161,32 +237,88 @@ def apply(
     include: List[str] = typer.Option([], "--include", help="Only files matching this glob (repeatable)."),
     exclude: List[str] = typer.Option([], "--exclude", help="Skip files matching this glob (repeatable)."),
     option: List[str] = typer.Option([], "--option", "-o", help="NAME.KEY=VALUE transform option (repeatable)."),
-    output: Optional[Path] = typer.Option(None, "--output", help="Write the diff to FILE instead of stdout."),
+    output: Optional[Path] = typer.Option(None, "--output", help="Write the report (see --format) to FILE instead of stdout."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No summary, only errors."),
+    branch: Optional[str] = typer.Option(
+        None, "--branch", metavar="[NAME]",
+        help="Commit the changes on a new branch cut from HEAD, one commit per transform, leaving the working "
+        "tree alone (default name fixit/<transform>, fixit/all for several). Name it with --branch=NAME "
+        "(a NAME that is an existing path is taken as a PATH).",
+    ),
+    force: bool = typer.Option(False, "--force", help="With --branch: replace an existing branch of that name."),
+    push: Optional[str] = typer.Option(
+        None, "--push", metavar="[REMOTE]", help="With --branch: push the branch to REMOTE (default origin)."
+    ),
+    pr_body: Optional[Path] = typer.Option(
+        None, "--pr-body", metavar="FILE", help="Write the pull-request description (Markdown) to FILE."
+    ),
+    fmt: Optional[str] = typer.Option(
+        None, "--format", metavar="diff|markdown|json|sarif",
+        help="Report format for the dry run (default diff), or of what was applied when given with --output.",
+    ),
 ) -> None:
-    """Apply transforms to PATH… (in place, unless --dry-run or --check)."""
+    """Apply transforms to PATH… (in place, unless --dry-run, --check or --branch)."""
     dry = dry_run or check
+    _check_apply_usage(dry, branch, force, push, fmt)
     show_progress = sys.stderr.isatty() and not quiet and not os.environ.get("CI")
+
+    def run(run_paths: List[Path]) -> RunResult:
+        return run_engine(transforms, run_paths, option, include, exclude, jobs, show_progress)
+
+    outcome: Optional[BranchOutcome] = None
     try:
-        result = run_engine(transforms, paths, option, include, exclude, jobs, show_progress)
+        if branch is not None:
+            name = default_branch_name(transforms) if branch == DEFAULT_BRANCH else branch
+            outcome = cut_branch(paths, run, name, force=force, push=push, warn=_warn)
+            result = outcome.result
+        else:
+            result = run(paths)
     except ConfigError as error:
         raise _fail_usage(str(error)) from None
+    except GitOpsError as error:
+        stderr.print(f"[bold red]error[/]: {escape(str(error))}")
+        raise typer.Exit(error.exit_code) from None
     changes = result.changes()
     if dry:
-        emit_diff(result, output)
-    elif changes:
-        try:
-            write_changes(changes.values())
-        except WriteError as error:
-            stderr.print(f"[bold red]error[/]: {escape(str(error))}")
-            raise typer.Exit(EXIT_FINDINGS) from None
+        emit_report(result, fmt or "diff", output)
+    else:
+        wrote = outcome.branch is not None if outcome else _write_in_place(result)
+        if fmt is not None or output is not None:
+            emit_report(result, fmt or "diff", output, applied=wrote)
+    if pr_body is not None:
+        _write_pr_body(pr_body, result, outcome, paths)
     if not quiet:
         print_summary(result, stderr, dry_run=dry)
     elif result.all_failures:
         for failure in result.all_failures:
             stderr.print(f"{escape(failure.relpath)}: {escape(failure.message)}")
-    if result.all_failures or (check and changes):
+    if outcome is not None:
+        _report_branch(outcome, quiet)
+    if result.all_failures or (check and changes) or (outcome is not None and outcome.push_error):
         raise typer.Exit(EXIT_FINDINGS)
+
+
+def _write_in_place(result: RunResult) -> bool:
+    changes = result.changes()
+    if not changes:
+        return False
+    try:
+        write_changes(changes.values())
+    except WriteError as error:
+        stderr.print(f"[bold red]error[/]: {escape(str(error))}")
+        raise typer.Exit(EXIT_FINDINGS) from None
+    return True
+
+
+def _write_pr_body(target: Path, result: RunResult, outcome: Optional[BranchOutcome], paths: List[Path]) -> None:
+    if outcome is None:
+        body = pull_request_body(result.transforms, result.changes().values(), _display_paths(paths, result.display_root))
+    else:
+        body = pull_request_body(
+            result.transforms, result.changes().values(), outcome.paths,
+            branch=outcome.branch, base=outcome.base, commits=outcome.commits,
+        )
+    target.write_text(body, encoding="utf-8")
 
 
 @app.command("check")
@@ -195,10 +327,17 @@ def check_command(
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=0),
     option: List[str] = typer.Option([], "--option", "-o"),
     quiet: bool = typer.Option(False, "--quiet", "-q"),
+    fmt: str = typer.Option("diff", "--format", metavar="diff|markdown|json|sarif", help="Report format."),
+    output: Optional[Path] = typer.Option(None, "--output", help="Write the report to FILE instead of stdout."),
 ) -> None:
     """All transforms, dry: print what would change and exit 1 when anything is pending (the CI gate)."""
     apply("all", paths, dry_run=True, check=True, jobs=jobs, include=[], exclude=[], option=option,
-          output=None, quiet=quiet)
+          output=output, quiet=quiet, branch=None, force=False, push=None, pr_body=None, fmt=fmt)
+
+
+from cli.batch import batch_app  # noqa: E402 - `fixit batch …` and `fixit batch status`
+
+app.add_typer(batch_app, name="batch")
 
 
 def main() -> None:

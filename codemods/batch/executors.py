@@ -1,0 +1,114 @@
+"""Where the per-repository work runs: a local process pool, or a Dask distributed cluster.
+
+Both yield results as repositories finish, so the coordinator records each one in the ledger at
+once; both cancel what has not started when the coordinator stops iterating (Ctrl-C). The work
+and its results are plain picklable data, so the ledger, the report and the branches are the same
+whichever executor ran them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from typing import Any, Callable, Iterator, Sequence
+
+from codemods.api import ConfigError
+
+DASK_REQUIREMENT = "dask[distributed]>=2024.1"
+EXECUTORS = ("local", "dask")
+
+
+def default_jobs() -> int:
+    return os.cpu_count() or 1
+
+
+class LocalExecutor:
+    """`jobs` worker processes on this machine; in this process when there is one job or one item."""
+
+    def __init__(self, jobs: int = 0) -> None:
+        self.jobs = jobs or default_jobs()
+
+    def results(self, function: Callable[[Any], Any], items: Sequence[Any]) -> Iterator[tuple[Any, Any]]:
+        if self.jobs <= 1 or len(items) <= 1:
+            yield from _in_process(function, items)
+            return
+        # fork starts workers in milliseconds; the coordinator runs no threads, so forking it is safe
+        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+        pool = ProcessPoolExecutor(max_workers=min(self.jobs, len(items)), mp_context=multiprocessing.get_context(method))
+        try:
+            futures = {pool.submit(function, item): item for item in items}
+            for future in as_completed(futures):
+                error = future.exception()
+                yield futures[future], error if error is not None else future.result()
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _in_process(function: Callable[[Any], Any], items: Sequence[Any]) -> Iterator[tuple[Any, Any]]:
+    for item in items:
+        try:
+            value = function(item)
+        except Exception as error:  # noqa: BLE001 - reported as that item's outcome, like a worker's
+            value = error
+        yield item, value
+
+
+class DaskExecutor:
+    """The work as Dask tasks: on the cluster whose scheduler is at `scheduler`, or on a
+    `LocalCluster` of `workers` processes (threads with `processes=False`) started for the run.
+
+    Workers need fixit (and any transform plugins) installed; the workspace path is used as is on
+    each worker, so give a shared folder, or accept that each worker keeps its own clones."""
+
+    def __init__(self, scheduler: str | None = None, workers: int = 0, processes: bool = True) -> None:
+        try:
+            import distributed  # noqa: F401
+        except ImportError:
+            raise ConfigError(
+                f"--executor dask needs Dask distributed: pip install 'fixit-codemods[dask]' (or '{DASK_REQUIREMENT}')"
+            ) from None
+        self.scheduler = scheduler
+        self.workers = workers or default_jobs()
+        self.processes = processes
+
+    def results(self, function: Callable[[Any], Any], items: Sequence[Any]) -> Iterator[tuple[Any, Any]]:
+        from distributed import as_completed as dask_completed
+
+        with self._client() as client:
+            futures = {client.submit(function, item, pure=False): item for item in items}
+            try:
+                for future in dask_completed(list(futures)):
+                    error = future.exception()
+                    yield futures[future], error if error is not None else future.result()
+            finally:
+                client.cancel(list(futures))
+
+    @contextlib.contextmanager
+    def _client(self) -> Iterator[Any]:
+        from distributed import Client, LocalCluster
+
+        with contextlib.ExitStack() as stack:
+            if self.scheduler:
+                client = stack.enter_context(Client(self.scheduler))
+            else:
+                cluster = stack.enter_context(
+                    LocalCluster(
+                        n_workers=self.workers, threads_per_worker=1, processes=self.processes,
+                        dashboard_address=None, silence_logs=logging.ERROR,
+                    )
+                )
+                client = stack.enter_context(Client(cluster))
+            yield client
+
+
+def make_executor(kind: str, jobs: int = 0, scheduler: str | None = None) -> LocalExecutor | DaskExecutor:
+    if kind == "dask":
+        return DaskExecutor(scheduler, jobs)
+    if kind != "local":
+        raise ConfigError(f"unknown executor {kind!r}; choose one of {', '.join(EXECUTORS)}")
+    if scheduler:
+        raise ConfigError("--scheduler applies to --executor dask only")
+    return LocalExecutor(jobs)
