@@ -73,9 +73,19 @@ def validate_branch_name(name: str) -> str:
 
 
 def default_branch_name(spec: str) -> str:
-    """`fixit/<transform>` for one transform, `fixit/all` for `all` or several."""
+    """`fixit/<transform>` for one transform, `fixit/all` for `all` or several.
+
+    External codemods are named by where they live (`pkg.mod:Class`, `bowler:path/query.py`),
+    which git refuses in a branch name: they become `fixit/pkg.mod-Class`, `fixit/bowler-query`.
+    """
     names = list(dict.fromkeys(part.strip() for part in spec.split(",") if part.strip()))
-    return f"fixit/{names[0]}" if len(names) == 1 and names[0] != "all" else "fixit/all"
+    if len(names) != 1 or names[0] == "all":
+        return "fixit/all"
+    name = names[0]
+    if name.startswith("bowler:"):
+        name = f"bowler-{Path(name.partition(':')[2]).stem}"
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-.") or "codemod"
+    return f"fixit/{slug}"
 
 
 @dataclass

@@ -139,3 +139,35 @@ def test_golden_harness_is_usable_by_plugin_authors(tools: Path, tmp_path: Path)
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(tools), str(Path(__file__).resolve().parent.parent)]))
     result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=False)
     assert result.returncode == 0 and result.stdout.strip() == "ok", result.stderr
+
+
+def _repository(project: Path) -> None:
+    for command in (["init", "-q"], ["config", "user.email", "dev@example.com"], ["config", "user.name", "Dev"],
+                    ["add", "-A"], ["commit", "-qm", "initial"]):
+        subprocess.run(["git", *command], cwd=project, check=True)
+
+
+@pytest.mark.parametrize(
+    "spec, branch, changed",
+    [
+        ("mycodemods:RenamePrint", "fixit/mycodemods-RenamePrint", 'log("x")'),
+        ("bowler:../tools/query.py", "fixit/bowler-query", "new_api(1)"),
+        ("shout", "fixit/shout", "'QUIET'"),
+    ],
+)
+def test_each_kind_makes_a_branch(tools: Path, project: Path, spec: str, branch: str, changed: str) -> None:
+    bowler = spec.startswith("bowler:")
+    if bowler:
+        pytest.importorskip("bowler")
+    _repository(project)
+    result = fixit("apply", spec, ".", "--branch", cwd=project, extra_path=tools)
+    # b.py (a match statement) fails under Bowler: the branch still carries the other files, exit 1
+    assert result.returncode == (1 if bowler else 0), result.stderr
+    b_on_branch = subprocess.run(["git", "show", f"{branch}:b.py"], cwd=project, capture_output=True, check=True)
+    assert b_on_branch.stdout == (project / "b.py").read_bytes()
+    shown = subprocess.run(["git", "show", f"{branch}:a.py"], cwd=project, capture_output=True, text=True, check=True)
+    assert changed in shown.stdout
+    assert changed not in (project / "a.py").read_text()  # the working tree is untouched
+    trailer = subprocess.run(["git", "log", "-1", "--format=%B", branch], cwd=project, capture_output=True,
+                             text=True, check=True).stdout
+    assert f"Fixit-Transform: {spec}" in trailer
