@@ -1,0 +1,1483 @@
+"""`typed-exceptions`: string-matched ValueErrors become typed exceptions.
+
+The plan has two cheap stages. First the catch sites: files holding `except ValueError`, parsed
+with LibCST, whose handler branches on the message (`"…" in str(e)`, `.lower()`, `.startswith`,
+`e.args[0]`, if/elif/else chains, `or` of phrases). Then the raise sites: only the files whose
+bytes hold a word of one of those phrases are parsed (stdlib `ast`) to find every string that can
+carry a phrase into a handler. Decisions are made once, in the main process, and the rewrite
+phase only applies them.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import enum
+import re
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from typing import Any, Iterable, Iterator, Sequence
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from codemods.api import Action, FileRewrite, NewFile, Option, Safety, Site, Transform, parse_list
+from codemods.cst_helpers import ImportSpec, add_imports, dotted, remove_unused_imports
+from codemods.index import ModuleFacts, ProjectIndex, dotted_name, module_facts
+from codemods.project import Project
+from codemods.sources import SourceFile
+
+# -- the phrase table ------------------------------------------------------------------------
+
+DEFAULT_CLASSES: dict[str, str] = {
+    "not found": "ResourceNotFoundError",
+    "does not exist": "ResourceNotFoundError",
+    "no such": "ResourceNotFoundError",
+    "already exists": "ResourceExistsError",
+    "already registered": "ResourceExistsError",
+    "duplicate": "ResourceExistsError",
+    "permission": "PermissionDeniedError",
+    "not allowed": "PermissionDeniedError",
+    "forbidden": "PermissionDeniedError",
+    "not authorized": "PermissionDeniedError",
+    "unauthorized": "PermissionDeniedError",
+    "invalid": "InvalidInputError",
+}
+CLASS_DOCS: dict[str, str] = {
+    "ResourceNotFoundError": "The requested resource does not exist.",
+    "ResourceExistsError": "The resource to create already exists.",
+    "PermissionDeniedError": "The caller may not perform this operation.",
+    "InvalidInputError": "The input is not acceptable.",
+}
+# Words Python itself and common libraries put in their own ValueError messages (int(), Enum,
+# datetime, uuid, pydantic...). A handler phrase found inside one of these may come from code the
+# tool cannot see, so its string test is always kept.
+DEFAULT_EXTERNAL_PHRASES: tuple[str, ...] = (
+    "invalid",
+    "must be",
+    "could not convert",
+    "is not a valid",
+    "out of range",
+    "too many values",
+    "not enough values",
+    "unknown",
+    "empty",
+    "does not match",
+    "expected",
+    "not in list",
+    "badly formed",
+    "format",
+)
+INERT_CALLEES = (
+    "fastapi.HTTPException",
+    "fastapi.exceptions.HTTPException",
+    "starlette.exceptions.HTTPException",
+    "fastapi.responses.",
+    "starlette.responses.",
+)
+# Builtin exceptions an `except ValueError` never catches: strings raised with them are inert.
+INERT_BUILTINS = frozenset(
+    name
+    for name, value in vars(builtins).items()
+    if isinstance(value, type) and issubclass(value, BaseException) and not issubclass(value, ValueError)
+)
+VALUE_ERROR_NAMES = ("ValueError", "builtins.ValueError")
+# Builtins a try block may call without raising a ValueError of their own.
+SAFE_BUILTINS = (
+    frozenset(
+        {"len", "isinstance", "issubclass", "print", "callable", "id", "hasattr", "str", "repr", "bool"}
+        | {"dict", "list", "tuple", "set", "frozenset", "sorted", "reversed", "enumerate", "zip"}
+    )
+    | INERT_BUILTINS
+)
+
+
+def is_inert_callee(qualified: str) -> bool:
+    """HTTP exceptions and responses: a string given to them never becomes a ValueError message."""
+    return any(qualified == c or (c.endswith(".") and qualified.startswith(c)) for c in INERT_CALLEES)
+
+
+def parse_classes(value: Any) -> dict[str, str]:
+    """`{"quota exceeded" = "QuotaExceededError"}` in TOML, or `quota exceeded=QuotaExceededError,…`."""
+    if isinstance(value, dict):
+        pairs = [(str(key), str(name)) for key, name in value.items()]
+    else:
+        pairs = []
+        for item in re.split(r"[,;]", str(value)):
+            if item.strip():
+                phrase, equals, name = item.partition("=")
+                if not equals:
+                    raise ValueError(f"expected PHRASE=ClassName, got {item.strip()!r}")
+                pairs.append((phrase, name))
+    classes = {phrase.strip().lower(): name.strip() for phrase, name in pairs}
+    bad = [name for name in classes.values() if not name.isidentifier()]
+    if bad:
+        raise ValueError(f"not a class name: {', '.join(bad)}")
+    return classes
+
+
+def class_name_for(phrase: str, overrides: dict[str, str]) -> str | None:
+    """The class for a phrase: the option, else the default table, else derived from its words."""
+    key = phrase.lower()
+    if key in overrides:
+        return overrides[key]
+    if key in DEFAULT_CLASSES:
+        return DEFAULT_CLASSES[key]
+    words = re.findall(r"[A-Za-z0-9]+", phrase)
+    if not words or not words[0][0].isalpha():
+        return None
+    name = "".join(word[:1].upper() + word[1:] for word in words)
+    return name if name.endswith("Error") else f"{name}Error"
+
+
+# -- message tests ---------------------------------------------------------------------------
+
+# A message as the code builds it: literal parts, None where a value is interpolated.
+Template = tuple["str | None", ...]
+
+
+class Verdict(enum.Enum):
+    NO = "no"
+    YES = "yes"
+    MAYBE = "maybe"  # depends on the interpolated values
+
+
+@dataclass(frozen=True)
+class MessageTest:
+    """One phrase test of a handler: `phrase in str(e)` (kind "contains"), `.startswith`, ..."""
+
+    phrase: str
+    kind: str = "contains"  # contains | startswith | endswith | equals
+    ignore_case: bool = False  # the handler lowered the message first
+    fragile: bool = False  # read through e.args[0], which itself raises for some errors
+
+    def fold(self, text: str) -> str:
+        return text.lower() if self.ignore_case else text
+
+    def mentions(self, text: str) -> bool:
+        """Whether a string used anywhere could put this phrase into a message."""
+        return self.phrase in self.fold(text)
+
+    def verdict(self, template: Template) -> Verdict:
+        """Whether a message built from `template` passes the test, interpolated values being data
+        that does not itself hold a handler's phrase."""
+        if all(part is not None for part in template):
+            return Verdict.YES if self.holds("".join(template)) else Verdict.NO  # type: ignore[arg-type]
+        literal = [self.fold(part) for part in template if part is not None]
+        if self.kind == "contains":
+            return Verdict.YES if any(self.phrase in part for part in literal) else Verdict.NO
+        if self.kind == "equals":
+            return Verdict.MAYBE if all(part in self.phrase for part in literal) else Verdict.NO
+        at_end = self.kind == "endswith"
+        return self.edge_verdict(template[-1] if at_end else template[0], at_end)
+
+    def holds(self, text: str) -> bool:
+        text = self.fold(text)
+        if self.kind == "startswith":
+            return text.startswith(self.phrase)
+        if self.kind == "endswith":
+            return text.endswith(self.phrase)
+        if self.kind == "equals":
+            return text == self.phrase
+        return self.phrase in text
+
+    def edge_verdict(self, part: str | None, at_end: bool) -> Verdict:
+        if part is None:
+            return Verdict.MAYBE
+        text = self.fold(part)
+        if len(text) >= len(self.phrase):
+            found = text.endswith(self.phrase) if at_end else text.startswith(self.phrase)
+            return Verdict.YES if found else Verdict.NO
+        could = self.phrase.endswith(text) if at_end else self.phrase.startswith(text)
+        return Verdict.MAYBE if could else Verdict.NO
+
+
+# -- reading a handler (LibCST; shared by the plan and the rewrite) ----------------------------
+
+CASE_FOLDERS = ("lower", "casefold")
+EDGE_METHODS = {"startswith": "startswith", "endswith": "endswith"}
+TYPE_REVEALERS = ("repr", "type", "ascii")
+
+
+def literal_text(node: cst.BaseExpression) -> str | None:
+    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
+        value = node.evaluated_value
+        return value if isinstance(value, str) else None
+    return None
+
+
+def block_statements(block: cst.BaseSuite) -> list[cst.BaseStatement]:
+    """The statements of a block; a one-line suite becomes one statement line."""
+    if isinstance(block, cst.SimpleStatementSuite):
+        return [cst.SimpleStatementLine(body=block.body)]
+    return list(block.body)  # type: ignore[arg-type]
+
+
+def else_statements(node: cst.If) -> list[cst.BaseStatement]:
+    if node.orelse is None:
+        return []
+    if isinstance(node.orelse, cst.If):
+        return [node.orelse]
+    return block_statements(node.orelse.body)
+
+
+def terminates(statement: cst.BaseStatement) -> bool:
+    if not isinstance(statement, cst.SimpleStatementLine):
+        return False
+    return any(
+        isinstance(small, (cst.Raise, cst.Return, cst.Continue, cst.Break)) for small in statement.body
+    )
+
+
+def reachable(statements: Sequence[cst.BaseStatement]) -> list[cst.BaseStatement]:
+    """The statements up to and including the first that always leaves the block."""
+    kept: list[cst.BaseStatement] = []
+    for statement in statements:
+        kept.append(statement)
+        if terminates(statement):
+            break
+    return kept
+
+
+class MessageReader:
+    """Recognises, inside one `except ... as <name>` handler, the expressions that read the
+    exception's message and the conditions that test it."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.aliases: dict[str, tuple[bool, bool]] = {}  # local name -> (lowered, fragile)
+
+    def is_exception(self, node: cst.BaseExpression) -> bool:
+        return isinstance(node, cst.Name) and node.value == self.name
+
+    def is_first_arg(self, node: cst.BaseExpression) -> bool:
+        """`e.args[0]`."""
+        if not (isinstance(node, cst.Subscript) and len(node.slice) == 1):
+            return False
+        index = node.slice[0].slice
+        return (
+            isinstance(node.value, cst.Attribute)
+            and self.is_exception(node.value.value)
+            and node.value.attr.value == "args"
+            and isinstance(index, cst.Index)
+            and isinstance(index.value, cst.Integer)
+            and index.value.value == "0"
+        )
+
+    def message(self, node: cst.BaseExpression) -> tuple[bool, bool] | None:
+        """(lowered, fragile) when `node` is the message: str(e), e.args[0], their .lower(), an alias."""
+        if isinstance(node, cst.Name) and node.value in self.aliases:
+            return self.aliases[node.value]
+        if self.is_first_arg(node):
+            return (False, True)
+        if isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value == "str":
+            if len(node.args) == 1 and not node.args[0].keyword and not node.args[0].star:
+                inner = node.args[0].value
+                if self.is_exception(inner):
+                    return (False, False)
+                if self.is_first_arg(inner):
+                    return (False, True)
+            return None
+        if (
+            isinstance(node, cst.Call)
+            and not node.args
+            and isinstance(node.func, cst.Attribute)
+            and node.func.attr.value in CASE_FOLDERS
+        ):
+            inner_message = self.message(node.func.value)
+            return (True, inner_message[1]) if inner_message else None
+        return None
+
+    def alias_assignment(self, statement: cst.BaseStatement) -> tuple[str, tuple[bool, bool]] | None:
+        """`msg = str(e)` (or any message expression): the alias it introduces."""
+        if not (isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1):
+            return None
+        small = statement.body[0]
+        if not (isinstance(small, cst.Assign) and len(small.targets) == 1):
+            return None
+        target = small.targets[0].target
+        message = self.message(small.value)
+        if isinstance(target, cst.Name) and message is not None and target.value != self.name:
+            return target.value, message
+        return None
+
+    def tests(self, node: cst.BaseExpression) -> tuple[MessageTest, ...] | None:
+        """The phrase tests a condition is made of (an `or` of them), or None if it is not one."""
+        if isinstance(node, cst.BooleanOperation) and isinstance(node.operator, cst.Or):
+            left, right = self.tests(node.left), self.tests(node.right)
+            return left + right if left is not None and right is not None else None
+        if isinstance(node, cst.Comparison) and len(node.comparisons) == 1:
+            return self.comparison_test(node.left, node.comparisons[0])
+        if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
+            return self.edge_tests(node)
+        return None
+
+    def comparison_test(
+        self, left: cst.BaseExpression, target: cst.ComparisonTarget
+    ) -> tuple[MessageTest, ...] | None:
+        operator, right = target.operator, target.comparator
+        if isinstance(operator, cst.In):
+            phrase, message = literal_text(left), self.message(right)
+            kind = "contains"
+        elif isinstance(operator, cst.Equal):
+            phrase = literal_text(left) if literal_text(left) is not None else literal_text(right)
+            message = self.message(right) or self.message(left)
+            kind = "equals"
+        else:
+            return None
+        if phrase is None or message is None or not phrase:
+            return None
+        return (MessageTest(phrase, kind, *message),)
+
+    def edge_tests(self, call: cst.Call) -> tuple[MessageTest, ...] | None:
+        method = call.func.attr.value  # type: ignore[attr-defined]
+        message = self.message(call.func.value)  # type: ignore[attr-defined]
+        if method not in EDGE_METHODS or message is None or len(call.args) != 1 or call.args[0].keyword:
+            return None
+        argument = call.args[0].value
+        items = [e.value for e in argument.elements] if isinstance(argument, cst.Tuple) else [argument]
+        phrases = [literal_text(item) for item in items]
+        if not phrases or any(not phrase for phrase in phrases):
+            return None
+        return tuple(MessageTest(phrase, EDGE_METHODS[method], *message) for phrase in phrases)  # type: ignore[arg-type]
+
+
+@dataclass
+class Branch:
+    node: cst.If  # the `if` (or `elif`) whose test selects this branch
+    tests: tuple[MessageTest, ...]
+    body: list[cst.BaseStatement]  # what runs when the test holds (including code after the chain)
+
+
+@dataclass
+class HandlerShape:
+    """An `except ValueError as e` handler read as: preamble, chain of phrase tests, default."""
+
+    name: str
+    pre: list[cst.BaseStatement]
+    chain: list[cst.BaseStatement]  # the statements from the first tested `if` on
+    branches: list[Branch]
+    default: list[cst.BaseStatement]
+    reader: MessageReader
+    problem: str = ""  # why the handler cannot be rewritten, if it cannot
+
+    def has_outcome(self, index: int) -> bool:
+        """Whether the branch does something else than the default would."""
+        return statements_code(self.branches[index].body) != statements_code(self.default)
+
+
+def statements_code(statements: Sequence[cst.BaseStatement]) -> list[str]:
+    empty = cst.Module(body=[])
+    return [empty.code_for_node(statement.with_changes(leading_lines=())).strip() for statement in statements]
+
+
+def dispatch(
+    statements: list[cst.BaseStatement], reader: MessageReader
+) -> tuple[list[Branch], list[cst.BaseStatement]]:
+    """Read an if/elif chain (or consecutive `if`s) that tests the message into branches + default."""
+    if statements and isinstance(statements[0], cst.If):
+        head, rest = statements[0], statements[1:]
+        tests = reader.tests(head.test)
+        if tests is not None:
+            body = reachable(block_statements(head.body) + rest)
+            branches, default = dispatch(reachable(else_statements(head) + rest), reader)
+            return [Branch(head, tests, body), *branches], default
+    return [], list(statements)
+
+
+class ExceptionUses(cst.CSTVisitor):
+    """How a handler uses the exception beyond reading its message."""
+
+    def __init__(self, reader: MessageReader) -> None:
+        self.reader = reader
+        self.rebound = False
+        self.reveals_type = False
+        self.tests = 0  # message tests anywhere in the handler
+
+    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
+        if self.reader.is_exception(node.target):
+            self.rebound = True
+
+    def visit_Call(self, node: cst.Call) -> None:
+        func = node.func
+        if isinstance(func, cst.Name) and func.value in TYPE_REVEALERS:
+            self.reveals_type |= any(self.reader.is_exception(arg.value) for arg in node.args)
+        if (
+            isinstance(func, cst.Attribute)
+            and func.attr.value in EDGE_METHODS
+            and self.reader.message(func.value)
+        ):
+            self.tests += 1
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        if self.reader.is_exception(node.value) and node.attr.value.startswith("__"):
+            self.reveals_type = True
+
+    def visit_FormattedStringExpression(self, node: cst.FormattedStringExpression) -> None:
+        if self.reader.is_exception(node.expression) and node.conversion in ("r", "a"):
+            self.reveals_type = True
+
+    def visit_Comparison(self, node: cst.Comparison) -> None:
+        if any(self.reader.message(part) for part in [node.left, *(t.comparator for t in node.comparisons)]):
+            self.tests += 1
+
+
+def read_handler(handler: cst.ExceptHandler) -> HandlerShape | None:
+    """The shape of a handler that tests its exception's message; None if it tests nothing."""
+    if handler.name is None or not isinstance(handler.name.name, cst.Name):
+        return None
+    reader = MessageReader(handler.name.name.value)
+    statements = block_statements(handler.body)
+    start = chain_start(statements, reader)
+    branches, default = dispatch(statements[start:], reader)
+    uses = ExceptionUses(reader)
+    handler.body.visit(uses)
+    if not branches and not uses.tests:
+        return None
+    shape = HandlerShape(reader.name, statements[:start], statements[start:], branches, default, reader)
+    if not branches:
+        shape.problem = "the message is tested outside an if/elif chain"
+    elif uses.rebound:
+        shape.problem = f"the handler assigns to {reader.name!r}"
+    elif uses.reveals_type:
+        shape.problem = "the handler shows the exception's type (repr/type), which a new class would change"
+    return shape
+
+
+def chain_start(statements: list[cst.BaseStatement], reader: MessageReader) -> int:
+    """Where the chain of phrase tests starts, registering the message aliases made before it."""
+    for position, statement in enumerate(statements):
+        alias = reader.alias_assignment(statement)
+        if alias:
+            reader.aliases[alias[0]] = alias[1]
+        elif isinstance(statement, cst.If) and reader.tests(statement.test) is not None:
+            return position
+    return len(statements)
+
+
+def catches_value_error(handler: cst.ExceptHandler) -> str:
+    """'only' for `except ValueError`, 'among' for a tuple holding it, '' otherwise."""
+    if handler.type is None:
+        return ""
+    if dotted(handler.type) in VALUE_ERROR_NAMES:
+        return "only"
+    elements = handler.type.elements if isinstance(handler.type, cst.Tuple) else ()
+    return "among" if any(dotted(element.value) in VALUE_ERROR_NAMES for element in elements) else ""
+
+
+def binds_value_error(tree: ast.Module) -> bool:
+    """Whether the module rebinds the name ValueError anywhere (then it is not the builtin)."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and node.id == "ValueError" and isinstance(node.ctx, ast.Store):
+            return True
+        if (
+            isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+            and node.name == "ValueError"
+        ):
+            return True
+        if isinstance(node, ast.alias) and (node.asname or node.name) == "ValueError":
+            return True
+        if isinstance(node, ast.arg) and node.arg == "ValueError":
+            return True
+    return False
+
+
+# -- plan: the catch sites --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Condition:
+    tests: tuple[MessageTest, ...]
+    has_outcome: bool
+
+
+@dataclass
+class CatchSite:
+    relpath: str
+    module: str
+    line: int
+    column: int
+    conditions: list[Condition] = field(default_factory=list)
+    calls: list[str] = field(default_factory=list)  # callees of the try block, as written ("" unnamed)
+    handled: list[str] = field(default_factory=list)  # names caught by earlier clauses of the try
+    problem: str = ""
+
+
+class TryCalls(cst.CSTVisitor):
+    """The callees of a try block, except the exceptions it constructs to raise them."""
+
+    def __init__(self) -> None:
+        self.callees: list[str] = []
+        self.raised: set[int] = set()
+
+    def visit_Raise(self, node: cst.Raise) -> None:
+        if node.exc is not None:
+            self.raised.add(id(node.exc))
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if id(node) not in self.raised:
+            self.callees.append(dotted(node.func) or "")
+
+
+def handler_positions(source: SourceFile) -> Iterator[tuple[cst.Try, int, cst.ExceptHandler, Any]]:
+    """Every (try, index, handler, position) of the file, for handlers that may catch ValueError."""
+    wrapper = MetadataWrapper(source.cst, unsafe_skip_copy=True)
+    positions = wrapper.resolve(PositionProvider)
+    for node in positions:
+        if isinstance(node, cst.Try):
+            for index, handler in enumerate(node.handlers):
+                if catches_value_error(handler):
+                    yield node, index, handler, positions[handler].start
+
+
+def might_test_messages(tree: ast.Module) -> bool:
+    """Cheap stdlib-ast check: an `except ... as name` handler whose body holds an `if`."""
+    return any(
+        isinstance(node, ast.ExceptHandler)
+        and node.name
+        and any(isinstance(child, (ast.If, ast.IfExp)) for child in ast.walk(node))
+        for node in ast.walk(tree)
+    )
+
+
+def scan_catch_sites(source: SourceFile) -> list[CatchSite]:
+    if not might_test_messages(source.ast) or binds_value_error(source.ast):
+        return []
+    sites = []
+    for try_node, index, handler, start in handler_positions(source):
+        shape = read_handler(handler)
+        if shape is None:
+            continue
+        site = CatchSite(source.relpath, source.module, start.line, start.column)
+        site.conditions = [Condition(b.tests, shape.has_outcome(i)) for i, b in enumerate(shape.branches)]
+        calls = TryCalls()
+        try_node.body.visit(calls)
+        site.calls = calls.callees
+        site.handled = [name for h in try_node.handlers[:index] for name in handled_names(h)]
+        site.problem = shape.problem
+        if catches_value_error(handler) == "among":
+            site.problem = "the clause catches ValueError together with other exceptions"
+        sites.append(site)
+    return sites
+
+
+def handled_names(handler: cst.ExceptHandler) -> list[str]:
+    if isinstance(handler.type, cst.Tuple):
+        return [dotted(element.value) or "" for element in handler.type.elements]
+    return [dotted(handler.type) or ""] if handler.type is not None else []
+
+
+# -- plan: the strings that can carry a phrase ---------------------------------------------------
+
+
+class Role(str, enum.Enum):
+    RAISE = "raise"  # the message of a `raise ValueError(...)` the tool can convert
+    TYPED = "typed"  # the message of a raise of another class (perhaps already a typed one)
+    CAUGHT = "caught"  # not a string: an `except` naming one of the typed classes that already exist
+    INERT = "inert"  # cannot become a ValueError message: docstring, test, HTTPException detail
+    CARRIER = "carrier"  # anything else: it may reach a handler by a path the tool cannot follow
+
+
+@dataclass(frozen=True)
+class MessageSource:
+    relpath: str
+    module: str
+    line: int
+    role: Role
+    matched: frozenset[MessageTest]
+    uncertain: frozenset[MessageTest] = frozenset()
+    raised: str = ""  # TYPED, CAUGHT: the class, qualified as far as the module's imports tell
+    opaque: bool = False  # TYPED: a raise whose message the tool cannot read
+
+    @property
+    def where(self) -> str:
+        return f"{self.relpath}:{self.line}"
+
+
+def template_of(node: ast.expr) -> Template | None:
+    """The literal parts of a message expression: a string, an f-string, or `+` of them."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return (node.value,)
+    if isinstance(node, ast.JoinedStr):
+        return tuple(
+            part.value if isinstance(part, ast.Constant) and isinstance(part.value, str) else None
+            for part in node.values
+        )
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        left, right = template_of(node.left), template_of(node.right)
+        if left is None and right is None:
+            return None
+        return (left or (None,)) + (right or (None,))
+    return None
+
+
+def statement_lists(tree: ast.AST) -> Iterator[list[ast.stmt]]:
+    for node in ast.walk(tree):
+        for name in ("body", "orelse", "finalbody"):
+            value = getattr(node, name, None)
+            if isinstance(value, list) and value and isinstance(value[0], ast.stmt):
+                yield value
+
+
+def string_nodes(node: ast.AST) -> Iterator[ast.expr]:
+    """The outermost string literals below `node` (an f-string counts as one)."""
+    if isinstance(node, ast.JoinedStr) or (isinstance(node, ast.Constant) and isinstance(node.value, str)):
+        yield node  # type: ignore[misc]
+        return
+    for child in ast.iter_child_nodes(node):
+        yield from string_nodes(child)
+
+
+class MessageScanner:
+    """Finds, in one module, the ValueError raises it can convert and every other string holding
+    one of the phrases, with the role each string plays."""
+
+    def __init__(self, source: SourceFile, tests: frozenset[MessageTest], watched: frozenset[str]) -> None:
+        self.source = source
+        self.tests = tests
+        self.watched = watched  # existing typed classes: every raise and except of them counts
+        self.tree = source.ast
+        self.facts = module_facts(source)
+        self.parents = {
+            child: parent for parent in ast.walk(self.tree) for child in ast.iter_child_nodes(parent)
+        }
+        self.value_error_is_builtin = not binds_value_error(self.tree)
+
+    def scan(self) -> list[MessageSource]:
+        found: list[MessageSource] = []
+        consumed: set[int] = set()
+        for statements in statement_lists(self.tree):
+            for position in range(len(statements)):
+                raised = self.raise_source(statements, position, consumed)
+                if raised is not None:
+                    found.append(raised)
+        found.extend(self.watched_handlers())
+        for node in string_nodes(self.tree):
+            if id(node) in consumed:
+                continue
+            matched = {t for t in self.tests if any(t.mentions(text) for text in self.texts(node))}
+            if matched:
+                found.append(self.source_at(node.lineno, self.role_of(node), matched))
+        return found
+
+    def source_at(
+        self, line: int, role: Role, matched: set[MessageTest], uncertain: Iterable[MessageTest] = ()
+    ) -> MessageSource:
+        return MessageSource(
+            self.source.relpath, self.source.module, line, role, frozenset(matched), frozenset(uncertain)
+        )
+
+    @staticmethod
+    def texts(node: ast.expr) -> list[str]:
+        template = template_of(node) or ()
+        return [part for part in template if part is not None]
+
+    def raise_source(
+        self, statements: list[ast.stmt], position: int, consumed: set[int]
+    ) -> MessageSource | None:
+        """`raise SomeError(<message>)` (the message seen through `msg = ...` just before), when it
+        matters: a ValueError or another class whose message holds a phrase, or a watched class."""
+        statement = statements[position]
+        if not isinstance(statement, ast.Raise) or statement.exc is None:
+            return None
+        call = statement.exc if isinstance(statement.exc, ast.Call) else None
+        callee = dotted_name(call.func if call else statement.exc)
+        if callee is None or self.is_inert_callee(call.func if call else statement.exc):
+            return None
+        is_value_error = self.value_error_is_builtin and callee in VALUE_ERROR_NAMES
+        raised = "" if is_value_error else self.qualify(callee)
+        watched = not is_value_error and callee.split(".")[-1] in self.watched
+        message = None
+        if call and len(call.args) == 1 and not call.keywords and not isinstance(call.args[0], ast.Starred):
+            message = self.message_expression(statements, position, call.args[0])
+        if message is None:
+            opaque = self.source_at(statement.lineno, Role.TYPED, set())
+            return replace(opaque, raised=raised, opaque=True) if watched else None
+        template = template_of(message)
+        assert template is not None
+        consumed.update(id(node) for node in string_nodes(message))
+        matched = {t for t in self.tests if t.verdict(template) is Verdict.YES}
+        uncertain = {t for t in self.tests if t.verdict(template) is Verdict.MAYBE}
+        if not (matched or uncertain or watched):
+            return None
+        source = self.source_at(statement.lineno, Role.TYPED if raised else Role.RAISE, matched, uncertain)
+        return replace(source, raised=raised)
+
+    def watched_handlers(self) -> Iterator[MessageSource]:
+        for node in ast.walk(self.tree):
+            if isinstance(node, ast.ExceptHandler) and node.type is not None:
+                types = node.type.elts if isinstance(node.type, ast.Tuple) else [node.type]
+                for name in filter(None, map(dotted_name, types)):
+                    if name.split(".")[-1] in self.watched:
+                        yield replace(
+                            self.source_at(node.lineno, Role.CAUGHT, set()), raised=self.qualify(name)
+                        )
+
+    def qualify(self, name: str) -> str:
+        head, _, rest = name.partition(".")
+        if head in self.facts.imports:
+            head = self.facts.imports[head]
+        elif head in self.facts.classes and self.source.module:
+            head = f"{self.source.module}.{head}"
+        return f"{head}.{rest}" if rest else head
+
+    @staticmethod
+    def message_expression(statements: list[ast.stmt], position: int, argument: ast.expr) -> ast.expr | None:
+        """The message a raise passes: the argument, or the `msg = ...` assigned just before."""
+        if isinstance(argument, ast.Name) and position > 0:
+            previous = statements[position - 1]
+            if (
+                isinstance(previous, ast.Assign)
+                and len(previous.targets) == 1
+                and isinstance(previous.targets[0], ast.Name)
+                and previous.targets[0].id == argument.id
+            ):
+                argument = previous.value
+        return argument if template_of(argument) is not None else None
+
+    def role_of(self, node: ast.expr) -> Role:
+        parent = self.parents.get(node)
+        if isinstance(parent, ast.Expr):
+            return Role.INERT  # a docstring or a bare string statement
+        child: ast.AST = node
+        while isinstance(parent, (ast.Tuple, ast.List, ast.Set, ast.BinOp, ast.keyword, ast.Dict)):
+            child, parent = parent, self.parents.get(parent)
+        if isinstance(parent, ast.Compare):
+            return Role.INERT  # the phrase is tested, not produced
+        if isinstance(parent, ast.Call) and child is not parent.func:
+            if isinstance(parent.func, ast.Attribute) and parent.func.attr in EDGE_METHODS:
+                return Role.INERT
+            if self.is_inert_callee(parent.func):
+                return Role.INERT
+        return Role.CARRIER
+
+    def is_inert_callee(self, func: ast.expr) -> bool:
+        name = dotted_name(func)
+        if name is None:
+            return False
+        head, _, rest = name.partition(".")
+        if head in self.facts.imports:
+            return is_inert_callee(self.facts.imports[head] + (f".{rest}" if rest else ""))
+        bound = head in self.facts.classes or head in self.facts.functions or head in self.facts.aliases
+        return not bound and not rest and name in INERT_BUILTINS
+
+
+# -- plan: decisions -------------------------------------------------------------------------
+
+
+@dataclass
+class SitePlan:
+    """What to do with one catch site: typed clauses per branch index, and the report."""
+
+    action: Action
+    message: str
+    typed: dict[int, tuple[str, ...]] = field(default_factory=dict)
+
+
+@dataclass
+class FilePlan:
+    catches: dict[int, SitePlan] = field(default_factory=dict)  # by line of the `except`
+    raises: dict[int, str] = field(default_factory=dict)  # line of the `raise` -> class name
+    imports: list[ImportSpec] = field(default_factory=list)
+    define: list[str] = field(default_factory=list)  # classes to define here (the exceptions module)
+
+
+@dataclass
+class ExceptionsModule:
+    module: str
+    relpath: str
+    exists: bool
+    existing: dict[str, bool] = field(default_factory=dict)  # class name -> plain ValueError subclass
+
+
+class Planner:
+    """Decides, from the facts of both stages, which raises and which catch sites change."""
+
+    def __init__(
+        self,
+        sites: list[CatchSite],
+        sources: list[MessageSource],
+        index: ProjectIndex,
+        classes: dict[str, str],
+        external: tuple[str, ...],
+        target: ExceptionsModule,
+    ) -> None:
+        self.sites = sites
+        self.index = index
+        self.overrides = classes
+        self.external = tuple(phrase.lower() for phrase in external)
+        self.target = target
+        self.raises: dict[MessageSource, str] = {}  # raises of each typed class, converted or not yet
+        self.carriers: list[MessageSource] = []  # strings that may reach a handler as a ValueError
+        self.blocked: dict[MessageSource, str] = {}  # why a ValueError raise is not converted
+        caught = (self.target_class(s.raised) for s in sources if s.role is Role.CAUGHT)
+        self.caught = {cls for cls in caught if cls}  # existing classes some `except` already catches
+        for source in sources:
+            if source.role in (Role.RAISE, Role.TYPED):
+                self.classify_raise(source)
+            elif source.role is Role.CARRIER:
+                self.carriers.append(source)
+
+    def classify_raise(self, source: MessageSource) -> None:
+        """Give a raise its class; it stays a carrier for the phrases of other classes it holds."""
+        cls = self.raise_class(source) if source.role is Role.RAISE else self.target_class(source.raised)
+        if cls is None:
+            self.carriers.append(source)
+            return
+        if source.uncertain:
+            source = replace(source, opaque=True)
+            self.carriers.append(source)
+        self.raises[source] = cls
+        others = frozenset(test for test in source.matched if self.class_for(test) != cls)
+        if others:
+            carrier = replace(source, matched=others)
+            self.carriers.append(carrier)
+            self.blocked[carrier] = f"which is a {cls}"
+
+    def class_for(self, test: MessageTest) -> str | None:
+        name = class_name_for(test.phrase, self.overrides)
+        if name is None or self.target.existing.get(name) is False:
+            return None
+        return name
+
+    def raise_class(self, source: MessageSource) -> str | None:
+        """The class a ValueError raise becomes: that of its longest phrase. None: it stays."""
+        ranked = sorted((len(test.phrase), name) for test in source.matched if (name := self.class_for(test)))
+        if source.uncertain or not ranked:
+            return None
+        cls = ranked[-1][1]
+        if cls in self.caught:
+            self.blocked[source] = f"which would become {cls}, a class some `except` already catches"
+        elif self.clashes(source.module, cls):
+            self.blocked[source] = f"where {cls} already names something else"
+        return None if source in self.blocked else cls
+
+    def clashes(self, module: str, cls: str) -> bool:
+        """Whether `cls` already names something else than the typed class in `module`."""
+        facts = self.index.modules.get(module)
+        if facts is None or module == self.target.module:
+            return False
+        bound = cls in facts.imports or cls in facts.classes or cls in facts.functions or cls in facts.aliases
+        return bound and self.index.resolve(module, cls) != f"{self.target.module}.{cls}"
+
+    # -- one catch site --
+
+    def target_class(self, qualified: str) -> str | None:
+        """The typed class `qualified` names, if it is one of the exceptions module's."""
+        module, cls = self.index.split_module(self.index.canonical(qualified))
+        return cls if module == self.target.module and self.target.existing.get(cls) else None
+
+    def decide(self, site: CatchSite) -> SitePlan:
+        if site.problem:
+            return SitePlan(Action.REVIEW, f"string-matched ValueError left as is: {site.problem}")
+        typed: dict[int, tuple[str, ...]] = {}
+        reasons: list[str] = []
+        for index, condition in enumerate(site.conditions):
+            if not condition.has_outcome:
+                continue
+            classes, reason = self.typed_classes(site, index)
+            if classes:
+                typed[index] = classes
+            elif reason:
+                reasons.append(reason)
+        if typed:
+            names = ", ".join(name for classes in typed.values() for name in classes)
+            kept = f"; string test kept: {'; '.join(reasons)}" if reasons else ""
+            return SitePlan(Action.CHANGED, f"except {names} instead of matching the message{kept}", typed)
+        if reasons:
+            return SitePlan(Action.REVIEW, f"string-matched ValueError left as is: {'; '.join(reasons)}")
+        if not any(condition.has_outcome for condition in site.conditions):
+            return SitePlan(Action.SKIPPED, "every branch does what the handler does by default")
+        return SitePlan(Action.SKIPPED, "no phrase tested here is raised by the project's own code")
+
+    def typed_classes(self, site: CatchSite, index: int) -> tuple[tuple[str, ...], str]:
+        """The classes that can replace branch `index`'s test, or () and why not ('' = silently)."""
+        outside = self.unseen_call(site)
+        if outside:
+            return (), f"the try block calls {outside}(), which the tool cannot see into"
+        classes: list[str] = []
+        for test in site.conditions[index].tests:
+            cls, reason = self.test_class(site, index, test)
+            if cls is None:
+                return (), reason
+            if cls not in classes:
+                classes.append(cls)
+        return tuple(classes), ""
+
+    def test_class(self, site: CatchSite, index: int, test: MessageTest) -> tuple[str | None, str]:
+        phrase = repr(test.phrase)
+        if test.fragile:
+            return None, f"{phrase} is read through e.args[0], which fails for errors without arguments"
+        if any(test.phrase.lower() in external for external in self.external):
+            return None, f"{phrase} also appears in ValueErrors from Python and libraries"
+        cls = self.class_for(test)
+        if cls is None:
+            name = class_name_for(test.phrase, self.overrides)
+            if name is None:
+                return None, f"no class name can be made from {phrase} (option `classes`)"
+            return (
+                None,
+                f"{name} in {self.target.module} is not a plain ValueError subclass (option `classes`)",
+            )
+        carrier = next((c for c in self.carriers if test in c.matched or test in c.uncertain), None)
+        if carrier is not None:
+            why = self.blocked.get(carrier, "which the tool cannot convert")
+            return None, f"{phrase} can also come from {carrier.where}, {why}"
+        if not any(test in source.matched for source, name in self.raises.items() if name == cls):
+            return None, ""
+        if self.clashes(site.module, cls) or cls in site.handled:
+            return None, f"{cls} already means something else in {site.relpath}"
+        stray = next(
+            (s for s, name in self.raises.items() if name == cls and self.lands(site, s) != index), None
+        )
+        if stray is not None:
+            return None, f"{cls} would also take {stray.where}, which this handler sends elsewhere"
+        return cls, ""
+
+    def unseen_call(self, site: CatchSite) -> str:
+        """The first callee of the try block that is not a function or class of the project."""
+        for callee in site.calls:
+            if not callee:
+                return "an unnamed callable"
+            qualified = self.index.resolve(site.module, callee)
+            if qualified in SAFE_BUILTINS or is_inert_callee(qualified):
+                continue
+            if self.index.function(qualified) is None:
+                return callee
+        return ""
+
+    @staticmethod
+    def lands(site: CatchSite, source: MessageSource) -> int | None:
+        """The branch a message from `source` took in the original handler (-1: cannot tell)."""
+        if source.opaque:
+            return -1
+        for index, condition in enumerate(site.conditions):
+            if any(test in source.matched for test in condition.tests):
+                return index
+        return None
+
+    def used_raises(self, plans: Iterable[SitePlan]) -> dict[MessageSource, str]:
+        used = {name for plan in plans for classes in plan.typed.values() for name in classes}
+        return {s: name for s, name in self.raises.items() if name in used and s.role is Role.RAISE}
+
+
+# -- the rewrite -----------------------------------------------------------------------------
+
+
+def prune(
+    statements: list[cst.BaseStatement], reader: MessageReader, dropped: set[int]
+) -> list[cst.BaseStatement]:
+    """The chain with the dropped `if`s removed: what runs once their tests are known to fail."""
+    if not statements or not isinstance(statements[0], cst.If) or reader.tests(statements[0].test) is None:
+        return statements
+    head, rest = statements[0], statements[1:]
+    if id(head) in dropped:
+        return prune(reachable(else_statements(head) + rest), reader, dropped)
+    orelse = prune(else_statements(head), reader, dropped)
+    return [head.with_changes(orelse=as_orelse(orelse, head.orelse)), *prune(rest, reader, dropped)]
+
+
+def as_orelse(
+    statements: list[cst.BaseStatement], original: cst.If | cst.Else | None
+) -> cst.If | cst.Else | None:
+    if not statements:
+        return None
+    if len(statements) == 1 and isinstance(statements[0], cst.If):
+        return statements[0]
+    if isinstance(original, cst.Else) and isinstance(original.body, cst.IndentedBlock):
+        return original.with_changes(body=original.body.with_changes(body=statements))
+    return cst.Else(body=cst.IndentedBlock(body=statements))
+
+
+class ChainRaises(cst.CSTTransformer):
+    """Adds `from <name>` to the raises of new exceptions directly in a handler's code."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        return False
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+        return False
+
+    def visit_Lambda(self, node: cst.Lambda) -> bool:
+        return False
+
+    def visit_ExceptHandler(self, node: cst.ExceptHandler) -> bool:
+        return False  # a raise in a nested handler belongs to that handler's exception
+
+    def leave_Raise(self, original_node: cst.Raise, updated_node: cst.Raise) -> cst.Raise:
+        exc = updated_node.exc
+        if exc is None or updated_node.cause is not None:
+            return updated_node
+        if isinstance(exc, cst.Name) and exc.value == self.name:
+            return updated_node
+        return updated_node.with_changes(
+            cause=cst.From(item=cst.Name(self.name)),
+            whitespace_after_raise=updated_node.whitespace_after_raise,
+        )
+
+
+class NameUse(cst.CSTVisitor):
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.used = False
+
+    def visit_Name(self, node: cst.Name) -> None:
+        if node.value == self.name:
+            self.used = True
+
+
+def comment_lines(node: cst.If) -> list[cst.EmptyLine]:
+    """The comments above an `if` and after its colon, which travel with its branch."""
+    lines = [line for line in node.leading_lines if line.comment is not None]
+    header = node.body.header if isinstance(node.body, cst.IndentedBlock) else None
+    if header is not None and header.comment is not None:
+        lines.append(cst.EmptyLine(comment=header.comment))
+    return lines
+
+
+def clause(
+    handler: cst.ExceptHandler,
+    classes: tuple[str, ...] | None,
+    statements: list[cst.BaseStatement],
+    name: str,
+    comments: Sequence[cst.EmptyLine] = (),
+) -> cst.ExceptHandler:
+    """One except clause: `except <classes>` (None keeps the original type) running `statements`."""
+    statements = [statement.visit(ChainRaises(name)) for statement in statements]  # type: ignore[misc]
+    statements[0] = statements[0].with_changes(
+        leading_lines=[*comments, *(line for line in statements[0].leading_lines if line.comment is not None)]
+    )
+    body = handler.body
+    block = (
+        body.with_changes(body=statements)
+        if isinstance(body, cst.IndentedBlock)
+        else cst.IndentedBlock(body=statements)
+    )
+    uses = NameUse(name)
+    block.visit(uses)
+    changes: dict[str, Any] = {"body": block}
+    if classes is not None:
+        changes["type"] = (
+            cst.Name(classes[0])
+            if len(classes) == 1
+            else cst.Tuple(
+                [cst.Element(cst.Name(c)) for c in classes], lpar=[cst.LeftParen()], rpar=[cst.RightParen()]
+            )
+        )
+    if not uses.used:
+        changes["name"] = None
+    return handler.with_changes(**changes)
+
+
+def typed_clauses(handler: cst.ExceptHandler, typed: dict[int, tuple[str, ...]]) -> list[cst.ExceptHandler]:
+    """The handler as typed clauses, one per replaced branch in the original order, then the
+    `except ValueError` fallback that runs what the handler ran for every other error."""
+    shape = read_handler(handler)
+    assert shape is not None and not shape.problem
+    reader = shape.reader
+    clauses = []
+    for index, classes in sorted(typed.items()):
+        branch = shape.branches[index]
+        body = with_preamble(shape.pre, branch.body, reader)
+        clauses.append(clause(handler, classes, body, shape.name, comment_lines(branch.node)))
+    dropped = {id(shape.branches[index].node) for index in typed}
+    fallback = with_preamble(shape.pre, prune(shape.chain, reader, dropped), reader)
+    clauses.append(clause(handler, None, fallback or [cst.SimpleStatementLine([cst.Pass()])], shape.name))
+    # the comments above `except ValueError` stay above the first clause
+    return [clauses[0], *(c.with_changes(leading_lines=()) for c in clauses[1:])]
+
+
+def with_preamble(
+    pre: list[cst.BaseStatement], body: list[cst.BaseStatement], reader: MessageReader
+) -> list[cst.BaseStatement]:
+    """The preamble before `body`, without message aliases `body` no longer reads."""
+    kept = []
+    for position, statement in enumerate(pre):
+        alias = reader.alias_assignment(statement)
+        if alias:
+            uses = NameUse(alias[0])
+            for later in [*pre[position + 1 :], *body]:
+                later.visit(uses)
+            if not uses.used:
+                continue
+        kept.append(statement)
+    return kept + body
+
+
+class Rewriter(cst.CSTTransformer):
+    def __init__(self, positions: Any, plan: FilePlan) -> None:
+        self.positions = positions
+        self.plan = plan
+        self.replaced_qualified = False  # a `builtins.ValueError` was replaced
+
+    def line_of(self, node: cst.CSTNode) -> int:
+        return self.positions[node].start.line
+
+    def leave_Raise(self, original_node: cst.Raise, updated_node: cst.Raise) -> cst.Raise:
+        cls = self.plan.raises.get(self.line_of(original_node))
+        exc = updated_node.exc
+        if cls and isinstance(exc, cst.Call) and dotted(exc.func) in VALUE_ERROR_NAMES:
+            self.replaced_qualified |= isinstance(exc.func, cst.Attribute)
+            return updated_node.with_changes(exc=exc.with_changes(func=cst.Name(cls)))
+        return updated_node
+
+    def leave_Try(self, original_node: cst.Try, updated_node: cst.Try) -> cst.Try:
+        handlers: list[cst.ExceptHandler] = []
+        for original, updated in zip(original_node.handlers, updated_node.handlers):
+            site = self.plan.catches.get(self.line_of(original))
+            if site is not None and site.typed and catches_value_error(updated) == "only":
+                handlers.extend(typed_clauses(updated, site.typed))
+            else:
+                handlers.append(updated)
+        return updated_node.with_changes(handlers=handlers)
+
+
+def class_source(name: str, newline: str) -> str:
+    doc = CLASS_DOCS.get(name, f"A ValueError the application raises and its handlers catch as {name}.")
+    return f'class {name}(ValueError):{newline}    """{doc}"""{newline}'
+
+
+def define_classes(module: cst.Module, names: list[str], uses_them: bool) -> cst.Module:
+    """The module with the class definitions added: after the imports when the module itself uses
+    them, else at the end."""
+    newline = module.default_newline
+    classes = cst.parse_module(newline.join(class_source(name, newline) for name in names)).body
+    spaced = [
+        statement.with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine()]) for statement in classes
+    ]
+    body = list(module.body)
+    at = len(body)
+    if uses_them:
+        imports = [i for i, s in enumerate(body) if is_import_line(s)]
+        at = imports[-1] + 1 if imports else 0
+        if at < len(body):
+            body[at] = body[at].with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine()])
+    if at == 0:
+        spaced[0] = spaced[0].with_changes(leading_lines=())
+    return module.with_changes(body=body[:at] + spaced + body[at:])
+
+
+def is_import_line(statement: cst.BaseStatement) -> bool:
+    return isinstance(statement, cst.SimpleStatementLine) and all(
+        isinstance(small, (cst.Import, cst.ImportFrom)) for small in statement.body
+    )
+
+
+def import_key(node: cst.ImportFrom) -> tuple[int, str]:
+    """isort's order: relative imports furthest first, then by module name."""
+    module = dotted(node.module) if node.module is not None else ""
+    return (-len(node.relative), module or "")
+
+
+def single_import_from(statement: cst.BaseStatement) -> cst.ImportFrom | None:
+    if isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1:
+        small = statement.body[0]
+        return small if isinstance(small, cst.ImportFrom) else None
+    return None
+
+
+def add_sorted_import(module: cst.Module, specs: list[ImportSpec], full_module_name: str) -> cst.Module:
+    """Import the classes (one module, several names) where isort would put the line: in the
+    sorted block of the same section, else after the last import as LibCST does."""
+    if not specs:
+        return module
+    spec = specs[0]
+    line = f"from {'.' * spec.relative}{spec.module} import {', '.join(s.obj or '' for s in specs)}"
+    new = cst.parse_statement(line, config=module.config_for_parsing)
+    new_key = import_key(single_import_from(new))  # type: ignore[arg-type]
+    top = spec.module.split(".")[0]
+    group = []
+    for position, statement in enumerate(module.body):
+        node = single_import_from(statement)
+        if node is None:
+            continue
+        key = import_key(node)
+        if key[1] == new_key[1] and key[0] == new_key[0]:
+            return add_imports(module, specs, full_module_name)  # merge into the existing line
+        if (spec.relative > 0) == bool(node.relative) and (spec.relative or key[1].split(".")[0] == top):
+            group.append((position, key))
+    keys = [key for _, key in group]
+    if not group or keys != sorted(keys):
+        return add_imports(module, specs, full_module_name)
+    at = next((position for position, key in group if key > new_key), group[-1][0] + 1)
+    body = list(module.body)
+    if at == group[0][0]:  # the first of the block: take over the blank lines before it
+        new = new.with_changes(leading_lines=body[at].leading_lines)
+        body[at] = body[at].with_changes(leading_lines=())
+    body.insert(at, new)
+    return module.with_changes(body=body)
+
+
+def new_module_text(names: list[str]) -> str:
+    header = '"""Typed errors of the application. Each subclasses ValueError, so every existing\n'
+    header += '`except ValueError` keeps catching it."""\n'
+    return header + "".join(f"\n\n{class_source(name, chr(10))}" for name in names)
+
+
+# -- the transform ---------------------------------------------------------------------------
+
+
+class TypedExceptions(Transform):
+    """Replace string-matched ValueErrors with typed exceptions.
+
+    The defect: the API layer classifies errors by their text (`if "already exists" in str(e):
+    409`), so rewording a message silently changes an endpoint's status. The repair defines
+    `ResourceExistsError(ValueError)` and friends, raises them where the error starts, and catches
+    them with `except ResourceExistsError` clauses placed before the remaining `except ValueError`.
+
+    Catch sites: `except ValueError as e` whose handler is an if/elif chain (or consecutive ifs)
+    testing `"…" in str(e)`, `str(e).lower()`, `.startswith`/`.endswith`, `== "…"`, `e.args[0]`,
+    an alias `msg = str(e)`, or an `or` of those. Each replaced branch becomes a typed clause that
+    runs exactly the code the branch ran (`from e` added to raises of new exceptions); the fallback
+    `except ValueError` runs the rest of the chain, with the replaced tests removed.
+
+    Raise sites: `raise ValueError("…")`, f-strings and `+` concatenations, and `msg = f"…"` just
+    before `raise ValueError(msg)`, anywhere in the project, matched the way the handler matched.
+
+    The safety rule. The tool treats the project's string literals as the only source of the
+    phrases (a value interpolated into a message is data, not a phrase). A branch's test is
+    replaced only when all of these hold, otherwise the test stays in the fallback (REVIEW when
+    nothing can be replaced):
+      - every string in the project holding the phrase is either the message of a raise the tool
+        converts, a docstring, a test, or an HTTPException/response detail. A phrase reaching a
+        ValueError any other way (a helper `fail(msg)`, a constant, `.format`) keeps its test;
+      - the try block calls only the project's own functions (and builtins such as len/str): a
+        direct call to anything else (int(), uuid.UUID, a library, a method of an object, a class
+        that may be a pydantic model) may raise a ValueError with any text;
+      - the phrase is not part of the vocabulary of Python's own ValueErrors ("invalid", "must be"…,
+        option `external_phrases`), and is not read through e.args[0] (which can itself fail);
+      - every raise of that class took this very branch before, and at least one raise carries the
+        phrase. A message holding phrases of two classes gets the class of its longest phrase and
+        keeps, everywhere, the string tests of the other phrases.
+    So every error reaching the handler takes the branch it took before: the status and body of
+    every response stay the same.
+
+    Classes come from a phrase table ("not found" -> ResourceNotFoundError, "already exists" ->
+    ResourceExistsError, "permission"/"not allowed" -> PermissionDeniedError, …), a name derived
+    from the phrase otherwise, or option `classes`. They subclass ValueError and are appended to
+    the project's exceptions module (`<pkg>/exceptions.py` or `<pkg>/errors.py`, option `module`),
+    reusing a class of that name only if it subclasses ValueError alone and no `except` in the
+    project already catches it (else those handlers would see new errors); without one,
+    `<pkg>/exceptions.py` is created (a single-module project without packages gets them in that
+    module).
+
+    Left alone: ValueErrors no handler tests (`int("x")`, "Price must be positive"), handlers
+    whose branches all do what the default does, `except (ValueError, X)` and handlers that show
+    the exception's type (REVIEW).
+    """
+
+    name = "typed-exceptions"
+    summary = "raise and catch typed exceptions instead of matching ValueError messages"
+    safety = Safety.UNSAFE
+    triggers = (b"except ValueError", b"except (ValueError", b"except builtins.ValueError")
+    options = {
+        "classes": Option(
+            {}, "phrase to class name: TOML table, or 'phrase=Class,phrase=Class'", parse_classes
+        ),
+        "module": Option("", "dotted module that holds the exception classes (default: found or created)"),
+        "external_phrases": Option(
+            DEFAULT_EXTERNAL_PHRASES,
+            "phrases that may come from ValueErrors outside the project; their tests are kept",
+            parse_list,
+        ),
+    }
+    example_before = (
+        "except ValueError as e:\n"
+        '    if "already exists" in str(e):\n'
+        "        raise HTTPException(status_code=409, detail=str(e))\n"
+        "    raise HTTPException(status_code=400, detail=str(e))\n"
+    )
+    example_after = (
+        "except ResourceExistsError as e:\n"
+        "    raise HTTPException(status_code=409, detail=str(e)) from e\n"
+        "except ValueError as e:\n"
+        "    raise HTTPException(status_code=400, detail=str(e)) from e\n"
+    )
+    rationale = (
+        "Classifying errors by their message couples the HTTP layer to the wording of every raise: "
+        "rewording 'already exists' turns a 409 into a 400 without any test failing. Typed "
+        "exceptions make the contract explicit and checkable."
+    )
+    behaviour_change = (
+        "The converted raises now raise subclasses of ValueError: every `except ValueError` and "
+        "isinstance check still matches and every response keeps its status and body, but "
+        "`type(e) is ValueError`, repr(e) and the class name in logs and tracebacks change, and "
+        "re-raised HTTP errors now chain their cause (`from e`)."
+    )
+    commit_subject = "use typed exceptions at {sites} string-matched ValueError sites"
+
+    def __init__(self, options: Any = None) -> None:
+        super().__init__(options)
+        self.plans: dict[str, FilePlan] = {}
+        self.reports: dict[str, list[Site]] = {}
+        self.new_module: NewFile | None = None
+        self.tests: frozenset[MessageTest] = frozenset()
+        self.watched: frozenset[str] = frozenset()
+
+    # -- plan --
+
+    def plan(self, project: Project) -> None:
+        catch_files = project.files_containing(*self.triggers)
+        sites = [site for mapped in project.map(scan_catch_sites, catch_files) for site in mapped.value]
+        if not sites:
+            return
+        self.tests = frozenset(
+            t for site in sites if not site.problem for c in site.conditions for t in c.tests
+        )
+        target = self.exceptions_module(project, sites)
+        candidates = {class_name_for(test.phrase, self.settings["classes"]) for test in self.tests}
+        self.watched = frozenset(
+            name for name, plain in target.existing.items() if plain and name in candidates
+        )
+        needles = {max(re.findall(r"\w+", t.phrase) or [t.phrase], key=len).encode() for t in self.tests}
+        phrase_files = project.files_containing(*needles, ignore_case=True)
+        phrase_files += [
+            f for f in project.files_containing(*(n.encode() for n in self.watched)) if f not in phrase_files
+        ]
+        sources = [s for mapped in project.map(self.scan_messages, phrase_files) for s in mapped.value]
+        index = project.index()
+        planner = Planner(
+            sites, sources, index, self.settings["classes"], self.settings["external_phrases"], target
+        )
+        site_plans = {id(site): planner.decide(site) for site in sites}
+        raises = planner.used_raises(site_plans.values())
+        for site in sites:
+            self.record_site(site, site_plans[id(site)])
+        for source, cls in raises.items():
+            self.file_plan(source.relpath).raises[source.line] = cls
+            self.report(
+                source.relpath, Site(source.line, 0, Action.CHANGED, f"raise {cls} instead of ValueError")
+            )
+        self.place_classes(project, index, target, sites, site_plans, raises)
+
+    def scan_messages(self, source: SourceFile) -> list[MessageSource]:
+        return MessageScanner(source, self.tests, self.watched).scan()
+
+    def file_plan(self, relpath: str) -> FilePlan:
+        return self.plans.setdefault(relpath, FilePlan())
+
+    def report(self, relpath: str, site: Site) -> None:
+        self.reports.setdefault(relpath, []).append(site)
+
+    def record_site(self, site: CatchSite, plan: SitePlan) -> None:
+        self.report(site.relpath, Site(site.line, site.column, plan.action, plan.message))
+        if plan.typed:
+            self.file_plan(site.relpath).catches[site.line] = plan
+
+    def exceptions_module(self, project: Project, sites: list[CatchSite]) -> ExceptionsModule:
+        """Where the classes live: option `module`, else `<pkg>.exceptions`/`<pkg>.errors`, else new."""
+        module = self.settings["module"]
+        if not module:
+            packages = Counter(site.module.split(".")[0] for site in sites if "." in site.module)
+            top = packages.most_common(1)[0][0] if packages else ""
+            candidates = [f"{top}.exceptions", f"{top}.errors"] if top else []
+            module = next((c for c in candidates if project.find_module(c)), "")
+            if not module:
+                modules = sorted({site.module for site in sites})
+                module = f"{top}.exceptions" if top else (modules[0] if len(modules) == 1 else "exceptions")
+        existing = project.find_module(module)
+        if existing is not None:
+            return ExceptionsModule(module, existing.relpath, True, existing_classes(existing.ast))
+        path = project.root.joinpath(*module.split(".")).with_suffix(".py")
+        return ExceptionsModule(module, project.relpath_for(path), False)
+
+    def place_classes(
+        self,
+        project: Project,
+        index: ProjectIndex,
+        target: ExceptionsModule,
+        sites: list[CatchSite],
+        site_plans: dict[int, SitePlan],
+        raises: dict[MessageSource, str],
+    ) -> None:
+        """Define the classes in use and import them in every file that uses them."""
+        users: dict[str, set[str]] = {}
+        modules: dict[str, str] = {}
+        for site in sites:
+            for classes in site_plans[id(site)].typed.values():
+                users.setdefault(site.relpath, set()).update(classes)
+                modules[site.relpath] = site.module
+        for source, cls in raises.items():
+            users.setdefault(source.relpath, set()).add(cls)
+            modules[source.relpath] = source.module
+        used = sorted({cls for names in users.values() for cls in names}, key=table_order)
+        missing = [cls for cls in used if cls not in target.existing]
+        if missing and target.exists:
+            self.file_plan(target.relpath).define = missing
+        elif missing:
+            self.new_module = NewFile(target.relpath, new_module_text(missing))
+        for relpath, names in users.items():
+            if relpath == target.relpath:
+                continue
+            facts = index.modules.get(modules[relpath])
+            specs = [
+                self.import_spec(project, facts, modules[relpath], target.module, cls)
+                for cls in sorted(names)
+            ]
+            self.file_plan(relpath).imports = [spec for spec in specs if spec is not None]
+
+    @staticmethod
+    def import_spec(
+        project: Project, facts: ModuleFacts | None, module: str, target: str, cls: str
+    ) -> ImportSpec | None:
+        if facts is not None and cls in facts.imports:
+            return None  # already imported (a clash was ruled out by the planner)
+        source = project.find_module(module)
+        relative = source is not None and any(
+            isinstance(node, ast.ImportFrom) and node.level > 0 for node in source.ast.body
+        )
+        if relative and module.split(".")[0] == target.split(".")[0] and "." in module:
+            package = (
+                module.split(".") if source is not None and source.is_package else module.split(".")[:-1]
+            )
+            parts = target.split(".")
+            common = 0
+            while common < min(len(package), len(parts) - 1) and package[common] == parts[common]:
+                common += 1
+            return ImportSpec(".".join(parts[common:]), cls, relative=len(package) - common + 1)
+        return ImportSpec(target, cls)
+
+    # -- the phases the engine runs after the plan --
+
+    def candidates(self, project: Project) -> list[SourceFile]:
+        wanted = set(self.plans) | set(self.reports)
+        return [source for source in project.files if source.relpath in wanted]
+
+    def rewrite(self, source: SourceFile) -> FileRewrite | None:
+        plan = self.plans.get(source.relpath)
+        sites = self.reports.get(source.relpath, [])
+        if plan is None:
+            return FileRewrite(None, sites) if sites else None
+        module = source.cst
+        if plan.catches or plan.raises:
+            wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+            rewriter = Rewriter(wrapper.resolve(PositionProvider), plan)
+            module = wrapper.module.visit(rewriter)
+            if rewriter.replaced_qualified:
+                module = remove_unused_imports(module, [ImportSpec("builtins")], source.module)
+        if plan.define:
+            module = define_classes(module, plan.define, uses_them=bool(plan.catches or plan.raises))
+        module = add_sorted_import(module, plan.imports, source.module)
+        return FileRewrite(module.code, sites)
+
+    def new_files(self, project: Project) -> list[NewFile]:
+        return [self.new_module] if self.new_module else []
+
+
+def existing_classes(tree: ast.Module) -> dict[str, bool]:
+    """Top-level classes of a module: name -> whether it subclasses ValueError alone."""
+    return {
+        node.name: [dotted_name(b) for b in node.bases] in (["ValueError"], ["builtins.ValueError"])
+        and not node.keywords
+        for node in tree.body
+        if isinstance(node, ast.ClassDef)
+    }
+
+
+def table_order(name: str) -> tuple[int, str]:
+    """Classes in the order of the table (not found, exists, permission...), then by name."""
+    order = list(dict.fromkeys(DEFAULT_CLASSES.values()))
+    return (order.index(name) if name in order else len(order), name)

@@ -1,0 +1,9 @@
+"""Errors of the application."""
+
+
+class AppError(Exception):
+    """Base class of the errors the API turns into responses."""
+
+
+class ResourceNotFoundError(ValueError):
+    """Raised when a record does not exist."""

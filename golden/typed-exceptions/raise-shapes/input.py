@@ -1,0 +1,47 @@
+import builtins
+import json
+
+PROJECTS: dict[str, dict] = {}
+
+
+class ProjectStore:
+    def create(self, name: str, payload: str) -> dict:
+        if name in PROJECTS:
+            msg = f"project {name} already exists"
+            raise ValueError(msg)
+        if name.upper() in PROJECTS:
+            raise ValueError("project " + name.upper() + " already exists (case-insensitive)")
+        if name.lower() in PROJECTS:
+            raise builtins.ValueError(
+                "a project with this name already "
+                "exists in lower case"
+            )
+        try:
+            data = json.loads(payload)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"payload of {name} already exists as invalid JSON") from exc
+        PROJECTS[name] = data
+        return data
+
+
+def create_project(store: ProjectStore, name: str, payload: str) -> tuple[int, str]:
+    # store.create is a method of an object: the tool cannot tell which code it runs
+    try:
+        return 201, str(store.create(name, payload))
+    except ValueError as e:
+        if "already exists" in str(e):
+            return 409, str(e)
+        return 400, str(e)
+
+
+def create_checked(name: str, payload: str) -> tuple[int, str]:
+    try:
+        return 201, str(make_project(name, payload))
+    except ValueError as e:
+        if "already exists" in str(e):
+            return 409, str(e)
+        return 400, str(e)
+
+
+def make_project(name: str, payload: str) -> dict:
+    return ProjectStore().create(name, payload)

@@ -1,0 +1,10 @@
+"""Typed errors of the application. Each subclasses ValueError, so every existing
+`except ValueError` keeps catching it."""
+
+
+class ResourceNotFoundError(ValueError):
+    """The requested resource does not exist."""
+
+
+class ResourceExistsError(ValueError):
+    """The resource to create already exists."""

@@ -1,0 +1,25 @@
+from fastapi import APIRouter, HTTPException
+
+from ..services.users import get_user, register
+
+router = APIRouter()
+
+
+@router.get("/users/{user_id}")
+def read_user(user_id: int) -> str:
+    try:
+        return get_user(user_id)
+    except ValueError as e:
+        if "not found" in str(e).lower():
+            raise HTTPException(status_code=404, detail=str(e))
+        raise
+
+
+@router.post("/users/{user_id}")
+def create_user(user_id: int, name: str) -> str:
+    try:
+        return register(user_id, name)
+    except ValueError as e:
+        if "already exists" in str(e):
+            raise HTTPException(status_code=409, detail=str(e))
+        raise HTTPException(status_code=400, detail=str(e))

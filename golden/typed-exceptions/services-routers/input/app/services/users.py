@@ -1,0 +1,14 @@
+USERS: dict[int, str] = {1: "ada"}
+
+
+def get_user(user_id: int) -> str:
+    if user_id not in USERS:
+        raise ValueError(f"User {user_id} not found")
+    return USERS[user_id]
+
+
+def register(user_id: int, name: str) -> str:
+    if user_id in USERS:
+        raise ValueError(f"User {user_id} already exists")
+    USERS[user_id] = name
+    return name

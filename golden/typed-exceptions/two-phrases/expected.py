@@ -1,0 +1,39 @@
+from fastapi import HTTPException
+
+
+class PermissionDeniedError(ValueError):
+    """The caller may not perform this operation."""
+
+
+DOCS: dict[int, str] = {}
+
+
+def read_doc(doc_id: int, user: str) -> str:
+    if doc_id not in DOCS:
+        raise PermissionDeniedError(f"Document {doc_id} not found, or permission denied for {user}")
+    if DOCS[doc_id] != user:
+        raise PermissionDeniedError("permission denied")
+    return DOCS[doc_id]
+
+
+def doc_endpoint(doc_id: int, user: str) -> str:
+    try:
+        return read_doc(doc_id, user)
+    except PermissionDeniedError as e:
+        raise HTTPException(403, str(e)) from e
+    except ValueError as e:
+        if "not found" in str(e):
+            raise HTTPException(404, str(e)) from e
+        raise HTTPException(400, str(e)) from e
+
+
+def doc_endpoint_not_found_first(doc_id: int, user: str) -> str:
+    # here the combined message took the "not found" branch: it cannot become PermissionDeniedError
+    try:
+        return read_doc(doc_id, user)
+    except ValueError as e:
+        if "not found" in str(e):
+            raise HTTPException(404, str(e))
+        if "permission" in str(e):
+            raise HTTPException(403, str(e))
+        raise HTTPException(400, str(e))
