@@ -1090,6 +1090,22 @@ def typed_clauses(handler: cst.ExceptHandler, typed: dict[int, tuple[str, ...]])
     return [clauses[0], *(c.with_changes(leading_lines=()) for c in clauses[1:])]
 
 
+def only_reraises(handler: cst.ExceptHandler) -> bool:
+    """The clause is exactly `except ...: raise` (a bare raise, no comments)."""
+    body = handler.body
+    if not isinstance(body, cst.IndentedBlock) or len(body.body) != 1 or body.header.comment:
+        return False
+    line = body.body[0]
+    return (
+        isinstance(line, cst.SimpleStatementLine)
+        and not line.leading_lines
+        and len(line.body) == 1
+        and isinstance(line.body[0], cst.Raise)
+        and line.body[0].exc is None
+        and line.trailing_whitespace.comment is None
+    )
+
+
 def with_preamble(
     pre: list[cst.BaseStatement], body: list[cst.BaseStatement], reader: MessageReader
 ) -> list[cst.BaseStatement]:
@@ -1126,10 +1142,15 @@ class Rewriter(cst.CSTTransformer):
 
     def leave_Try(self, original_node: cst.Try, updated_node: cst.Try) -> cst.Try:
         handlers: list[cst.ExceptHandler] = []
-        for original, updated in zip(original_node.handlers, updated_node.handlers):
+        last = len(original_node.handlers) - 1
+        for position, (original, updated) in enumerate(zip(original_node.handlers, updated_node.handlers)):
             site = self.plan.catches.get(self.line_of(original))
             if site is not None and site.typed and catches_value_error(updated) == "only":
-                handlers.extend(typed_clauses(updated, site.typed))
+                clauses = typed_clauses(updated, site.typed)
+                # a last `except ValueError: raise` only re-raises what would propagate anyway
+                if position == last and only_reraises(clauses[-1]):
+                    clauses.pop()
+                handlers.extend(clauses)
             else:
                 handlers.append(updated)
         return updated_node.with_changes(handlers=handlers)

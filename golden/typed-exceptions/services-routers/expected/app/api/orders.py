@@ -12,8 +12,6 @@ def read_order(order_id: int) -> dict[str, object]:
         return order_service.get_order(order_id)
     except ResourceNotFoundError as e:
         raise HTTPException(status_code=404, detail=str(e)) from e
-    except ValueError:
-        raise
 
 
 @router.post("/orders/{order_id}")

@@ -12,8 +12,6 @@ def read_user(user_id: int) -> str:
         return get_user(user_id)
     except ResourceNotFoundError as e:
         raise HTTPException(status_code=404, detail=str(e)) from e
-    except ValueError:
-        raise
 
 
 @router.post("/users/{user_id}")
