@@ -1,0 +1,378 @@
+"""The whole repair decided up front (main process): which `create_all` calls run at startup, what
+replaces them, which helpers disappear, and which files Alembic needs."""
+
+from __future__ import annotations
+
+import ast
+import os
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path, PurePosixPath
+from typing import Iterable
+
+from codemods.api import Action, NewFile
+from codemods.index import ProjectIndex
+from codemods.project import Project
+from codemods.sources import SourceFile
+from codemods.transforms.alembic_support import scaffold
+from codemods.transforms.alembic_support.baseline import Baseline, render_baseline
+from codemods.transforms.alembic_support.callers import (
+    CLI,
+    CONDITION_GUARD,
+    CONDITIONAL,
+    LOOP,
+    LOOP_GUARD,
+    MAIN_GUARD,
+    NO_GUARD,
+    REQUEST,
+    STARTUP,
+    STATEMENT_CALL,
+    TEST,
+    Caller,
+    CallGraph,
+    file_kind,
+)
+from codemods.transforms.alembic_support.schema import (
+    EngineDefinition,
+    MetadataTarget,
+    Schema,
+    collect_schema,
+)
+from codemods.transforms.alembic_support.sites import SiteFacts, find_sites
+
+REPLACE_ASYNC, REPLACE_SYNC, REMOVE = "replace-async", "replace-sync", "remove"
+HELPER_MODULE_NAMES = ("db_migrations", "alembic_migrations")
+SCRIPT_FOLDER = "alembic"
+BASELINE_COMMAND = 'alembic revision --autogenerate -m "baseline"'
+
+
+@dataclass(frozen=True)
+class SiteDecision:
+    line: int
+    column: int
+    action: Action
+    message: str
+    edit: str = ""  # REPLACE_ASYNC, REPLACE_SYNC, REMOVE, or "" (no edit)
+
+
+@dataclass
+class FileEdits:
+    decisions: list[SiteDecision] = field(default_factory=list)
+    removed_call_lines: set[int] = field(default_factory=set)  # `[await] helper()` statements to delete
+    deleted_function_lines: set[int] = field(default_factory=set)  # `def` lines of helpers to delete
+    helper_module: str = ""  # where `upgrade_database` is imported from
+
+
+@dataclass
+class Plan:
+    edits: dict[str, FileEdits] = field(default_factory=dict)
+    new_files: list[NewFile] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    first_party: tuple[str, ...] = ()  # the project's top-level packages, for placing imports
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where Alembic lives (or will): paths absolute; `conflict` says why it cannot be scaffolded."""
+
+    ini: Path
+    script_folder: Path
+    scaffold: bool  # the project has no Alembic environment yet
+    has_revisions: bool
+    conflict: str = ""
+
+
+@dataclass
+class PlannedSite:
+    source: SourceFile
+    facts: SiteFacts
+    target: MetadataTarget | None
+
+
+def site_facts(index: ProjectIndex, source: SourceFile) -> list[SiteFacts]:
+    return [found.facts for found in find_sites(source, index.canonical)]
+
+
+class Planner:
+    def __init__(self, project: Project, startup: str, python: str) -> None:
+        self.project = project
+        self.startup = startup
+        self.python = python
+        self.plan = Plan()
+
+    def run(self) -> Plan:
+        sources = [f for f in self.project.files_containing(b"create_all") if file_kind(f.relpath) != TEST]
+        if not sources:
+            return self.plan
+        self.plan.first_party = tuple(self.project.packages())
+        index = self.project.index()
+        schema = collect_schema(self.project, index)
+        found = [
+            PlannedSite(mapped.source, facts, schema.metadata_for(facts.receiver) if facts.receiver else None)
+            for mapped in self.project.map(partial(site_facts, index), sources)
+            for facts in mapped.value
+        ]
+        graph = CallGraph(index)
+        graph.build(self.project, {site.facts.scope for site in found if site.facts.scope})
+        startup_sites = []
+        for site in found:
+            action, message = classify(site, graph)
+            if action is Action.CHANGED:
+                startup_sites.append(site)
+            elif action is not None:
+                self.decide(site, action, message)
+        if startup_sites:
+            self.repair(startup_sites, schema, graph)
+        return self.plan
+
+    def decide(self, site: PlannedSite, action: Action, message: str, edit: str = "") -> None:
+        edits = self.plan.edits.setdefault(site.source.relpath, FileEdits())
+        edits.decisions.append(SiteDecision(site.facts.line, site.facts.column, action, message, edit))
+
+    # -- the repair -------------------------------------------------------------------------
+
+    def repair(self, sites: list[PlannedSite], schema: Schema, graph: CallGraph) -> None:
+        layout = find_layout(self.project)
+        if layout.conflict:
+            for site in sites:
+                self.decide(site, Action.REVIEW, f"create_all at startup left alone: {layout.conflict}")
+            return
+        targets = sorted({site.target for site in sites if site.target}, key=lambda t: t.key)
+        engine = next((schema.engine(s.facts.engine) for s in sites if schema.engine(s.facts.engine)), None)
+        engine = engine or schema.engine(None)
+        import_root = import_root_of(sites[0].source)
+        baseline = Baseline()
+        if not layout.has_revisions:
+            engine_name = engine.qualified if engine else None
+            baseline = render_baseline(
+                self.python, self.project.root, [str(import_root)], targets, engine_name
+            )
+        helper = self.helper_module(sites[0].source, layout) if self.startup == "upgrade" else None
+        self.replace_sites(sites, helper[0] if helper else "")
+        if self.startup == "remove":
+            self.delete_emptied_helpers(sites, graph)
+        if layout.scaffold:
+            self.scaffold(layout, targets, engine, any(s.facts.via_run_sync for s in sites), import_root)
+        if baseline.text:
+            versions = layout.script_folder / "versions" / baseline.filename
+            self.plan.new_files.append(NewFile(self.project.relpath_for(versions), baseline.text))
+        if helper:
+            self.plan.new_files.append(helper[1])
+        self.report(sites[0], layout, baseline)
+
+    def replace_sites(self, sites: list[PlannedSite], helper_module: str) -> None:
+        replaced_scopes: set[tuple[str, str]] = set()
+        for site in sorted(sites, key=lambda s: (s.source.relpath, s.facts.line, s.facts.column)):
+            scope = (site.source.relpath, site.facts.scope)
+            if helper_module and scope not in replaced_scopes:
+                replaced_scopes.add(scope)
+                edit = REPLACE_ASYNC if site.facts.scope_is_async else REPLACE_SYNC
+                message = (
+                    f"create_all at startup replaced by `alembic upgrade head` ({scaffold.HELPER_FUNCTION})"
+                )
+                self.plan.edits.setdefault(site.source.relpath, FileEdits()).helper_module = helper_module
+            else:
+                edit = REMOVE
+                message = "create_all at startup removed: the schema now comes from `alembic upgrade head`"
+            self.decide(site, Action.CHANGED, message, edit)
+
+    def delete_emptied_helpers(self, sites: list[PlannedSite], graph: CallGraph) -> None:
+        """startup=remove: a helper left with no statements goes, with its calls, when nothing
+        else refers to it (a re-export, a CLI, a registration that is not a plain call)."""
+        removed: Counter[str] = Counter()
+        for scope, _target_line in {
+            (s.facts.scope, s.facts.target_line) for s in sites if s.facts.target_at_body_top
+        }:
+            removed[scope] += 1
+        deleted: set[str] = set()
+        progress = True
+        while progress:
+            progress = False
+            for function, info in graph.functions.items():
+                callers = graph.callers.get(function, [])
+                if function in deleted or not 0 < info.body_size <= removed[function]:
+                    continue
+                if not deletable(function, callers, graph):
+                    continue
+                deleted.add(function)
+                progress = True
+                defining = graph.function_files[function]
+                self.plan.edits.setdefault(defining, FileEdits()).deleted_function_lines.add(info.line)
+                for caller in callers:
+                    self.plan.edits.setdefault(caller.relpath, FileEdits()).removed_call_lines.add(
+                        caller.reference.line
+                    )
+                    if caller.reference.top_level:
+                        removed[caller.reference.scope] += 1
+
+    def helper_module(self, source: SourceFile, layout: Layout) -> tuple[str, NewFile] | None:
+        """(module name, file) of the `upgrade_database` helper, beside the first startup site."""
+        package = source.module if source.is_package else source.module.rpartition(".")[0]
+        for name in HELPER_MODULE_NAMES:
+            path = source.path.parent / f"{name}.py"
+            text = scaffold.helper_module(Path(os.path.relpath(layout.ini, path.parent)).as_posix())
+            existing = self.project.find_file(self.project.relpath_for(path))
+            if existing is None or existing.text == text:
+                module = f"{package}.{name}" if package else name
+                return module, NewFile(self.project.relpath_for(path), text)
+        return None
+
+    def scaffold(
+        self,
+        layout: Layout,
+        targets: list[MetadataTarget],
+        engine: EngineDefinition | None,
+        uses_run_sync: bool,
+        import_root: Path,
+    ) -> None:
+        is_async = engine.is_async if engine else uses_run_sync
+        sys_path = Path(os.path.relpath(import_root, layout.ini.parent)).as_posix()
+        sys_path = "%(here)s" if sys_path == "." else f"%(here)s/{sys_path}"
+        folder = layout.script_folder
+        packages = set(self.project.packages()) | {t.module.split(".")[0] for t in targets}
+        files = {
+            layout.ini: scaffold.alembic_ini(
+                Path(os.path.relpath(folder, layout.ini.parent)).as_posix(), sys_path
+            ),
+            folder / "env.py": scaffold.env_py(targets, engine.url if engine else None, is_async, packages),
+            folder / "script.py.mako": scaffold.SCRIPT_MAKO,
+        }
+        for path, text in files.items():
+            self.plan.new_files.append(NewFile(self.project.relpath_for(path), text))
+
+    def report(self, first: PlannedSite, layout: Layout, baseline: Baseline) -> None:
+        where = self.project.relpath_for(layout.ini.parent)
+        where = "the project root" if where in ("", ".") else where
+        if self.startup == "upgrade":
+            self.plan.notes.append(
+                "The application now runs `alembic upgrade head` at startup. Existing deployments already have "
+                f"the tables: run `alembic stamp head` once (from {where}) before starting the new version."
+            )
+        else:
+            self.plan.notes.append(
+                "Startup no longer creates tables: deployments run `alembic upgrade head` before starting the "
+                f"application; existing deployments run `alembic stamp head` once first (from {where})."
+            )
+        if baseline.error:
+            command = BASELINE_COMMAND if where == "the project root" else f"cd {where} && {BASELINE_COMMAND}"
+            message = (
+                f"no baseline migration: the models could not be imported ({baseline.error}); create it with "
+                f"`{command}` against an empty database"
+            )
+            self.decide(first, Action.REVIEW, message)
+            self.plan.notes.append(f"Alembic was scaffolded without a baseline revision: {message}.")
+        if baseline.skipped_schemas:
+            schemas = ", ".join(baseline.skipped_schemas)
+            self.plan.notes.append(
+                f"The baseline leaves out tables in schema(s) {schemas}: add them by hand."
+            )
+
+
+def classify(site: PlannedSite, graph: CallGraph) -> tuple[Action | None, str]:
+    """(action, message) for one create_all call; action None: not SQLAlchemy schema creation."""
+    facts = site.facts
+    if site.target is None:
+        if facts.receiver_text.rpartition(".")[2] == "metadata":
+            return Action.REVIEW, f"cannot tell which metadata `{facts.receiver_text}` is: left alone"
+        return None, ""
+    if facts.guard == MAIN_GUARD:
+        return Action.SKIPPED, "create_all in a command-line entry point: left alone"
+    if facts.guard == CONDITION_GUARD:
+        return Action.SKIPPED, "create_all behind an explicit condition (a deliberate bootstrap): left alone"
+    if facts.guard == LOOP_GUARD:
+        return Action.REVIEW, "create_all in a loop (per tenant or schema?): a person must decide"
+    if facts.scope:
+        contexts = graph.contexts(facts.scope, site.source.relpath)
+    else:
+        contexts = {file_kind(site.source.relpath) or STARTUP}
+    if REQUEST in contexts:
+        return (
+            Action.REVIEW,
+            "create_all runs per request (route, dependency or middleware): a person must decide",
+        )
+    if STARTUP in contexts:
+        if facts.problem:
+            return Action.REVIEW, f"create_all at startup left alone: {facts.problem}"
+        if facts.drops_schema:
+            return (
+                Action.REVIEW,
+                "drop_all and create_all reset the schema at every start: a person must decide",
+            )
+        return Action.CHANGED, ""
+    if LOOP in contexts:
+        return Action.REVIEW, "create_all called in a loop (per tenant or schema?): a person must decide"
+    if CONDITIONAL in contexts:
+        return Action.SKIPPED, "create_all behind an explicit condition (a deliberate bootstrap): left alone"
+    if CLI in contexts:
+        return Action.SKIPPED, "create_all in a command-line or management command: left alone"
+    if TEST in contexts:
+        return Action.SKIPPED, "create_all in test code: left alone"
+    name = facts.scope.rpartition(".")[2]
+    return Action.REVIEW, f"create_all in `{name}`, which no startup code calls: left alone"
+
+
+def deletable(function: str, callers: list[Caller], graph: CallGraph) -> bool:
+    def removable(caller: Caller) -> bool:
+        reference = caller.reference
+        return (
+            reference.kind == STATEMENT_CALL and reference.guard == NO_GUARD and not file_kind(caller.relpath)
+        )
+
+    if not all(removable(caller) for caller in callers):
+        return False
+    calling_files = {caller.relpath for caller in callers}
+    return graph.importers.get(function, set()) <= calling_files
+
+
+def import_root_of(source: SourceFile) -> Path:
+    """The folder from which `source.module` is importable."""
+    depth = len(source.module.split(".")) - (0 if source.is_package else 1) if source.module else 0
+    return source.path.parents[depth]
+
+
+def find_layout(project: Project) -> Layout:
+    environments = [f for f in project.files_containing(b"alembic") if is_alembic_env(f)]
+    revisions = [f for f in project.files_containing(b"down_revision") if is_revision(f)]
+    if environments:
+        folder = environments[0].path.parent
+        return Layout(folder.parent / "alembic.ini", folder, False, bool(revisions))
+    if revisions:
+        folder = revisions[0].path.parent.parent
+        return Layout(folder.parent / "alembic.ini", folder, False, True)
+    ini, folder = project.root / "alembic.ini", project.root / SCRIPT_FOLDER
+    clash = next((p for p in (ini, folder) if p.exists()), None)
+    conflict = (
+        f"{project.relpath_for(clash)} exists but holds no Alembic environment fixit can read"
+        if clash
+        else ""
+    )
+    return Layout(ini, folder, True, False, conflict)
+
+
+def is_alembic_env(source: SourceFile) -> bool:
+    if PurePosixPath(source.relpath).name != "env.py":
+        return False
+    return any(
+        isinstance(node, ast.ImportFrom)
+        and node.module == "alembic"
+        and any(a.name == "context" for a in node.names)
+        for node in source.ast.body
+    )
+
+
+def is_revision(source: SourceFile) -> bool:
+    assigned = set(_assigned_names(source.ast.body))
+    return {"revision", "down_revision"} <= assigned
+
+
+def _assigned_names(body: Iterable[ast.stmt]) -> Iterable[str]:
+    for node in body:
+        targets = (
+            node.targets
+            if isinstance(node, ast.Assign)
+            else [node.target]
+            if isinstance(node, ast.AnnAssign)
+            else []
+        )
+        yield from (t.id for t in targets if isinstance(t, ast.Name))

@@ -1,0 +1,3 @@
+from app.database import Base, engine
+
+Base.metadata.create_all(bind=engine)

@@ -1,0 +1,6 @@
+from fastapi import FastAPI
+
+from app.db_migrations import upgrade_database
+
+upgrade_database()
+app = FastAPI()
