@@ -16,7 +16,6 @@ import sys
 from pathlib import Path
 from typing import Any, List, Optional
 
-import click
 import typer
 from rich.console import Console
 from rich.markup import escape
@@ -28,7 +27,9 @@ from codemods.batch.executors import make_executor
 from codemods.batch.ledger import Ledger, open_existing
 from codemods.batch.manifest import load_manifest
 from codemods.batch.report import state_counts, status_table, write_report
-from codemods.batch.runner import DEFAULT_WORKSPACE, BatchSettings, JobResult, RepoJob, plan_jobs, run_batch
+from codemods.batch.runner import (
+    DEFAULT_WORKSPACE, BatchSettings, JobResult, RepoJob, plan_jobs, run_batch, workspace_lock,
+)
 from codemods.config import parse_cli_options
 from codemods.gitops import GitOpsError, default_branch_name, validate_branch_name
 
@@ -41,7 +42,7 @@ class BatchGroup(TyperGroup):
     """`fixit batch TRANSFORMS MANIFEST …` is `fixit batch run TRANSFORMS MANIFEST …`: anything but a
     subcommand name or a help flag in first place starts a run."""
 
-    def parse_args(self, ctx: click.Context, args: List[str]) -> List[str]:
+    def parse_args(self, ctx: typer.Context, args: List[str]) -> List[str]:
         if args and args[0] not in self.commands and args[0] not in ("--help", "-h"):
             args = ["run", *args]
         return super().parse_args(ctx, args)
@@ -50,7 +51,7 @@ class BatchGroup(TyperGroup):
 class OptionalPushCommand(TyperCommand):
     """`--push` alone (last, or before another option) means `--push=origin`."""
 
-    def parse_args(self, ctx: click.Context, args: List[str]) -> List[str]:
+    def parse_args(self, ctx: typer.Context, args: List[str]) -> List[str]:
         expanded = list(args)
         for index, arg in enumerate(expanded):
             if arg == "--":
@@ -108,6 +109,8 @@ def run_command(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Only the summary and errors."),
 ) -> None:
     """Clone or fetch each repository, apply the transforms at its ref, commit a branch, push it."""
+    if pr_body is not None and PR_BODY_PLACEHOLDER not in pr_body and pr_body.endswith(".md"):
+        raise _fail(f"--pr-body {pr_body}: one file per repository: give a folder, or a pattern with {PR_BODY_PLACEHOLDER}")
     try:
         entries = load_manifest(manifest)
         settings = BatchSettings(
@@ -131,10 +134,12 @@ def run_command(
         display.show(job, result)
 
     try:
-        with _Display(len(planned), quiet) as display:
+        with workspace_lock(Path(settings.workspace)), _Display(len(planned), quiet) as display:
             outcome = run_batch(
                 planned, settings, ledger, runner, resume=resume, manifest=str(manifest), on_result=on_result
             )
+    except ConfigError as error:
+        raise _fail(str(error)) from None
     except KeyboardInterrupt:
         stderr.print(f"Interrupted: the ledger in {escape(settings.workspace)} records where each repository stands; "
                      "run again with --resume to finish.")
@@ -199,16 +204,18 @@ class _Display:
 
 
 def _result_line(record: dict[str, Any]) -> str:
-    where = escape(record["repo"])
+    where = escape(record["repo"]) + (" (done earlier)" if record.get("resumed") else "")
+    errors = record["errors"]
     if record["status"] == "failed":
-        return f"[bold red]failed[/]    {where}: {escape('; '.join(record['errors']))}"
+        return f"[bold red]failed[/]    {where}: {escape('; '.join(errors))}"
+    review = f", {record['review']} sites for review" if record["review"] else ""
+    problems = f"; [yellow]{len(errors)} failed[/]: {escape('; '.join(errors))}" if errors else ""
     if record["status"] == "unchanged":
-        review = f", {record['review']} sites for review" if record["review"] else ""
-        return f"[dim]unchanged[/] {where}: nothing to change{review}"
+        return f"[dim]unchanged[/] {where}: nothing to change{review}{problems}"
     pushed = f", pushed to {escape(record['pushed'])}" if record["pushed"] else ""
     return (
         f"[green]changed[/]   {where}: {escape(record['branch'])} {record['commit'][:12]} "
-        f"({len(record['files'])} files, {record['sites']} sites{pushed})"
+        f"({len(record['files'])} files, {record['sites']} sites{review}{pushed}){problems}"
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -17,7 +18,7 @@ from cli.main import app
 from codemods.batch.executors import LocalExecutor
 from codemods.batch.ledger import Ledger
 from codemods.batch.manifest import ManifestError, load_manifest
-from codemods.batch.runner import BatchSettings, plan_jobs, run_batch
+from codemods.batch.runner import BatchSettings, plan_jobs, run_batch, workspace_lock
 
 cli = CliRunner()
 FIXED_DATE = "2024-01-02T03:04:05+00:00"
@@ -75,10 +76,11 @@ def fleet(tmp_path: Path) -> dict[str, Any]:
     parse, a monorepo folder at a ref, one URL in file:// form, and a path that does not exist."""
     remotes: dict[str, Path] = {}
     lines = ["# the fleet", ""]
-    for number in range(15):
-        remotes[f"svc{number}"] = make_remote(tmp_path, f"svc{number}", {"app/__init__.py": "", "app/a.py": CHANGED})
-    for number in range(4):
-        remotes[f"clean{number}"] = make_remote(tmp_path, f"clean{number}", {"app/a.py": CLEAN})
+    remotes["svc0"] = make_remote(tmp_path, "svc0", {"app/__init__.py": "", "app/a.py": CHANGED})
+    remotes["clean0"] = make_remote(tmp_path, "clean0", {"app/a.py": CLEAN})
+    for kind, copies in (("svc", 15), ("clean", 4)):  # copies of a bare repository are repositories of their own
+        for number in range(1, copies):
+            remotes[f"{kind}{number}"] = Path(shutil.copytree(remotes[f"{kind}0"], tmp_path / "remotes" / f"{kind}{number}.git"))
     remotes["broken"] = make_remote(
         tmp_path, "broken", {"app/a.py": CHANGED, "app/broken.py": "OLD_NAME = (\n", "app/c.py": CLEAN}
     )
@@ -140,6 +142,7 @@ def test_a_fleet_gets_the_right_status_each_and_branches_only_where_something_ch
     broken = records["remotes/broken.git"]
     assert broken["files"] == ["app/a.py"]
     assert [error.split(":")[0] for error in broken["errors"]] == ["app/broken.py"]
+    assert "remotes/broken.git: fixit/rename" in result.output and "1 failed: app/broken.py" in result.output
 
     mono = records["remotes/mono.git@release#services/api"]
     assert mono["branch"] == "fixit/rename-services-api" and mono["path"] == "services/api"
@@ -194,7 +197,7 @@ def test_a_reused_clone_is_fetched_not_cloned_again(tmp_path: Path, fake_registr
     bare = make_remote(tmp_path, "svc", {"a.py": CLEAN})
     manifest = write(tmp_path / "repos.txt", "remotes/svc.git\n")
     workspace = tmp_path / "ws"
-    first = run_cli("batch", "rename", str(manifest), "--workspace", str(workspace), "--jobs", "1")
+    first = run_cli("batch", "--jobs", "1", "rename", str(manifest), "--workspace", str(workspace))  # options first
     assert first.exit_code == 0 and "unchanged" in first.output
     clone = next((workspace / "clones").iterdir())
     marker = write(clone / ".git" / "kept-by-fetch", "")
@@ -371,6 +374,9 @@ def test_cli_usage_errors_exit_2(tmp_path: Path, fake_registry: dict) -> None:
     assert run_cli("batch", "rename", str(good), "--branch", "bad..name").exit_code == 2
     assert run_cli("batch", "status", "--workspace", str(tmp_path / "nothing-here")).exit_code == 2
     assert not (tmp_path / "nothing-here").exists()
+    with workspace_lock(tmp_path / "busy"):
+        busy = run_cli("batch", "rename", str(good), "--workspace", str(tmp_path / "busy"))
+    assert busy.exit_code == 2 and "another fixit batch is running" in busy.output
 
 
 # -- the real command, in a subprocess, with a built-in transform ----------------------------------
@@ -388,7 +394,7 @@ async def ask(question):
 
 def fixit(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ, NO_COLOR="1", PYTHONPATH=str(Path(__file__).resolve().parent.parent))
-    return subprocess.run([sys.executable, "-m", "cli.main", *args], cwd=cwd, env=env, capture_output=True, text=True)
+    return subprocess.run([sys.executable, "-m", "cli.main", *args], cwd=cwd, env=env, capture_output=True, text=True, check=False)
 
 
 def test_the_fixit_batch_command_with_the_timeouts_transform(tmp_path: Path) -> None:

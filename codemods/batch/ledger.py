@@ -130,7 +130,7 @@ class Ledger:
     def done(self, key: str) -> dict[str, Any] | None:
         """The report record of a job already done (changed or unchanged), else None."""
         row = self.connection.execute(
-            f"SELECT record FROM jobs WHERE key = ? AND state IN {DONE_STATES}", (key,)
+            "SELECT record FROM jobs WHERE key = ? AND state IN (?, ?)", (key, *DONE_STATES)
         ).fetchone()
         return json.loads(row["record"]) if row and row["record"] else None
 

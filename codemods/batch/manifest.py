@@ -9,8 +9,10 @@ A text manifest has one repository a line; blank lines and `#` comments are igno
     ../checkouts/payments
 
 A comment starts with `#` at the start of a line or after a space; a `#` right after the location
-names a folder. A TOML manifest (`*.toml`) has one `[[repo]]` table per repository, with `url`,
-optional `ref`, `path` (the folder), `branch`, and per-repository transform options:
+names a folder, and the last `@` after the start of the path names a ref (the user in `git@host:`
+or `ssh://git@host/` is not a ref). A TOML manifest (`*.toml`) has one `[[repo]]` table per
+repository, with `url`, optional `ref`, `path` (the folder), `branch`, and per-repository
+transform options:
 
     [[repo]]
     url = "https://github.com/acme/billing.git"

@@ -64,8 +64,14 @@ def write_report(path: Path, transforms: str, records: Sequence[dict[str, Any]])
 def status_table(rows: Sequence[JobRow]) -> Table:
     """Where each repository stands: one row per repository and set of transforms."""
     table = Table(box=None, pad_edge=False, show_edge=False)
-    for column in ("repository", "transforms", "state", "branch", "commit", "files", "sites", "errors", "finished"):
-        table.add_column(column, no_wrap=column in ("state", "commit"))
+    # the error and the repository wrap on a narrow terminal; the short columns stay whole
+    table.add_column("repository", overflow="fold")
+    for column in ("transforms", "state", "branch", "commit"):
+        table.add_column(column, no_wrap=True)
+    for column in ("files", "sites"):
+        table.add_column(column, justify="right", no_wrap=True)
+    table.add_column("errors", overflow="fold", ratio=1)
+    table.add_column("finished", no_wrap=True)
     for row in rows:
         table.add_row(
             escape(row.repo), escape(row.transforms), _state(row.state), escape(row.branch or ""),
@@ -93,7 +99,7 @@ def _first_error(row: JobRow) -> str:
 
 
 def _when(timestamp: float | None) -> str:
-    return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(timestamp)) if timestamp else ""
+    return time.strftime("%Y-%m-%d %H:%M", time.localtime(timestamp)) if timestamp else ""
 
 
 def state_counts(rows: Iterable[JobRow]) -> dict[str, int]:

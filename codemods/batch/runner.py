@@ -17,10 +17,12 @@ import contextlib
 import dataclasses
 import functools
 import hashlib
+import json
 import os
 import re
 import shutil
 import tempfile
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Protocol, Sequence
@@ -32,12 +34,13 @@ from codemods.batch.ledger import Ledger, resume_key
 from codemods.batch.manifest import ManifestEntry
 from codemods.config import merge_options, settings_from_pyproject
 from codemods.engine import Engine, RunResult
-from codemods.gitops import BranchOutcome, branch_name_problem, cut_branch
+from codemods.gitops import BranchOutcome, GitOpsError, branch_name_problem, cut_branch
 from codemods.messages import pr_body
 from codemods.registry import select
 
 DEFAULT_WORKSPACE = ".fixit-batch"
 CLONES = "clones"
+LOCK_FILE = "batch.lock"
 # Where a fetch records the remote's current default branch (its HEAD), outside refs/remotes.
 REMOTE_HEAD = "refs/fixit-batch/remote-head"
 # A clone never asks for a password on a terminal nobody watches: it fails instead.
@@ -90,13 +93,17 @@ def plan_jobs(entries: Sequence[ManifestEntry], settings: BatchSettings) -> list
     """A job per entry, with its branch and resume key. Raises ConfigError (with the manifest line)
     for transform options or branch names that cannot work, before anything is cloned."""
     labels = _labels(entries)
+    names_for: dict[str, list[str]] = {}  # loading plugins for each of thousands of entries would be slow
     jobs = []
     for entry, label in zip(entries, labels):
         options = merge_options(settings.options, entry.options)
+        canonical = json.dumps(options, sort_keys=True, default=str)
         try:
-            names = [transform.name for transform in select(settings.transforms, options)]
+            if canonical not in names_for:
+                names_for[canonical] = [transform.name for transform in select(settings.transforms, options)]
         except ConfigError as error:
             raise ConfigError(f"manifest line {entry.line} ({entry.repo}): {error}") from None
+        names = names_for[canonical]
         branch = entry.branch or _branch_for(settings.branch, entry.subdir)
         problem = branch_name_problem(branch)
         if problem:
@@ -117,7 +124,8 @@ def _labels(entries: Sequence[ManifestEntry]) -> list[str]:
     """`billing`, `mono-services-api`: the repository's name and folder; the line number is added
     where two entries would otherwise share a label."""
     names = [_safe_name(repository_name(e.location) + (f"-{e.subdir}" if e.subdir else "")) for e in entries]
-    return [name if names.count(name) == 1 else f"{name}-line{e.line}" for name, e in zip(names, entries)]
+    uses = Counter(names)
+    return [name if uses[name] == 1 else f"{name}-line{e.line}" for name, e in zip(names, entries)]
 
 
 def repository_name(location: str) -> str:
@@ -254,7 +262,7 @@ def describe(error: BaseException) -> str:
         said = str(error.stderr or "").strip().removeprefix("stderr:").strip().strip("'").strip()
         words = " ".join(line.strip() for line in said.splitlines() if line.strip())
         return f"git {_subcommand(error.command)} failed: {words or f'exit status {error.status}'}"
-    if isinstance(error, (BatchError, ConfigError)) or type(error).__name__ == "GitOpsError":
+    if isinstance(error, (BatchError, ConfigError, GitOpsError)):
         return str(error)
     return f"{type(error).__name__}: {error}"
 
@@ -324,6 +332,26 @@ def resolve_ref(repo: git.Repo, ref: str | None) -> str:
 # -- the batch (coordinator) ----------------------------------------------------------------------
 
 
+@contextlib.contextmanager
+def workspace_lock(workspace: Path) -> Iterator[None]:
+    """Held for a whole run: two batches in one workspace would check out the same clones at once."""
+    workspace.mkdir(parents=True, exist_ok=True)
+    with open(workspace / LOCK_FILE, "a+") as handle:
+        try:
+            import fcntl
+        except ImportError:  # not POSIX: no lock, as git itself would not stop two runs either
+            yield
+            return
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            raise ConfigError(f"another fixit batch is running in {workspace}; wait for it, or use another --workspace") from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
 class Executor(Protocol):
     """Runs `function` on each item somewhere, yielding (item, its value or the exception it raised)
     as each finishes. Leaving the iteration early (Ctrl-C) cancels what has not started."""
@@ -349,7 +377,8 @@ def run_batch(
     on_result: Callable[[RepoJob, JobResult], None] = lambda job, result: None,
 ) -> BatchOutcome:
     """Run every job not already done (with `resume`), record each result in the ledger as it
-    arrives, and return the records in manifest order. On Ctrl-C the ledger marks the unfinished
+    arrives, and return the records in manifest order. `on_result` hears of every job, the ones
+    skipped by `resume` first (their record has `"resumed": True`). On Ctrl-C the ledger marks the unfinished
     jobs `interrupted` and KeyboardInterrupt propagates."""
     records: dict[str, dict[str, Any]] = {}
     if resume:
@@ -357,6 +386,7 @@ def run_batch(
             done = ledger.done(job.key)
             if done is not None:
                 records[job.key] = {**done, "repo": job.entry.repo, "line": job.entry.line, "resumed": True}
+                on_result(job, JobResult(job.key, records[job.key]))
     todo = [_with_leftover_flag(job, ledger) for job in jobs if job.key not in records]
     run_id = ledger.start_run(manifest, settings.transforms)
     ledger.start_jobs(run_id, [_ledger_fields(job) for job in todo])
