@@ -1,0 +1,1504 @@
+"""`timeouts`: bound LLM calls that have no time limit with `asyncio.wait_for`.
+
+How a call is recognised: its callee is resolved, never guessed from its name. A function call is
+resolved through the module's imports (`from litellm import acompletion as complete`,
+`litellm.acompletion`); a method call through the object it is made on, traced back to where that
+object comes from — a constructor call (`client = AsyncOpenAI()`), an annotated parameter
+(`client: AsyncOpenAI`, `Annotated[AsyncOpenAI, Depends(...)]`), an attribute set in the class
+(`self.client = AsyncOpenAI()`), an `async with ... as client`, or a module-level client imported
+from another module of the project (collected in `plan`). `repo.messages.create(...)` on an object
+whose origin is unknown is not an LLM call.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import enum
+import re
+import sys
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import ClassVar
+
+import libcst as cst
+from libcst.metadata import (
+    BaseAssignment,
+    CodeRange,
+    ImportAssignment,
+    MetadataWrapper,
+    PositionProvider,
+    QualifiedNameSource,
+    ScopeProvider,
+)
+
+from codemods.api import Action, ConfigError, FileRewrite, Option, Safety, Site, Transform, parse_list
+from codemods.cst_helpers import ImportSpec, add_imports, dotted
+from codemods.index import dotted_name, module_facts, resolve_relative
+from codemods.project import Project
+from codemods.sources import SourceError, SourceFile
+
+# -- what the libraries look like ----------------------------------------------------------------
+
+
+class CallKind(enum.Enum):
+    ASYNC = "async"  # returns a coroutine: asyncio.wait_for can bound it
+    SYNC = "sync"  # blocks the thread: asyncio.wait_for cannot interrupt it
+    STREAM = "stream"  # returns a stream: bounding the call does not bound reading the stream
+    PATTERN = "pattern"  # named by the `patterns` option: async when it is awaited
+
+
+OPENAI_CLIENTS = frozenset({"OpenAI", "AzureOpenAI", "AsyncOpenAI", "AsyncAzureOpenAI"})
+OPENAI_REQUESTS = frozenset(
+    {
+        "chat.completions.create",
+        "chat.completions.parse",
+        "beta.chat.completions.parse",
+        "completions.create",
+        "embeddings.create",
+        "responses.create",
+        "responses.parse",
+    }
+)
+OPENAI_STREAMS = frozenset({"chat.completions.stream", "beta.chat.completions.stream", "responses.stream"})
+ANTHROPIC_CLIENTS = frozenset(
+    {
+        "Anthropic",
+        "AnthropicBedrock",
+        "AnthropicVertex",
+        "AsyncAnthropic",
+        "AsyncAnthropicBedrock",
+        "AsyncAnthropicVertex",
+    }
+)
+ANTHROPIC_REQUESTS = frozenset({"messages.create", "beta.messages.create", "completions.create"})
+ANTHROPIC_STREAMS = frozenset({"messages.stream", "beta.messages.stream"})
+LITELLM_CALLS: Mapping[str, CallKind] = {
+    "acompletion": CallKind.ASYNC,
+    "aembedding": CallKind.ASYNC,
+    "atext_completion": CallKind.ASYNC,
+    "completion": CallKind.SYNC,
+    "embedding": CallKind.SYNC,
+    "text_completion": CallKind.SYNC,
+}
+LITELLM_MODULES = frozenset({"litellm", "litellm.main"})  # where litellm's public functions live
+AGENT_CALLS: Mapping[str, CallKind] = {
+    "run": CallKind.ASYNC,
+    "run_sync": CallKind.SYNC,
+    "run_stream": CallKind.STREAM,
+}
+LANGCHAIN_CALLS: Mapping[str, CallKind] = {
+    "ainvoke": CallKind.ASYNC,
+    "abatch": CallKind.ASYNC,
+    "invoke": CallKind.SYNC,
+    "batch": CallKind.SYNC,
+    "astream": CallKind.STREAM,
+    "astream_events": CallKind.STREAM,
+    "stream": CallKind.STREAM,
+}
+# langchain classes named Chat* that are not models (prompts, histories, messages)
+LANGCHAIN_NOT_MODELS = ("Template", "History", "Message", "Messages", "Value", "Result", "Generation")
+LANGCHAIN_LLM_CLASSES = frozenset({"OpenAI", "AzureOpenAI", "OllamaLLM", "Ollama", "init_chat_model"})
+# Methods returning the same client, reconfigured: the call made on their result is still an LLM call.
+RECONFIGURING_METHODS = frozenset(
+    {"with_options", "copy", "with_structured_output", "bind_tools", "bind", "with_config", "with_retry"}
+)
+TIMEOUT_KEYWORDS = frozenset({"timeout", "request_timeout", "default_request_timeout"})
+# Objects tracked like clients although they are not LLM clients: their methods schedule coroutines.
+TASK_GROUP = "asyncio.TaskGroup"
+SCHEDULERS = frozenset({"asyncio.gather", "asyncio.create_task", "asyncio.ensure_future", "asyncio.run"})
+BOUNDING_CALLS = frozenset({"asyncio.wait_for"})
+BOUNDING_CONTEXTS = frozenset(
+    {
+        "asyncio.timeout",
+        "asyncio.timeout_at",
+        "async_timeout.timeout",
+        "async_timeout.timeout_at",
+        "anyio.fail_after",
+        "anyio.fail_at",
+        "anyio.move_on_after",
+        "anyio.move_on_at",
+        "trio.fail_after",
+        "trio.fail_at",
+        "trio.move_on_after",
+        "trio.move_on_at",
+    }
+)
+LLM_PACKAGES = frozenset({"openai", "anthropic", "litellm", "pydantic_ai"})  # and langchain*
+TRIGGERS = (b"openai", b"anthropic", b"litellm", b"pydantic_ai", b"langchain")
+# Last names of every call this transform may care about: the cheap `ast` pre-check looks for them.
+CALL_NAMES = frozenset(
+    {
+        path.rsplit(".", 1)[-1]
+        for path in OPENAI_REQUESTS | OPENAI_STREAMS | ANTHROPIC_REQUESTS | ANTHROPIC_STREAMS
+    }
+    | set(LITELLM_CALLS)
+    | set(AGENT_CALLS)
+    | set(LANGCHAIN_CALLS)
+)
+COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
+TIMEOUT_CONSTANT = "LLM_TIMEOUT_SECONDS"
+MAX_DEPTH = 8  # how far an object's origin is traced through assignments
+
+
+def _is_langchain_model(constructor: str) -> bool:
+    parts = constructor.split(".")
+    name = parts[-1]
+    if name in LANGCHAIN_LLM_CLASSES or any(part in ("chat_models", "llms") for part in parts[1:-1]):
+        return True
+    return name.startswith(("Chat", "AzureChat")) and not name.endswith(LANGCHAIN_NOT_MODELS)
+
+
+def _client_family(constructor: str) -> str | None:
+    """Which library's client `constructor` (a qualified name) builds, if any."""
+    package = constructor.split(".", 1)[0]
+    name = constructor.rsplit(".", 1)[-1]
+    if package == "openai" and name in OPENAI_CLIENTS:
+        return "openai"
+    if package == "anthropic" and name in ANTHROPIC_CLIENTS:
+        return "anthropic"
+    if package == "litellm" and name == "Router":
+        return "litellm"
+    if package == "pydantic_ai" and name == "Agent":
+        return "pydantic_ai"
+    if package.startswith("langchain") and _is_langchain_model(constructor):
+        return "langchain"
+    return None
+
+
+def _request_kind(
+    client: str, path: str, requests: frozenset[str], streams: frozenset[str]
+) -> CallKind | None:
+    if path in streams:
+        return CallKind.STREAM
+    if path in requests:
+        return CallKind.ASYNC if client.rsplit(".", 1)[-1].startswith("Async") else CallKind.SYNC
+    return None
+
+
+def classify_method(constructor: str, path: Sequence[str], patterns: frozenset[str]) -> CallKind | None:
+    """The kind of `<object built by constructor>.<path>(...)`, or None when it is no LLM call."""
+    streaming = "with_streaming_response" in path
+    plain = ".".join(part for part in path if part not in ("with_raw_response", "with_streaming_response"))
+    if f"{constructor}.{plain}" in patterns:
+        return CallKind.PATTERN
+    family = _client_family(constructor)
+    kind: CallKind | None = None
+    if family == "openai":
+        kind = _request_kind(constructor, plain, OPENAI_REQUESTS, OPENAI_STREAMS)
+    elif family == "anthropic":
+        kind = _request_kind(constructor, plain, ANTHROPIC_REQUESTS, ANTHROPIC_STREAMS)
+    elif family == "litellm":
+        kind = LITELLM_CALLS.get(plain)
+    elif family == "pydantic_ai":
+        kind = AGENT_CALLS.get(plain)
+    elif family == "langchain":
+        kind = LANGCHAIN_CALLS.get(plain)
+    return CallKind.STREAM if kind is not None and streaming else kind
+
+
+def classify_function(qualified: str, patterns: frozenset[str]) -> CallKind | None:
+    if qualified in patterns:
+        return CallKind.PATTERN
+    module, _, name = qualified.rpartition(".")
+    return LITELLM_CALLS.get(name) if module in LITELLM_MODULES else None
+
+
+def is_tracked_constructor(qualified: str, patterns: frozenset[str]) -> bool:
+    """Whether objects built by `qualified` are followed: LLM clients, pattern classes, task groups."""
+    if qualified == TASK_GROUP or _client_family(qualified) is not None:
+        return True
+    return any(pattern.startswith(qualified + ".") for pattern in patterns)
+
+
+class Limit(enum.Enum):
+    """What a call or a constructor says about a time limit."""
+
+    ABSENT = "absent"  # no timeout argument
+    SET = "set"  # timeout=<value>
+    DISABLED = "disabled"  # timeout=None: no limit, on purpose
+
+
+def limit_of(arguments: Iterable[tuple[str | None, bool]]) -> Limit:
+    """The limit (keyword, value-is-None) pairs set: `timeout=`, `request_timeout=`, ..."""
+    given = [is_none for keyword, is_none in arguments if keyword in TIMEOUT_KEYWORDS]
+    if not given:
+        return Limit.ABSENT
+    return Limit.DISABLED if all(given) else Limit.SET
+
+
+def call_limit(call: cst.Call) -> Limit:
+    return limit_of(
+        (
+            arg.keyword.value if arg.keyword else None,
+            isinstance(arg.value, cst.Name) and arg.value.value == "None",
+        )
+        for arg in call.args
+    )
+
+
+@dataclass(frozen=True)
+class ClientOrigin:
+    """Where an object comes from: the constructor that built it, and the time limit it was given."""
+
+    constructor: str
+    limit: Limit = Limit.ABSENT
+
+
+# -- options -------------------------------------------------------------------------------------
+
+
+def _parse_expression(value: object) -> str:
+    text = str(value).strip()
+    if text:
+        try:
+            cst.parse_expression(text)
+        except cst.ParserSyntaxError as error:
+            raise ValueError(f"not a Python expression: {text!r}") from error
+    return text
+
+
+def _parse_import(value: object) -> str:
+    text = str(value).strip()
+    module, _, name = text.partition(":")
+    names = [*module.split("."), *([name] if name else [])]
+    if text and not all(part.isidentifier() for part in names):
+        raise ValueError(f"expected 'package.module:name' or 'package.module', got {text!r}")
+    return text
+
+
+def _parse_style(value: object) -> str:
+    text = str(value).strip()
+    if text not in ("wait_for", "timeout"):
+        raise ValueError(f"expected 'wait_for' or 'timeout', got {text!r}")
+    return text
+
+
+def _parse_patterns(value: object) -> tuple[str, ...]:
+    patterns = parse_list(value)
+    for pattern in patterns:
+        if pattern.count(".") < 1 or not all(part.isidentifier() for part in pattern.split(".")):
+            raise ValueError(f"expected a qualified name like 'mycorp.llm.Client.generate', got {pattern!r}")
+    return patterns
+
+
+def _free_names(expression: cst.BaseExpression) -> list[str]:
+    """Names an expression reads (not attribute names, not keyword names), in order."""
+    found: list[str] = []
+
+    class Collector(cst.CSTVisitor):
+        def visit_Attribute(self, node: cst.Attribute) -> bool:
+            node.value.visit(self)
+            return False
+
+        def visit_Arg(self, node: cst.Arg) -> bool:
+            node.value.visit(self)
+            return False
+
+        def visit_Name(self, node: cst.Name) -> None:
+            if node.value not in found:
+                found.append(node.value)
+
+    expression.visit(Collector())
+    return found
+
+
+# -- the transform -------------------------------------------------------------------------------
+
+
+class TimeoutsTransform(Transform):
+    """Bound LLM calls that have no time limit.
+
+    An LLM request without a timeout of its own can hang a worker for many minutes (the OpenAI
+    and Anthropic SDKs wait up to 10 minutes per attempt, then retry; litellm's default is longer
+    still): under load, stuck requests pile up until the service stops answering. This transform wraps each awaited LLM call —
+    OpenAI / Azure OpenAI, Anthropic, litellm, pydantic-ai `Agent.run`, LangChain chat models'
+    `ainvoke`, and any `patterns` you add — in `asyncio.wait_for(<call>, timeout=...)`, also where
+    the call is handed to `asyncio.gather` or `create_task`, and adds `import asyncio` and a
+    module constant `LLM_TIMEOUT_SECONDS = 120.0` when they are missing.
+
+    Calls are recognised by resolving names (imports, aliases, constructors, annotations,
+    `self.client` attributes), never by method name alone.
+
+    It will not touch:
+    - calls already inside `asyncio.wait_for`, `asyncio.timeout[_at]`, `async_timeout`,
+      `anyio.fail_after`/`move_on_after` or trio's equivalents (skipped);
+    - calls given `timeout=`, or made on a client constructed with `timeout=` (skipped);
+      `timeout=None` turns a limit off on purpose (review);
+    - calls passing `**kwargs` (a timeout may hide inside: review);
+    - synchronous calls (`OpenAI()`, `litellm.completion`, `agent.run_sync`, `llm.invoke`):
+      `wait_for` cannot interrupt them (review);
+    - streaming calls (`stream=True`, `.stream(...)`, `astream`): bounding the call does not
+      bound reading the stream (review);
+    - calls whose coroutine is stored or returned instead of awaited (review);
+    - calls where a name the bound needs (`asyncio`, the timeout's name) means something else
+      (review);
+    - comments and docstrings.
+    """
+
+    name = "timeouts"
+    summary = "bound LLM calls that have no timeout with asyncio.wait_for"
+    safety = Safety.UNSAFE
+    triggers = TRIGGERS
+    options: ClassVar[Mapping[str, Option]] = {
+        "timeout": Option(
+            "",
+            f"timeout expression, e.g. settings.LLM_TIMEOUT_SECONDS (default: a module constant {TIMEOUT_CONSTANT})",
+            _parse_expression,
+        ),
+        "timeout_import": Option(
+            "", "where the timeout expression's name comes from, e.g. app.config:settings", _parse_import
+        ),
+        "default_seconds": Option(
+            120.0, f"value of the {TIMEOUT_CONSTANT} constant added to a module", float
+        ),
+        "style": Option(
+            "wait_for",
+            "wait_for: asyncio.wait_for(call, timeout=...); timeout: async with asyncio.timeout(...) "
+            "blocks (Python 3.11+) where the await is a whole statement",
+            _parse_style,
+        ),
+        "line_length": Option(
+            88, "wrapped calls that would make a line longer are split, one argument a line", int
+        ),
+        "patterns": Option(
+            (),
+            "extra LLM calls: qualified names of functions or of constructor + method "
+            "(e.g. mycorp.llm.Client.generate)",
+            _parse_patterns,
+        ),
+    }
+    example_before = (
+        "from openai import AsyncOpenAI\n\n\n"
+        "async def summarise(client: AsyncOpenAI, text: str) -> str:\n"
+        '    response = await client.chat.completions.create(model="gpt-4o-mini", messages=prompt(text))\n'
+        "    return response.choices[0].message.content\n"
+    )
+    example_after = (
+        "import asyncio\n\nfrom openai import AsyncOpenAI\n\nLLM_TIMEOUT_SECONDS = 120.0\n\n\n"
+        "async def summarise(client: AsyncOpenAI, text: str) -> str:\n"
+        "    response = await asyncio.wait_for(\n"
+        '        client.chat.completions.create(model="gpt-4o-mini", messages=prompt(text)),\n'
+        "        timeout=LLM_TIMEOUT_SECONDS,\n"
+        "    )\n"
+        "    return response.choices[0].message.content\n"
+    )
+    rationale = (
+        "LLM requests without a time limit can hang for minutes; stuck requests hold workers, "
+        "connections and database sessions until the service stops answering. A bound turns a hang "
+        "into an error the caller can handle."
+    )
+    behaviour_change = (
+        "An LLM call that runs longer than the bound is cancelled and raises asyncio.TimeoutError "
+        "(TimeoutError on Python 3.11+); callers that expect it to wait indefinitely must handle it."
+    )
+    commit_subject = "bound {sites} LLM calls with a timeout"
+
+    def __init__(self, options: Mapping[str, object] | None = None) -> None:
+        super().__init__(options)
+        self.patterns = frozenset(self.settings["patterns"])
+        self.imported_clients: dict[str, ClientOrigin] = {}  # "app.llm.client" -> origin, from plan
+        timeout, where = self.settings["timeout"], self.settings["timeout_import"]
+        if where and not timeout:
+            raise ConfigError("timeouts: option 'timeout_import' needs option 'timeout'")
+        if where and _import_binding(where) not in _free_names(cst.parse_expression(timeout)):
+            raise ConfigError(
+                f"timeouts: timeout_import {where!r} binds {_import_binding(where)!r}, "
+                f"which the timeout expression {timeout!r} does not use"
+            )
+
+    # -- phases -------------------------------------------------------------------------------
+
+    def plan(self, project: Project) -> None:
+        """Find module-level clients (`client = AsyncOpenAI()`) that other modules may import."""
+        mapped = project.map(self.module_level_clients, project.files_containing(*self.triggers))
+        self.imported_clients = {name: origin for item in mapped for name, origin in item.value.items()}
+
+    def candidates(self, project: Project) -> list[SourceFile]:
+        needles = [*self.triggers, *(pattern.rsplit(".", 1)[-1].encode() for pattern in self.patterns)]
+        chosen = {source.relpath: source for source in project.files_containing(*needles)}
+        for qualified in self.imported_clients:
+            module, _, variable = qualified.rpartition(".")
+            for source in project.files_containing(variable.encode()):
+                if source.contains(module.rsplit(".", 1)[-1].encode()):
+                    chosen.setdefault(source.relpath, source)
+        # An LLM call's name appears as a word (a call, or an import under an alias): a byte-level
+        # filter, not a decision, that spares `ast` the files that merely mention a library.
+        names = sorted(CALL_NAMES | {pattern.rsplit(".", 1)[-1] for pattern in self.patterns})
+        word = re.compile(rb"\b(?:" + b"|".join(re.escape(name.encode()) for name in names) + rb")\b")
+        return sorted((s for s in chosen.values() if word.search(s.data)), key=lambda source: source.relpath)
+
+    def module_level_clients(self, source: SourceFile) -> dict[str, ClientOrigin]:
+        """`{"pkg.module.name": origin}` for module-level `name = <client constructor>(...)`."""
+        if not source.module:
+            return {}
+        try:
+            facts = module_facts(source)
+        except SourceError:
+            return {}  # reported once, by `rewrite`
+        found: dict[str, ClientOrigin] = {}
+        for node in source.ast.body:
+            value = node.value if isinstance(node, (ast.Assign, ast.AnnAssign)) else None
+            if not isinstance(value, ast.Call) or (callee := dotted_name(value.func)) is None:
+                continue
+            head, _, rest = callee.partition(".")
+            defined_here = f"{source.module}.{head}" if head in facts.classes else head
+            constructor = facts.imports.get(head, defined_here) + (f".{rest}" if rest else "")
+            if not is_tracked_constructor(constructor, self.patterns):
+                continue
+            is_none = [isinstance(k.value, ast.Constant) and k.value.value is None for k in value.keywords]
+            origin = ClientOrigin(constructor, limit_of(zip((k.arg for k in value.keywords), is_none)))
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]  # type: ignore[union-attr]
+            for target in targets:
+                if isinstance(target, ast.Name):
+                    found[f"{source.module}.{target.id}"] = origin
+        return found
+
+    def rewrite(self, source: SourceFile) -> FileRewrite | None:
+        if not self._may_hold_llm_calls(source):
+            return None
+        wrapper = MetadataWrapper(source.cst, unsafe_skip_copy=True)
+        file_edit = _FileEdit(wrapper, source, self)
+        return file_edit.run()
+
+    def _may_hold_llm_calls(self, source: SourceFile) -> bool:
+        """Cheap `ast` pre-check before LibCST: an LLM call needs a call (or an import: aliases hide
+        names) of a name LLM calls have, and an import from an LLM library, from a module named by
+        `patterns`, or of a client defined in another module of the project."""
+        names = CALL_NAMES | {pattern.rsplit(".", 1)[-1] for pattern in self.patterns}
+        project_names = self.patterns | set(self.imported_clients)
+        has_call_name = False
+        has_llm_import = (
+            any(name.startswith(f"{source.module}.") for name in project_names) if source.module else False
+        )
+        for node in ast.walk(source.ast):
+            if isinstance(node, ast.Call):
+                callee = node.func
+                name = callee.attr if isinstance(callee, ast.Attribute) else getattr(callee, "id", None)
+                has_call_name = has_call_name or name in names
+            elif isinstance(node, (ast.Import, ast.ImportFrom)):
+                has_call_name = has_call_name or any(
+                    alias.name.rsplit(".", 1)[-1] in names for alias in node.names
+                )
+                has_llm_import = has_llm_import or any(
+                    _names_llm_source(imported, project_names) for imported in _imported_names(node, source)
+                )
+            if has_call_name and has_llm_import:
+                return True
+        return False
+
+
+def _imported_names(node: ast.Import | ast.ImportFrom, source: SourceFile) -> list[str]:
+    """Absolute dotted names an import statement brings in (`from a import b` -> 'a.b')."""
+    if isinstance(node, ast.Import):
+        return [alias.name for alias in node.names]
+    base = resolve_relative(source.module, source.is_package, node.level, node.module)
+    return [f"{base}.{alias.name}" if base else alias.name for alias in node.names]
+
+
+def _names_llm_source(imported: str, project_names: Iterable[str]) -> bool:
+    """Whether an imported name is (or leads to) an LLM library or a project name LLM calls use."""
+    root = imported.split(".", 1)[0]
+    if root in LLM_PACKAGES or root.startswith("langchain"):
+        return True
+    return any(name == imported or name.startswith(f"{imported}.") for name in project_names)
+
+
+def _import_binding(where: str) -> str:
+    """The name `timeout_import` binds: `app.config:settings` -> settings, `app.config` -> app."""
+    module, _, name = where.partition(":")
+    return name or module.split(".")[0]
+
+
+# -- resolving names -----------------------------------------------------------------------------
+
+
+class _Resolver:
+    """Answers 'what does this expression name, where does this object come from' for one module."""
+
+    def __init__(
+        self,
+        wrapper: MetadataWrapper,
+        source: SourceFile,
+        patterns: frozenset[str],
+        imported_clients: Mapping[str, ClientOrigin],
+    ) -> None:
+        self.scopes = wrapper.resolve(ScopeProvider)
+        self.parents: Mapping[cst.CSTNode, cst.CSTNode] = {}  # filled by the survey of the module
+        self.source = source
+        self.patterns = patterns
+        self.imported_clients = imported_clients
+        self._class_attributes: dict[tuple[int, str], ClientOrigin | None] = {}
+        self._resolving: set[BaseAssignment] = set()
+
+    # qualified names
+
+    def absolute(self, name: str) -> str:
+        """Turn libcst's relative qualified names ('..pkg.mod.X') into absolute ones."""
+        if not name.startswith("."):
+            return name
+        rest = name.lstrip(".")
+        level = len(name) - len(rest)
+        return resolve_relative(self.source.module, self.source.is_package, level, rest or None)
+
+    def qualified_names(self, node: cst.CSTNode) -> set[str]:
+        scope = self.scopes.get(node)
+        if scope is None:
+            return set()
+        names: set[str] = set()
+        for qualified in scope.get_qualified_names_for(node):
+            if qualified.source is QualifiedNameSource.IMPORT:
+                names.add(self.absolute(qualified.name))
+            elif qualified.source is QualifiedNameSource.LOCAL and "<locals>" not in qualified.name:
+                names.add(f"{self.source.module}.{qualified.name}" if self.source.module else qualified.name)
+        return names
+
+    def names_any(self, node: cst.CSTNode, wanted: frozenset[str]) -> str | None:
+        return next((name for name in sorted(self.qualified_names(node)) if name in wanted), None)
+
+    def import_target(self, assignment: BaseAssignment) -> str | None:
+        """The absolute dotted name an import binding stands for (`import a.b` binds `a` -> 'a')."""
+        if not isinstance(assignment, ImportAssignment):
+            return None
+        node = assignment.node
+        if not isinstance(node, (cst.Import, cst.ImportFrom)) or isinstance(node.names, cst.ImportStar):
+            return None
+        for alias in node.names:
+            full = alias.evaluated_name
+            bound = alias.evaluated_alias or (
+                full if isinstance(node, cst.ImportFrom) else full.split(".")[0]
+            )
+            if bound != assignment.name:
+                continue
+            if isinstance(node, cst.Import):
+                return full if alias.asname else bound
+            base = dotted(node.module) if node.module else ""
+            module = resolve_relative(
+                self.source.module, self.source.is_package, len(node.relative), base or None
+            )
+            return f"{module}.{full}" if module else full
+        return None
+
+    # origins of objects
+
+    def origin_of(self, node: cst.BaseExpression, depth: int = 0) -> ClientOrigin | None:
+        if depth > MAX_DEPTH:
+            return None
+        if isinstance(node, cst.Call):
+            return self._origin_of_call(node, depth)
+        if isinstance(node, cst.Name):
+            scope = self.scopes.get(node)
+            return self._origin_of_bindings(scope[node.value], depth) if scope else None
+        if isinstance(node, cst.Attribute):
+            return self._origin_of_attribute(node, depth)
+        if isinstance(node, cst.BooleanOperation) and isinstance(node.operator, cst.Or):
+            return self._merge([self.origin_of(side, depth + 1) for side in _not_none(node.left, node.right)])
+        if isinstance(node, cst.IfExp):
+            return self._merge(
+                [self.origin_of(side, depth + 1) for side in _not_none(node.body, node.orelse)]
+            )
+        return None
+
+    def _merge(self, origins: Sequence[ClientOrigin | None]) -> ClientOrigin | None:
+        """One origin for an object bound in several places: known only if every place agrees."""
+        if not origins or any(origin is None for origin in origins):
+            return None
+        constructors = {origin.constructor for origin in origins if origin}
+        if len(constructors) != 1:
+            return None
+        limits = {origin.limit for origin in origins if origin}
+        limit = (
+            Limit.DISABLED
+            if Limit.DISABLED in limits
+            else Limit.SET
+            if limits == {Limit.SET}
+            else Limit.ABSENT
+        )
+        return ClientOrigin(constructors.pop(), limit)
+
+    def _origin_of_call(self, call: cst.Call, depth: int) -> ClientOrigin | None:
+        callee = call.func
+        if isinstance(callee, cst.Attribute) and callee.attr.value in RECONFIGURING_METHODS:
+            base = self.origin_of(callee.value, depth + 1)
+            if base is not None:
+                reconfigured = call_limit(call)
+                return ClientOrigin(
+                    base.constructor, base.limit if reconfigured is Limit.ABSENT else reconfigured
+                )
+        for qualified in sorted(self.qualified_names(callee)):
+            if is_tracked_constructor(qualified, self.patterns):
+                return ClientOrigin(qualified, call_limit(call))
+        return None
+
+    def _origin_of_bindings(self, bindings: Iterable[BaseAssignment], depth: int) -> ClientOrigin | None:
+        # A binding being resolved adds nothing when met again: in `client = client or AsyncOpenAI()`
+        # the right-hand `client` stands for the function's other bindings (the parameter).
+        others = [binding for binding in bindings if binding not in self._resolving]
+        origins: list[ClientOrigin | None] = []
+        for binding in others:
+            self._resolving.add(binding)
+            try:
+                origins.append(self._origin_of_binding(binding, depth + 1))
+            finally:
+                self._resolving.discard(binding)
+        return self._merge(origins)
+
+    def _origin_of_binding(self, binding: BaseAssignment, depth: int) -> ClientOrigin | None:
+        target = self.import_target(binding)
+        if target is not None:
+            return self.imported_clients.get(target)
+        node = getattr(binding, "node", None)
+        if isinstance(node, cst.Param):
+            return self.origin_of_annotation(node.annotation.annotation, depth) if node.annotation else None
+        if not isinstance(node, cst.Name):
+            return None
+        parent = self.parents.get(node)
+        if isinstance(parent, cst.AssignTarget):
+            return self.origin_of(self.parents[parent].value, depth + 1)  # type: ignore[union-attr]
+        if isinstance(parent, (cst.AnnAssign, cst.NamedExpr)):
+            return self._origin_of_declaration(parent, depth)
+        if isinstance(parent, cst.AsName) and isinstance(with_item := self.parents.get(parent), cst.WithItem):
+            return self.origin_of(with_item.item, depth + 1)
+        return None
+
+    def _origin_of_declaration(self, node: cst.AnnAssign | cst.NamedExpr, depth: int) -> ClientOrigin | None:
+        """`x: T = value` / `(x := value)`: the value's origin, else the annotation's."""
+        origin = self.origin_of(node.value, depth + 1) if node.value is not None else None
+        if origin is None and isinstance(node, cst.AnnAssign):
+            origin = self.origin_of_annotation(node.annotation.annotation, depth)
+        return origin
+
+    def _origin_of_attribute(self, node: cst.Attribute, depth: int) -> ClientOrigin | None:
+        for qualified in self.qualified_names(node):
+            if qualified in self.imported_clients:
+                return self.imported_clients[qualified]
+        if isinstance(node.value, cst.Name):
+            owner = self._class_of_self(node.value)
+            if owner is not None:
+                return self._class_attribute_origin(owner, node.attr.value, depth)
+        return None
+
+    def origin_of_annotation(self, annotation: cst.BaseExpression, depth: int) -> ClientOrigin | None:
+        """The client an annotation promises: `AsyncOpenAI`, `AsyncOpenAI | None`, `Optional[...]`,
+        `Annotated[AsyncOpenAI, Depends(...)]`, `"AsyncOpenAI"`, or a module-level alias of these."""
+        if depth > MAX_DEPTH:
+            return None
+        if isinstance(annotation, cst.SimpleString):
+            return self._origin_of_string_annotation(annotation)
+        if isinstance(annotation, (cst.Name, cst.Attribute)):
+            for qualified in sorted(self.qualified_names(annotation)):
+                if is_tracked_constructor(qualified, self.patterns):
+                    return ClientOrigin(qualified)
+            return self._origin_of_type_alias(annotation, depth) if isinstance(annotation, cst.Name) else None
+        if isinstance(annotation, cst.BinaryOperation) and isinstance(annotation.operator, cst.BitOr):
+            sides = _not_none(annotation.left, annotation.right)
+            return self._merge([self.origin_of_annotation(side, depth + 1) for side in sides])
+        if isinstance(annotation, cst.Subscript):
+            return self._origin_of_generic(annotation, depth)
+        return None
+
+    def _origin_of_generic(self, annotation: cst.Subscript, depth: int) -> ClientOrigin | None:
+        typing_name = next(
+            (
+                name.rsplit(".", 1)[-1]
+                for name in self.qualified_names(annotation.value)
+                if name.split(".")[0] in ("typing", "typing_extensions")
+            ),
+            None,
+        )
+        members = [
+            element.slice.value for element in annotation.slice if isinstance(element.slice, cst.Index)
+        ]
+        if typing_name == "Annotated" and members:
+            members = members[:1]
+        elif typing_name not in ("Optional", "Union"):
+            return None
+        return self._merge([self.origin_of_annotation(member, depth + 1) for member in _not_none(*members)])
+
+    def _origin_of_string_annotation(self, annotation: cst.SimpleString) -> ClientOrigin | None:
+        """`"AsyncOpenAI"`, `"openai.AsyncOpenAI | None"`, `"Optional[AsyncOpenAI]"`: the parsed
+        string has no metadata, so its names are resolved in the scope of the string itself."""
+        text = annotation.evaluated_value
+        scope = self.scopes.get(annotation)
+        if not isinstance(text, str) or scope is None:
+            return None
+        try:
+            parsed = cst.parse_expression(text)
+        except cst.ParserSyntaxError:
+            return None
+        origins: list[ClientOrigin | None] = []
+        for member in _not_none(*_annotation_members(parsed)):
+            name = dotted(member)
+            head, _, rest = (name or "").partition(".")
+            targets = {self.import_target(binding) for binding in scope[head]} if head else {None}
+            target = targets.pop() if len(targets) == 1 else None
+            constructor = f"{target}.{rest}" if target and rest else target
+            tracked = constructor is not None and is_tracked_constructor(constructor, self.patterns)
+            origins.append(ClientOrigin(constructor) if tracked and constructor else None)
+        return self._merge(origins)
+
+    def _origin_of_type_alias(self, name: cst.Name, depth: int) -> ClientOrigin | None:
+        """`OpenAIDep = Annotated[AsyncOpenAI, Depends(get_client)]` used as `client: OpenAIDep`."""
+        scope = self.scopes.get(name)
+        for binding in scope[name.value] if scope else ():
+            node = getattr(binding, "node", None)
+            parent = self.parents.get(node) if isinstance(node, cst.Name) else None
+            if isinstance(parent, cst.AssignTarget):
+                return self.origin_of_annotation(self.parents[parent].value, depth + 1)  # type: ignore[union-attr]
+        return None
+
+    # self.<attribute>
+
+    def _class_of_self(self, name: cst.Name) -> cst.ClassDef | None:
+        """The class whose instance `name` is, when it is the first parameter of a method."""
+        scope = self.scopes.get(name)
+        bindings = list(scope[name.value]) if scope else []
+        param = getattr(bindings[0], "node", None) if len(bindings) == 1 else None
+        if not isinstance(param, cst.Param):
+            return None
+        parameters = self.parents.get(param)
+        function = self.parents.get(parameters) if parameters else None
+        if not isinstance(function, cst.FunctionDef) or _first_parameter(function) is not param:
+            return None
+        block = self.parents.get(function)
+        owner = self.parents.get(block) if block else None
+        return owner if isinstance(owner, cst.ClassDef) and not _is_static(function) else None
+
+    def _class_attribute_origin(self, owner: cst.ClassDef, attribute: str, depth: int) -> ClientOrigin | None:
+        key = (id(owner), attribute)
+        if key not in self._class_attributes:
+            self._class_attributes[key] = None  # guards against recursion through the class itself
+            declarations = _AttributeDeclarations.collect(owner, attribute)
+            self._class_attributes[key] = self._merge(
+                [self._origin_of_declaration_node(node, depth) for node in declarations]
+            )
+        return self._class_attributes[key]
+
+    def _origin_of_declaration_node(
+        self, node: cst.Assign | cst.AnnAssign, depth: int
+    ) -> ClientOrigin | None:
+        if isinstance(node, cst.Assign):
+            return self.origin_of(node.value, depth + 1)
+        return self._origin_of_declaration(node, depth)
+
+
+def _annotation_members(annotation: cst.BaseExpression) -> list[cst.BaseExpression]:
+    """The types an unresolved annotation allows, read by syntax: `X | Y`, `Optional[X]`,
+    `Union[X, Y]`, `Annotated[X, ...]`."""
+    if isinstance(annotation, cst.BinaryOperation) and isinstance(annotation.operator, cst.BitOr):
+        return [*_annotation_members(annotation.left), *_annotation_members(annotation.right)]
+    if isinstance(annotation, cst.Subscript):
+        generic = (dotted(annotation.value) or "").rsplit(".", 1)[-1]
+        members = [
+            element.slice.value for element in annotation.slice if isinstance(element.slice, cst.Index)
+        ]
+        if generic == "Annotated":
+            return _annotation_members(members[0]) if members else []
+        if generic in ("Optional", "Union"):
+            return [inner for member in members for inner in _annotation_members(member)]
+    return [annotation]
+
+
+def _not_none(*nodes: cst.BaseExpression) -> list[cst.BaseExpression]:
+    return [node for node in nodes if not (isinstance(node, cst.Name) and node.value == "None")]
+
+
+def _first_parameter(function: cst.FunctionDef) -> cst.Param | None:
+    params = [*function.params.posonly_params, *function.params.params]
+    return params[0] if params else None
+
+
+def _is_static(function: cst.FunctionDef) -> bool:
+    return any(dotted(decorator.decorator) == "staticmethod" for decorator in function.decorators)
+
+
+class _AttributeDeclarations(cst.CSTVisitor):
+    """Every `self.<attribute> = ...` in a class's methods and `<attribute> = ...` in its body."""
+
+    def __init__(self, attribute: str) -> None:
+        self.attribute = attribute
+        self.receivers: list[str] = []
+        self.found: list[cst.Assign | cst.AnnAssign] = []
+
+    @classmethod
+    def collect(cls, owner: cst.ClassDef, attribute: str) -> list[cst.Assign | cst.AnnAssign]:
+        collector = cls(attribute)
+        for statement in owner.body.body:
+            if isinstance(statement, cst.FunctionDef):
+                first = _first_parameter(statement)
+                if first is not None and not _is_static(statement):
+                    collector.receivers = [first.name.value]
+                    statement.body.visit(collector)
+            elif isinstance(statement, cst.SimpleStatementLine):
+                collector.receivers = []
+                statement.visit(collector)
+        return collector.found
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+        return False  # a nested class has its own `self`
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        if any(self._is_declared(target.target) for target in node.targets):
+            self.found.append(node)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        if self._is_declared(node.target):
+            self.found.append(node)
+
+    def _is_declared(self, target: cst.BaseExpression) -> bool:
+        if not self.receivers:
+            return isinstance(target, cst.Name) and target.value == self.attribute
+        return (
+            isinstance(target, cst.Attribute)
+            and target.attr.value == self.attribute
+            and isinstance(target.value, cst.Name)
+            and target.value.value in self.receivers
+        )
+
+
+# -- deciding, per call --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _LlmCall:
+    kind: CallKind
+    label: str  # for messages: "AsyncOpenAI.chat.completions.create", "litellm.acompletion"
+    origin: ClientOrigin | None
+
+
+@dataclass(frozen=True)
+class _Name:
+    """A name the rewritten code reads, and which bindings of it mean what we intend."""
+
+    name: str
+    global_bindings: frozenset[BaseAssignment]  # empty: the name is added (an import or the constant)
+    import_target: str | None = None  # a local import of this target is as good as the global binding
+    conflict: str = ""  # non-empty: the name cannot be used in this module, and why
+
+
+@dataclass(frozen=True)
+class _Reference:
+    """How the rewritten code reaches one asyncio function here: `asyncio.wait_for`, `aio.wait_for`
+    (after `import asyncio as aio`) or `wait_for` (after `from asyncio import wait_for`)."""
+
+    text: str
+    binding: _Name
+
+    @property
+    def adds_import(self) -> bool:
+        return not self.binding.global_bindings
+
+
+@dataclass
+class _Plan:
+    # calls to put inside wait_for -> None (keep on one line) or the indentation of the call's line
+    # relative to its statement (to lay a one-line call out one argument a line inside the wrapper)
+    wraps: dict[cst.Call, str | None] = field(default_factory=dict)
+    blocks: set[cst.SimpleStatementLine] = field(default_factory=set)  # statements to put in a timeout block
+    needs_asyncio_import: bool = False
+    sites: list[Site] = field(default_factory=list)
+
+
+class _FileEdit:
+    """One file: find the LLM calls, decide what to do with each, rewrite, add what is missing."""
+
+    def __init__(self, wrapper: MetadataWrapper, source: SourceFile, transform: TimeoutsTransform) -> None:
+        self.wrapper = wrapper
+        self.source = source
+        self.settings = transform.settings
+        self.patterns = transform.patterns
+        self.resolver = _Resolver(wrapper, source, transform.patterns, transform.imported_clients)
+        self.lines = source.text.splitlines()
+        self.global_scope = self.resolver.scopes.get(wrapper.module)
+        survey = _Survey(
+            self._names_of_interest(CALL_NAMES | {p.rsplit(".", 1)[-1] for p in transform.patterns})
+        )
+        wrapper.module.visit(survey)
+        self.resolver.parents = survey.parents
+        self.calls = survey.calls
+        self.plan = _Plan()
+        self.wait_for = self._asyncio_reference("wait_for")
+        self.timeout_block = (
+            self._asyncio_reference("timeout") if self.settings["style"] == "timeout" else None
+        )
+        self.timeout_names = self._timeout_names()
+
+    def _names_of_interest(self, last_names: frozenset[str]) -> frozenset[str]:
+        """The names an LLM call's callee may end with here: the known last names, plus local
+        aliases of imports of them (`from litellm import acompletion as complete`)."""
+        aliases = {
+            assignment.name
+            for assignment in (self.global_scope.assignments if self.global_scope is not None else ())
+            if (self.resolver.import_target(assignment) or "").rsplit(".", 1)[-1] in last_names
+        }
+        return last_names | aliases
+
+    @cached_property
+    def positions(self) -> Mapping[cst.CSTNode, CodeRange]:
+        """Computed only for files with a site: it costs a code generation pass."""
+        return self.wrapper.resolve(PositionProvider)
+
+    # -- orchestration
+
+    def run(self) -> FileRewrite | None:
+        module = self.wrapper.module
+        for call in self.calls:
+            self._decide(call)
+        if not self.plan.sites:
+            return None
+        if not self.plan.wraps and not self.plan.blocks:
+            return FileRewrite(None, self.plan.sites)
+        timeout = cst.parse_expression(self._timeout_text())
+        block_callee = cst.parse_expression(self.timeout_block.text) if self.timeout_block else None
+        rewriter = _Rewriter(self.plan, cst.parse_expression(self.wait_for.text), block_callee, timeout)
+        rewritten = self._add_missing_definitions(module.visit(rewriter))
+        return FileRewrite(rewritten.code, self.plan.sites)
+
+    def _site(self, call: cst.Call, action: Action, message: str) -> None:
+        start = self.positions[call].start
+        self.plan.sites.append(Site(start.line, start.column, action, message))
+
+    def _decide(self, call: cst.Call) -> None:
+        llm_call = self._llm_call(call)
+        if llm_call is None:
+            return
+        verdict = self._leave_alone(call, llm_call)
+        if verdict is not None:
+            self._site(call, *verdict)
+            return
+        statement = self._whole_statement(call) if self.timeout_block else None
+        reference = self.timeout_block if statement is not None and self.timeout_block else self.wait_for
+        problem = self._names_problem(call, reference)
+        if problem:
+            self._site(call, Action.REVIEW, f"{llm_call.label} not bounded: {problem}")
+            return
+        self.plan.needs_asyncio_import |= reference.adds_import
+        if statement is not None:
+            self.plan.blocks.add(statement)
+            how = f"async with {reference.text}({self._timeout_text()})"
+        else:
+            self.plan.wraps[call] = self._layout(call, reference)
+            how = f"{reference.text}(..., timeout={self._timeout_text()})"
+        self._site(call, Action.CHANGED, f"{llm_call.label} bounded with {how}")
+
+    def _llm_call(self, call: cst.Call) -> _LlmCall | None:
+        for qualified in sorted(self.resolver.qualified_names(call.func)):
+            kind = classify_function(qualified, self.patterns)
+            if kind is not None:
+                return _LlmCall(kind, qualified, None)
+        chain = _attribute_chain(call.func)
+        for index, receiver in enumerate(chain[:-1]):
+            origin = self.resolver.origin_of(receiver)
+            if origin is None:
+                continue
+            path = [node.attr.value for node in chain[index + 1 :] if isinstance(node, cst.Attribute)]
+            kind = classify_method(origin.constructor, path, self.patterns)
+            label = ".".join([origin.constructor.rsplit(".", 1)[-1], *path])
+            return _LlmCall(kind, label, origin) if kind is not None else None
+        return None
+
+    def _leave_alone(self, call: cst.Call, llm_call: _LlmCall) -> tuple[Action, str] | None:
+        """Why this call must not be wrapped, as (action, message); None when it may be."""
+        label = llm_call.label
+        bound = self._bounded_by(call)
+        if bound:
+            return Action.SKIPPED, f"{label} already bounded by {bound}"
+        own_limit = call_limit(call)
+        client_limit = llm_call.origin.limit if llm_call.origin is not None else Limit.ABSENT
+        if own_limit is Limit.SET:
+            return Action.SKIPPED, f"{label} passes its own timeout"
+        if own_limit is Limit.DISABLED:
+            return Action.REVIEW, f"{label} passes timeout=None, which turns the limit off: is that meant?"
+        if client_limit is Limit.SET:
+            return Action.SKIPPED, f"{label}: the client is constructed with a timeout"
+        if client_limit is Limit.DISABLED:
+            return (
+                Action.REVIEW,
+                f"{label}: the client is constructed with timeout=None (no limit): is that meant?",
+            )
+        if llm_call.kind is CallKind.STREAM or _is_streaming(call):
+            return Action.REVIEW, (
+                f"{label} streams: a bound on the call does not bound reading the stream; "
+                "bound the whole consumption (e.g. async with asyncio.timeout)"
+            )
+        if any(arg.star == "**" for arg in call.args):
+            return Action.REVIEW, f"{label} passes **kwargs, which may already carry a timeout"
+        if llm_call.kind is CallKind.SYNC:
+            return Action.REVIEW, (
+                f"{label} is synchronous: asyncio.wait_for cannot interrupt it; "
+                "pass timeout= to the client or to the call"
+            )
+        if not self._is_awaited(call) and not self._is_scheduled(call):
+            if llm_call.kind is CallKind.PATTERN:
+                return Action.REVIEW, (
+                    f"{label} is not awaited here: if it is synchronous, asyncio.wait_for cannot bound it; "
+                    "if its coroutine is stored or returned, bound it where it is awaited"
+                )
+            return Action.REVIEW, (
+                f"{label} is not awaited where it is made (its coroutine is stored or returned): "
+                "bound it where it is awaited"
+            )
+        return None
+
+    # -- the call's surroundings
+
+    def _bounded_by(self, call: cst.Call) -> str | None:
+        """The wait_for call or timeout block already around `call` in its function, if any."""
+        parents = self.resolver.parents
+        child: cst.CSTNode = call
+        node = parents.get(call)
+        while node is not None and not isinstance(
+            node, (cst.FunctionDef, cst.Lambda, cst.ClassDef, cst.Module)
+        ):
+            if isinstance(node, cst.Call) and child is not node.func:
+                name = self.resolver.names_any(node.func, BOUNDING_CALLS)
+                if name:
+                    return name
+            if isinstance(node, cst.With) and child is node.body:
+                for item in node.items:
+                    name = (
+                        self.resolver.names_any(item.item.func, BOUNDING_CONTEXTS)
+                        if isinstance(item.item, cst.Call)
+                        else None
+                    )
+                    if name:
+                        return name
+            child, node = node, parents.get(node)
+        return None
+
+    def _is_awaited(self, call: cst.Call) -> bool:
+        parent = self.resolver.parents.get(call)
+        return isinstance(parent, cst.Await) and parent.expression is call
+
+    def _is_scheduled(self, call: cst.Call) -> bool:
+        """Handed to asyncio.gather / create_task / ensure_future or a TaskGroup's create_task,
+        directly or as the element of a list or comprehension unpacked into gather(*...)."""
+        parents = self.resolver.parents
+        parent = parents.get(call)
+        if isinstance(parent, cst.Arg):
+            return not parent.keyword and not parent.star and self._is_scheduler(parents.get(parent), parent)
+        container = parents.get(parent) if isinstance(parent, cst.Element) else parent
+        if isinstance(container, (cst.ListComp, cst.GeneratorExp)) and container.elt is not call:
+            return False
+        if not isinstance(container, (cst.ListComp, cst.GeneratorExp, cst.List, cst.Tuple)):
+            return False
+        argument = parents.get(container)
+        return (
+            isinstance(argument, cst.Arg)
+            and argument.star == "*"
+            and self.resolver.names_any(getattr(parents.get(argument), "func", argument), SCHEDULERS)
+            == "asyncio.gather"
+        )
+
+    def _is_scheduler(self, node: cst.CSTNode | None, argument: cst.Arg) -> bool:
+        if not isinstance(node, cst.Call):
+            return False
+        name = self.resolver.names_any(node.func, SCHEDULERS)
+        if name == "asyncio.gather":
+            return True
+        if node.args[0] is not argument:
+            return False  # create_task / ensure_future take the coroutine first
+        if name is not None:
+            return True
+        callee = node.func
+        if isinstance(callee, cst.Attribute) and callee.attr.value == "create_task":
+            origin = self.resolver.origin_of(callee.value)
+            return origin is not None and origin.constructor == TASK_GROUP
+        return False
+
+    def _whole_statement(self, call: cst.Call) -> cst.SimpleStatementLine | None:
+        """For style=timeout: the statement line that is just `await call` (as an expression, the
+        value assigned or returned), alone on its line in an indented block; None elsewhere."""
+        parents = self.resolver.parents
+        awaited = parents.get(call)
+        if not isinstance(awaited, cst.Await):
+            return None
+        statement = parents.get(awaited)
+        if not isinstance(statement, (cst.Expr, cst.Return, cst.Assign, cst.AnnAssign)):
+            return None
+        if statement.value is not awaited:
+            return None
+        line = parents.get(statement)
+        if not isinstance(line, cst.SimpleStatementLine) or len(line.body) != 1:
+            return None
+        return line if isinstance(parents.get(line), cst.IndentedBlock) else None
+
+    def _layout(self, call: cst.Call, reference: _Reference) -> str | None:
+        """For a one-line call whose line would outgrow `line_length` once wrapped: the indentation
+        of its line relative to its statement's; None to keep the wrapped call on its line."""
+        position = self.positions[call]
+        if position.start.line != position.end.line or call.lpar:
+            return None
+        line = self.lines[position.start.line - 1]
+        added = len(f"{reference.text}(, timeout={self._timeout_text()})")
+        if len(line) + added <= self.settings["line_length"]:
+            return None
+        statement = self.resolver.parents.get(call)
+        while not isinstance(statement, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
+            if statement is None or self._opens_bracket_on(statement, position.start.line):
+                return None  # splitting inside brackets opened on the same line reads worse than a long line
+            statement = self.resolver.parents.get(statement)
+        start = self.positions[statement].start
+        statement_indent = self.lines[start.line - 1][: start.column]
+        line_indent = line[: len(line) - len(line.lstrip())]
+        return line_indent[len(statement_indent) :] if line_indent.startswith(statement_indent) else None
+
+    def _opens_bracket_on(self, node: cst.CSTNode, line: int) -> bool:
+        brackets = (cst.Call, cst.List, cst.Tuple, cst.Set, cst.Dict, cst.Subscript, *COMPREHENSIONS)
+        opens = isinstance(node, brackets) or bool(getattr(node, "lpar", None))
+        return opens and self.positions[node].start.line == line
+
+    # -- names the rewritten code reads
+
+    def _global_bindings(self, name: str) -> frozenset[BaseAssignment]:
+        return frozenset(self.global_scope[name]) if self.global_scope is not None else frozenset()
+
+    def _only_imports_of(self, name: str, target: str) -> bool:
+        bindings = self._global_bindings(name)
+        return bool(bindings) and all(self.resolver.import_target(binding) == target for binding in bindings)
+
+    def _asyncio_reference(self, function: str) -> _Reference:
+        """An existing `import asyncio [as aio]`, else an existing `from asyncio import <function>`,
+        else a new `import asyncio` (impossible when `asyncio` already names something else)."""
+        if self.global_scope is not None:
+            module_aliases = sorted(
+                {a.name for a in self.global_scope.assignments if self._only_imports_of(a.name, "asyncio")}
+            )
+            for name in sorted(module_aliases, key=lambda alias: alias != "asyncio"):
+                return _Reference(f"{name}.{function}", _Name(name, self._global_bindings(name), "asyncio"))
+            wanted = f"asyncio.{function}"
+            for name in sorted({a.name for a in self.global_scope.assignments}):
+                if self._only_imports_of(name, wanted):
+                    return _Reference(name, _Name(name, self._global_bindings(name), wanted))
+        taken = (
+            "the name asyncio means something else in this module" if self._global_bindings("asyncio") else ""
+        )
+        return _Reference(f"asyncio.{function}", _Name("asyncio", frozenset(), "asyncio", taken))
+
+    def _timeout_names(self) -> list[_Name]:
+        expression = self.settings["timeout"]
+        if not expression:
+            return [_Name(TIMEOUT_CONSTANT, self._global_bindings(TIMEOUT_CONSTANT))]
+        where = self.settings["timeout_import"]
+        return [self._timeout_name(name, where) for name in _free_names(cst.parse_expression(expression))]
+
+    def _timeout_name(self, name: str, where: str) -> _Name:
+        bindings = self._global_bindings(name)
+        if where and name == _import_binding(where):
+            module, _, imported = where.partition(":")
+            target = f"{module}.{imported}" if imported else module
+            defined_here = bool(imported) and self.source.module == module
+            usable = not bindings or defined_here or self._only_imports_of(name, target)
+            return _Name(
+                name, bindings, target, "" if usable else f"{name} already means something else here"
+            )
+        if bindings or hasattr(builtins, name):
+            return _Name(name, bindings)
+        return _Name(
+            name, bindings, None, f"{name} is not defined in this module (set the timeout_import option)"
+        )
+
+    def _names_problem(self, call: cst.Call, reference: _Reference) -> str:
+        """Why a name the bound reads would not mean what we intend at this call; '' when all do."""
+        scope = self.resolver.scopes.get(call)
+        for needed in [reference.binding, *self.timeout_names]:
+            if needed.conflict:
+                return needed.conflict
+            seen = frozenset(scope[needed.name]) if scope is not None else frozenset()
+            local_import = (
+                bool(seen)
+                and needed.import_target is not None
+                and all(self.resolver.import_target(binding) == needed.import_target for binding in seen)
+            )
+            if seen != needed.global_bindings and not local_import:
+                return f"the name {needed.name} means something else here"
+        return ""
+
+    def _timeout_text(self) -> str:
+        return self.settings["timeout"] or TIMEOUT_CONSTANT
+
+    # -- imports and the constant
+
+    def _add_missing_definitions(self, module: cst.Module) -> cst.Module:
+        if self.plan.needs_asyncio_import:
+            module = add_stdlib_import(module, "asyncio")
+        where = self.settings["timeout_import"]
+        if where and any(
+            not needed.global_bindings and needed.import_target for needed in self.timeout_names
+        ):
+            module = add_project_import(module, where, self.source.module)
+        if not self.settings["timeout"] and not self._global_bindings(TIMEOUT_CONSTANT):
+            seconds = float(self.settings["default_seconds"])
+            module = insert_after_imports(module, cst.parse_statement(f"{TIMEOUT_CONSTANT} = {seconds!r}\n"))
+        return module
+
+
+class _Survey(cst.CSTVisitor):
+    """One pass over the module: every node's parent (cheaper than ParentNodeProvider's batched
+    pass), and the calls whose callee's last name is one of `names`, in source order."""
+
+    def __init__(self, names: frozenset[str]) -> None:
+        super().__init__()
+        self.names = names
+        self.parents: dict[cst.CSTNode, cst.CSTNode] = {}
+        self.calls: list[cst.Call] = []
+        self._open: list[cst.CSTNode] = []
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if self._open:
+            self.parents[node] = self._open[-1]
+        self._open.append(node)
+        if isinstance(node, cst.Call):
+            callee = node.func
+            name = callee.attr.value if isinstance(callee, cst.Attribute) else getattr(callee, "value", None)
+            if name in self.names:
+                self.calls.append(node)
+        return True
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        self._open.pop()
+
+
+def _attribute_chain(node: cst.BaseExpression) -> list[cst.BaseExpression]:
+    """`a.b.c` -> [a, a.b, a.b.c]: the receivers a method path may hang off, shortest first."""
+    chain: list[cst.BaseExpression] = [node]
+    while isinstance(node, cst.Attribute):
+        node = node.value
+        chain.append(node)
+    return chain[::-1]
+
+
+def _is_streaming(call: cst.Call) -> bool:
+    """`stream=True`, or `stream=<anything but False>` (it may be true at run time)."""
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == "stream":
+            return not (isinstance(arg.value, cst.Name) and arg.value.value == "False")
+    return False
+
+
+# -- rewriting -----------------------------------------------------------------------------------
+
+
+class _Rewriter(cst.CSTTransformer):
+    def __init__(
+        self,
+        plan: _Plan,
+        wait_for: cst.BaseExpression,
+        timeout_block: cst.BaseExpression | None,
+        timeout: cst.BaseExpression,
+    ) -> None:
+        super().__init__()
+        self.plan = plan
+        self.wait_for = wait_for
+        self.timeout_block = timeout_block
+        self.timeout = timeout
+        self.indent = "    "
+
+    def visit_Module(self, node: cst.Module) -> bool:
+        self.indent = node.default_indent
+        return True
+
+    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
+        if original_node not in self.plan.wraps:
+            return updated_node
+        layout = self.plan.wraps[original_node]
+        return wrap_in_wait_for(updated_node, self.wait_for, self.timeout, self.indent, layout)
+
+    def leave_SimpleStatementLine(
+        self, original_node: cst.SimpleStatementLine, updated_node: cst.SimpleStatementLine
+    ) -> cst.BaseStatement:
+        if original_node not in self.plan.blocks or self.timeout_block is None:
+            return updated_node
+        return cst.With(
+            items=[cst.WithItem(cst.Call(self.timeout_block, [cst.Arg(self.timeout)]))],
+            body=cst.IndentedBlock([updated_node.with_changes(leading_lines=[])]),
+            asynchronous=cst.Asynchronous(),
+            leading_lines=updated_node.leading_lines,
+        )
+
+
+class _ShiftRight(cst.CSTTransformer):
+    """Indent every continuation line of an expression (and comment lines inside it) by `unit`."""
+
+    def __init__(self, unit: str) -> None:
+        super().__init__()
+        self.unit = unit
+
+    def leave_ParenthesizedWhitespace(
+        self, original_node: cst.ParenthesizedWhitespace, updated_node: cst.ParenthesizedWhitespace
+    ) -> cst.ParenthesizedWhitespace:
+        return updated_node.with_changes(
+            last_line=cst.SimpleWhitespace(self.unit + updated_node.last_line.value)
+        )
+
+    def leave_EmptyLine(self, original_node: cst.EmptyLine, updated_node: cst.EmptyLine) -> cst.EmptyLine:
+        if updated_node.comment is None:
+            return updated_node
+        return updated_node.with_changes(
+            whitespace=cst.SimpleWhitespace(self.unit + updated_node.whitespace.value)
+        )
+
+
+def _closing_whitespace(call: cst.Call) -> cst.BaseParenthesizableWhitespace | None:
+    """The whitespace before a call's closing parenthesis."""
+    if not call.args:
+        return None
+    last = call.args[-1]
+    return last.comma.whitespace_after if isinstance(last.comma, cst.Comma) else last.whitespace_after_arg
+
+
+def wrap_in_wait_for(
+    call: cst.Call,
+    wait_for: cst.BaseExpression,
+    timeout: cst.BaseExpression,
+    unit: str,
+    one_line_base: str | None = None,
+) -> cst.Call:
+    """`wait_for(<call>, timeout=<timeout>)`. A call laid out one argument a line (its closing
+    parenthesis on a line of its own) is laid out the same way inside the wrapper, indented one
+    level; so is a one-line call given `one_line_base` (the indentation of its line relative to
+    its statement); anything else is wrapped on its own lines as they are."""
+    inner = call.with_changes(lpar=[], rpar=[])
+    timeout_arg = cst.Arg(
+        timeout,
+        keyword=cst.Name("timeout"),
+        equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace("")),
+    )
+    closing = _closing_whitespace(call)
+    exploded = (
+        isinstance(call.whitespace_before_args, cst.ParenthesizedWhitespace)
+        and isinstance(closing, cst.ParenthesizedWhitespace)
+        and closing.indent
+    )
+    if exploded:
+        base = closing.last_line.value  # type: ignore[union-attr]
+    elif one_line_base is not None:
+        base = one_line_base
+    else:
+        args = [cst.Arg(inner, comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))), timeout_arg]
+        return cst.Call(wait_for, args, lpar=call.lpar, rpar=call.rpar)
+
+    def new_line(extra: str) -> cst.ParenthesizedWhitespace:
+        return cst.ParenthesizedWhitespace(indent=True, last_line=cst.SimpleWhitespace(base + extra))
+
+    args = [
+        cst.Arg(inner.visit(_ShiftRight(unit)), comma=cst.Comma(whitespace_after=new_line(unit))),  # type: ignore[arg-type]
+        timeout_arg.with_changes(comma=cst.Comma(whitespace_after=new_line(""))),
+    ]
+    return cst.Call(wait_for, args, whitespace_before_args=new_line(unit), lpar=call.lpar, rpar=call.rpar)
+
+
+# -- module-level additions ----------------------------------------------------------------------
+
+
+def _is_docstring(statement: cst.CSTNode) -> bool:
+    return (
+        isinstance(statement, cst.SimpleStatementLine)
+        and len(statement.body) == 1
+        and isinstance(statement.body[0], cst.Expr)
+        and isinstance(statement.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
+    )
+
+
+def _import_line(statement: cst.CSTNode) -> cst.Import | cst.ImportFrom | None:
+    """The import a statement line consists of, if it is an import line."""
+    if isinstance(statement, cst.SimpleStatementLine) and statement.body:
+        first = statement.body[0]
+        if all(isinstance(small, (cst.Import, cst.ImportFrom)) for small in statement.body):
+            return first  # type: ignore[return-value]
+    return None
+
+
+def _imported_module(node: cst.Import | cst.ImportFrom) -> str:
+    if isinstance(node, cst.Import):
+        return node.names[0].evaluated_name
+    return "." * len(node.relative) + ((dotted(node.module) or "") if node.module else "")
+
+
+def _import_block(module: cst.Module) -> tuple[int, int]:
+    """(start, end) indexes of the module's leading import lines, after its docstring and
+    `from __future__` imports; start == end when there are none."""
+    body = module.body
+    start = 1 if body and _is_docstring(body[0]) else 0
+    while (
+        start < len(body)
+        and (node := _import_line(body[start])) is not None
+        and _imported_module(node) == "__future__"
+    ):
+        start += 1
+    end = start
+    while end < len(body) and _import_line(body[end]) is not None:
+        end += 1
+    return start, end
+
+
+def _is_stdlib(node: cst.Import | cst.ImportFrom) -> bool:
+    return _imported_module(node).split(".")[0] in sys.stdlib_module_names
+
+
+def add_stdlib_import(module: cst.Module, name: str) -> cst.Module:
+    """Add `import <name>` where isort/ruff would put it: among the leading standard-library
+    imports (plain imports sorted before from-imports), else as a section of its own before the
+    other imports."""
+    start, end = _import_block(module)
+    body = list(module.body)
+    new_line = cst.SimpleStatementLine([cst.Import([cst.ImportAlias(cst.Name(name))])])
+    stdlib = [index for index in range(start, end) if _is_stdlib(_import_line(body[index]))]  # type: ignore[arg-type]
+    plain = [index for index in stdlib if isinstance(_import_line(body[index]), cst.Import)]
+    after = [index for index in plain if _imported_module(_import_line(body[index])).lower() > name]  # type: ignore[arg-type]
+    if after or (stdlib and not plain):
+        position = after[0] if after else stdlib[0]
+        body[position:position] = [new_line.with_changes(leading_lines=body[position].leading_lines)]
+        body[position + 1] = body[position + 1].with_changes(leading_lines=[])
+    elif plain:
+        body.insert(plain[-1] + 1, new_line)
+    elif start < end:
+        body[start:start] = [new_line.with_changes(leading_lines=body[start].leading_lines)]
+        body[start + 1] = body[start + 1].with_changes(leading_lines=[cst.EmptyLine()])
+    else:
+        return insert_after_imports(module, new_line)
+    return module.with_changes(body=body)
+
+
+def add_project_import(module: cst.Module, where: str, current_module: str) -> cst.Module:
+    """Add `from a.b import c` (where = 'a.b:c') or `import a.b` (where = 'a.b'): merged into an
+    existing `from a.b import ...`, else after the imports of the same top-level package, else as
+    a section of its own after the other imports."""
+    imported_module, _, name = where.partition(":")
+    start, end = _import_block(module)
+    body = list(module.body)
+    lines = [(index, _import_line(body[index])) for index in range(start, end)]
+    if name and any(
+        isinstance(node, cst.ImportFrom) and _imported_module(node) == imported_module for _, node in lines
+    ):
+        return add_imports(module, [ImportSpec(imported_module, name)], current_module)
+    text = f"from {imported_module} import {name}\n" if name else f"import {imported_module}\n"
+    statement = cst.parse_statement(text)
+    package = imported_module.split(".")[0]
+    same_package = [
+        index for index, node in lines if node and _imported_module(node).split(".")[0] == package
+    ]
+    if same_package:
+        later = [
+            index for index in same_package if _imported_module(_import_line(body[index])) > imported_module
+        ]  # type: ignore[arg-type]
+        position = later[0] if later else same_package[-1] + 1
+        if later:
+            statement = statement.with_changes(leading_lines=body[position].leading_lines)
+            body[position] = body[position].with_changes(leading_lines=[])
+        body.insert(position, statement)
+        return module.with_changes(body=body)
+    return insert_after_imports(module, statement)  # type: ignore[arg-type]
+
+
+def insert_after_imports(module: cst.Module, statement: cst.SimpleStatementLine) -> cst.Module:
+    """Insert a statement after the module's leading imports (or docstring), set off by a blank line."""
+    _, end = _import_block(module)
+    body = list(module.body)
+    leading = [cst.EmptyLine()] if end > 0 else list(statement.leading_lines)
+    body.insert(end, statement.with_changes(leading_lines=leading))
+    following = end + 1
+    if following < len(body) and not body[following].leading_lines:
+        body[following] = body[following].with_changes(leading_lines=[cst.EmptyLine()])
+    return module.with_changes(body=body)

@@ -1,0 +1,16 @@
+import asyncio as aio
+
+from openai import AsyncOpenAI
+
+LLM_TIMEOUT_SECONDS = 120.0
+
+client = AsyncOpenAI()
+
+
+async def reply(text: str) -> str:
+    response = await aio.wait_for(
+        client.responses.create(model="m", input=text),
+        timeout=LLM_TIMEOUT_SECONDS,
+    )
+    await aio.sleep(0)
+    return response.output_text

@@ -1,0 +1,13 @@
+import asyncio
+
+from openai import AsyncOpenAI
+
+LLM_TIMEOUT_SECONDS = 45.0
+
+client = AsyncOpenAI()
+
+
+async def reply(text: str) -> str:
+    response = await client.responses.create(model="m", input=text)
+    await asyncio.sleep(0)
+    return response.output_text
