@@ -1,8 +1,9 @@
 """Time `fixit apply all --dry-run` on a large tree beside ruff and a plain LibCST parse.
 
-    python benchmarks/bench.py [TREE] [--repeat N] [--jobs N] [--output benchmarks/results.md]
+    python benchmarks/bench.py [TREE | --backends N] [--repeat N] [--jobs N] [--output FILE]
 
-Without TREE, the corpus is a copy of this interpreter's site-packages (real third-party code,
+With --backends N, the corpus is N copies of the bundled example backend: the worst case, where
+every file has something to fix. Without either, the corpus is a copy of this interpreter's site-packages (real third-party code,
 hundreds of thousands of lines), copied under benchmarks/.cache/corpus so that no tool excludes it
 for being named site-packages. Each tool runs N times; the best wall time is reported.
 
@@ -40,6 +41,17 @@ def default_corpus() -> Path:
         source = Path(sysconfig.get_paths()["purelib"])
         print(f"copying {source} to {corpus} (once)", file=sys.stderr)
         shutil.copytree(source, corpus, ignore=shutil.ignore_patterns("*.so", "*.pyc", "__pycache__"))
+    return corpus
+
+
+def backends_corpus(copies: int) -> Path:
+    """`copies` copies of the bundled example backend: every file a candidate, the worst case."""
+    corpus = CACHE / f"backends-{copies}"
+    if not corpus.exists():
+        example = HERE.parent / "examples" / "backend"
+        for number in range(copies):
+            shutil.copytree(example, corpus / f"service_{number:03d}",
+                            ignore=shutil.ignore_patterns("__pycache__", "*.db", "alembic*"))
     return corpus
 
 
@@ -88,8 +100,10 @@ def main() -> int:
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--skip-libcst", action="store_true", help="skip the slow parse-everything run")
     parser.add_argument("--output", type=Path, help="also write the Markdown table here")
+    parser.add_argument("--backends", type=int, metavar="N",
+                        help="instead of TREE, N copies of examples/backend (every file has something to fix)")
     args = parser.parse_args()
-    tree = (args.tree or default_corpus()).resolve()
+    tree = (args.tree or (backends_corpus(args.backends) if args.backends else default_corpus())).resolve()
     files = python_files(tree)
     lines = sum(path.read_bytes().count(b"\n") for path in files)
     print(f"corpus: {tree}: {len(files)} files, {lines:,} lines, {args.jobs} jobs", file=sys.stderr)

@@ -174,6 +174,35 @@ def discover(
     return result
 
 
+PROJECT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", ".git")
+
+
+def project_dir(path: Path, top: Path, cache: dict[Path, Path]) -> Path:
+    """The folder of the Python project `path` belongs to: the nearest folder, from the file's own up
+    to `top`, that holds a project marker (pyproject.toml, setup.py, setup.cfg, .git); else `top`.
+
+    A monorepo run (`fixit apply all ./services`) thus treats each service as its own project: two
+    services' `app.database` modules never meet in one index, and each gets its own scaffolds.
+    """
+    directory = path.parent
+    visited: list[Path] = []
+    found = top
+    while True:
+        if directory in cache:
+            found = cache[directory]
+            break
+        visited.append(directory)
+        if any((directory / marker).exists() for marker in PROJECT_MARKERS):
+            found = directory
+            break
+        if directory == top or directory.parent == directory or top not in directory.parents:
+            break
+        directory = directory.parent
+    for folder in visited:
+        cache[folder] = found
+    return found
+
+
 def module_name(path: Path, root: Path) -> tuple[str, bool]:
     """Dotted module name of `path` and whether it is a package `__init__`.
 

@@ -7,14 +7,22 @@ its own. Nothing is written here: `codemods.writer` writes a validated changeset
 
 from __future__ import annotations
 
+import copy
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
 from codemods.api import Action, NewFile, Site, Transform
-from codemods.discovery import GENERATED_HEAD_BYTES, discover, find_git_root, is_generated, module_name
-from codemods.project import Failure, Project
+from codemods.discovery import (
+    GENERATED_HEAD_BYTES,
+    discover,
+    find_git_root,
+    is_generated,
+    module_name,
+    project_dir,
+)
+from codemods.project import Failure, Project, WorkerPool
 from codemods.sources import SourceError, SourceFile, check_parses
 
 
@@ -92,10 +100,12 @@ def project_root(paths: Sequence[Path]) -> Path:
 
 def load_sources(
     paths: Sequence[Path], root: Path, display_root: Path, include: Iterable[str], exclude: Iterable[str]
-) -> tuple[list[SourceFile], list[Failure], int]:
+) -> tuple[dict[Path, list[SourceFile]], list[Failure], int]:
+    """The files of the run, read once, grouped by the project each belongs to."""
     found = discover(paths, root, include=include, exclude=exclude)
     failures = [Failure(problem.path, problem.message) for problem in found.problems]
-    sources: list[SourceFile] = []
+    groups: dict[Path, list[SourceFile]] = {}
+    projects: dict[Path, Path] = {}
     generated = 0
     for path in found.files:
         relpath = _relative(path, display_root)
@@ -107,9 +117,10 @@ def load_sources(
         if is_generated(data[:GENERATED_HEAD_BYTES]):
             generated += 1
             continue
-        module, is_package = module_name(path, root)
-        sources.append(SourceFile(path, relpath, module, is_package, data))
-    return sources, failures, generated
+        home = project_dir(path, root, projects)
+        module, is_package = module_name(path, home)
+        groups.setdefault(home, []).append(SourceFile(path, relpath, module, is_package, data))
+    return groups, failures, generated
 
 
 def _relative(path: Path, base: Path) -> str:
@@ -137,19 +148,30 @@ class Engine:
     def run(self, paths: Sequence[Path]) -> RunResult:
         root = project_root(paths)
         display_root = find_git_root(root) or root
-        sources, failures, generated = load_sources(paths, root, display_root, self.include, self.exclude)
-        result = RunResult(root, display_root, failures=failures, scanned=len(sources), generated=generated)
-        project = Project(root, sources, jobs=self.jobs, display_root=display_root)
-        project.on_progress = self.on_progress
+        groups, failures, generated = load_sources(paths, root, display_root, self.include, self.exclude)
+        scanned = sum(len(files) for files in groups.values())
+        result = RunResult(root, display_root, failures=failures, scanned=scanned, generated=generated)
+        pool = WorkerPool(self.jobs)
+        projects = [
+            Project(home, files, display_root=display_root, pool=pool) for home, files in sorted(groups.items())
+        ]
+        for project in projects:
+            project.on_progress = self.on_progress
         try:
             for transform in self.transforms:
-                result.transforms.append(self._run_transform(transform, project, result))
+                outcome = TransformResult(transform)
+                for project in projects:
+                    # what a transform plans is about one project: each gets a fresh copy
+                    instance = copy.deepcopy(transform) if len(projects) > 1 else transform
+                    self._run_transform(instance, project, result, outcome)
+                result.transforms.append(outcome)
         finally:
-            project.close()
+            pool.close()
         return result
 
-    def _run_transform(self, transform: Transform, project: Project, run: RunResult) -> TransformResult:
-        outcome = TransformResult(transform)
+    def _run_transform(
+        self, transform: Transform, project: Project, run: RunResult, outcome: TransformResult
+    ) -> None:
         project.current_transform = transform.name
         failures_before = len(project.failures)
         transform.plan(project)
@@ -164,11 +186,11 @@ class Engine:
             project.failures.append(Failure("", f"internal error creating files: {error!r}", transform.name))
         for new_file in new_files:
             self._take_new_file(transform, new_file, project, outcome)
-        outcome.notes = transform.report_notes()
-        outcome.failures = project.failures[failures_before:]
-        for failure in outcome.failures:
+        outcome.notes.extend(note for note in transform.report_notes() if note not in outcome.notes)
+        failures = project.failures[failures_before:]
+        for failure in failures:
             failure.transform = transform.name
-        return outcome
+        outcome.failures.extend(failures)
 
     def _take_rewrite(
         self, transform: Transform, source: SourceFile, rewrite: object, project: Project, outcome: TransformResult

@@ -57,21 +57,48 @@ def _run_batch(
     return results
 
 
+class WorkerPool:
+    """A process pool created on first use and shared by every project of a run."""
+
+    def __init__(self, jobs: int = 0) -> None:
+        self.jobs = jobs or os.cpu_count() or 1
+        self._executor: Executor | None = None
+
+    def executor(self) -> Executor:
+        if self._executor is None:
+            method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+            self._executor = ProcessPoolExecutor(
+                max_workers=self.jobs, mp_context=multiprocessing.get_context(method)
+            )
+        return self._executor
+
+    def close(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(cancel_futures=True)
+            self._executor = None
+
+
 class Project:
     """The files of one run, as the current transform sees them (after earlier transforms' edits)."""
 
     def __init__(
-        self, root: Path, files: list[SourceFile], jobs: int = 0, display_root: Path | None = None
+        self,
+        root: Path,
+        files: list[SourceFile],
+        jobs: int = 0,
+        display_root: Path | None = None,
+        pool: WorkerPool | None = None,
     ) -> None:
-        self.root = root  # the folder the run is about; module names are relative to it
+        self.root = root  # the project's folder (nearest pyproject.toml, setup.py or .git); module names are relative to it
         self.display_root = display_root or root  # report paths and NewFile.relpath are relative to it
         self.files = files
-        self.jobs = jobs or os.cpu_count() or 1
+        self.pool = pool or WorkerPool(jobs)
+        self.jobs = self.pool.jobs
+        self._owns_pool = pool is None
         self.failures: list[Failure] = []
         self.current_transform = ""
         # called as (label, files done, files in this step); the CLI draws a progress bar from it
         self.on_progress: Callable[[str, int, int], None] = lambda label, done, total: None
-        self._executor: Executor | None = None
         self._by_module = {source.module: source for source in files if source.module}
         self._by_relpath = {source.relpath: source for source in files}
         self._facts: dict[str, ModuleFacts] = {}
@@ -118,7 +145,7 @@ class Project:
             outcomes = iter(_run_batch(function, files))
         else:
             batches = [files[i : i + BATCH_SIZE] for i in range(0, len(files), BATCH_SIZE)]
-            executor = self._pool()
+            executor = self.pool.executor()
             per_batch = executor.map(_run_batch, [function] * len(batches), batches)
             outcomes = (outcome for batch in per_batch for outcome in batch)
         results: list[Mapped[T]] = []
@@ -154,15 +181,6 @@ class Project:
             self._by_module[source.module] = source
         self._facts.pop(source.relpath, None)
 
-    def _pool(self) -> Executor:
-        if self._executor is None:
-            method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-            self._executor = ProcessPoolExecutor(
-                max_workers=self.jobs, mp_context=multiprocessing.get_context(method)
-            )
-        return self._executor
-
     def close(self) -> None:
-        if self._executor is not None:
-            self._executor.shutdown(cancel_futures=True)
-            self._executor = None
+        if self._owns_pool:
+            self.pool.close()

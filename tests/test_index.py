@@ -12,9 +12,9 @@ from codemods.project import Project
 
 
 def index_of(root: Path) -> ProjectIndex:
-    sources, failures, _ = load_sources([root], root, root, (), ())
+    groups, failures, _ = load_sources([root], root, root, (), ())
     assert not failures
-    return Project(root, sources, jobs=1).index()
+    return Project(root, groups[root], jobs=1).index()
 
 
 def test_resolve_relative() -> None:
@@ -66,8 +66,8 @@ def test_yields_in_nested_functions_are_not_counted(tmp_path: Path) -> None:
         "    lam = lambda: (yield)\n"
         "    yield 2\n"
     ))
-    sources, _, _ = load_sources([tmp_path], tmp_path, tmp_path, (), ())
-    facts = module_facts(sources[0])
+    groups, _, _ = load_sources([tmp_path], tmp_path, tmp_path, (), ())
+    facts = module_facts(groups[tmp_path][0])
     assert facts.functions["outer"].yields == 1
 
 
