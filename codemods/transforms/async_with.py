@@ -10,8 +10,9 @@ when the function is also a FastAPI dependency, gives its callers a context-mana
 from __future__ import annotations
 
 import ast
+import re
 import sys
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from itertools import pairwise
@@ -23,6 +24,7 @@ from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 from codemods.api import Action, FileRewrite, Option, Safety, Site, Transform
 from codemods.cst_helpers import ImportSpec, add_imports, dotted
 from codemods.index import (
+    FunctionFacts,
     ModuleFacts,
     ProjectIndex,
     count_own_yields,
@@ -37,6 +39,7 @@ DECORATE = "decorate"  # the definition gets @asynccontextmanager; callers keep 
 TWIN = "twin"  # the definition stays (it is used as a generator too); callers use `f_context`
 DEPENDENCY_MARKERS = frozenset({"Depends", "Security"})
 ASYNCCONTEXTMANAGER = "contextlib.asynccontextmanager"
+NOT_CREATED_HERE = "pulls from an async iterator that is not created here by a generator call"
 
 Ancestors = tuple[cst.CSTNode, ...]
 
@@ -243,6 +246,20 @@ def anext_operand(node: cst.CSTNode, builtin_anext: bool) -> tuple[cst.BaseExpre
     return None
 
 
+# `anext(` or `__anext__(`: whitespace, comments and line continuations may come before the `(`
+ANEXT_CALL = re.compile(rb"\b(?:anext|__anext__)(?:\s|\\\r?\n|\\\r|#[^\r\n]*)*\(")
+DEFINITION_BEFORE = re.compile(rb"\bdef[ \t]+$")
+
+
+def may_pull_anext(data: bytes) -> bool:
+    """Byte pre-check before any parse: does the file spell a call of `anext` or `__anext__` at
+    all? `async def __anext__(self)` only defines the method."""
+    return any(
+        DEFINITION_BEFORE.search(data, max(0, call.start() - 16), call.start()) is None
+        for call in ANEXT_CALL.finditer(data)
+    )
+
+
 def _awaits_anext(tree: ast.Module) -> bool:
     """Cheap pre-check before LibCST: does the module await `anext(...)` or `.__anext__()` at all?"""
     for node in ast.walk(tree):
@@ -257,6 +274,139 @@ def _awaits_anext(tree: ast.Module) -> bool:
 
 def _binds_anext(facts: ModuleFacts) -> bool:
     return any("anext" in names for names in (facts.imports, facts.aliases, facts.functions, facts.classes))
+
+
+@dataclass(frozen=True)
+class SiteSketch:
+    """An `anext` site as the stdlib ast sees it: which generator function it pulls from (as
+    `find_sites` would tell), not whether it can be rewritten (that takes LibCST)."""
+
+    line: int
+    column: int  # in characters, as LibCST counts
+    factory: str | None
+
+
+@dataclass(frozen=True)
+class Sketch:
+    sites: tuple[SiteSketch, ...] = ()
+    # False when LibCST must look: a generator variable created on a line whose layout the stdlib
+    # cannot tell apart (after a backslash continuation), or a possible clean-up site that another
+    # site's rewrite would absorb
+    exact: bool = True
+
+    def records(self) -> list[SiteRecord]:
+        """The sites as the plan records them. A site with a generator function is not analysed:
+        its record is used only once that function is known not to be a unit of work."""
+        return [
+            SiteRecord(site.line, site.column, site.factory, 0, 0, None if site.factory else NOT_CREATED_HERE)
+            for site in self.sites
+        ]
+
+
+def sketch_sites(source: SourceFile) -> Sketch:
+    """The module's `anext` sites from the stdlib ast alone (module-level for worker processes)."""
+    tree = source.ast
+    if not _awaits_anext(tree):
+        return Sketch()
+    builtin_anext = not _binds_anext(module_facts(source))
+    lines = re.split("\r\n|\r|\n", source.text)
+    sites: list[SiteSketch] = []
+    exact = True
+    cleanup_shaped = False
+    for node, parent, function in _walk_with_function(tree):
+        pulled = _anext_operand_ast(node, builtin_anext)
+        if pulled is None:
+            continue
+        operand, has_default = pulled
+        cleanup_shaped |= has_default and isinstance(parent, ast.Expr) and isinstance(operand, ast.Name)
+        factory, certain = _sketched_factory(operand, function, lines)
+        exact &= certain
+        line = lines[node.lineno - 1]
+        sites.append(SiteSketch(node.lineno, _character_column(line, node.col_offset), factory))
+    if cleanup_shaped and any(site.factory for site in sites):
+        exact = False
+    return Sketch(tuple(sorted(sites, key=lambda site: (site.line, site.column))), exact)
+
+
+def _walk_with_function(tree: ast.AST) -> Iterator[tuple[ast.AST, ast.AST | None, ast.AST | None]]:
+    """(node, parent, enclosing function) for every node: the function as `SiteAnalysis` finds it,
+    the nearest `def` unless a class or lambda comes first."""
+    stack: list[tuple[ast.AST, ast.AST | None, ast.AST | None]] = [(tree, None, None)]
+    while stack:
+        node, parent, function = stack.pop()
+        yield node, parent, function
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            function = node
+        elif isinstance(node, (ast.ClassDef, ast.Lambda)):
+            function = None
+        stack.extend((child, node, function) for child in ast.iter_child_nodes(node))
+
+
+def _anext_operand_ast(node: ast.AST, builtin_anext: bool) -> tuple[ast.expr, bool] | None:
+    """`anext_operand` for the stdlib ast."""
+    if not isinstance(node, ast.Await) or not isinstance(node.value, ast.Call):
+        return None
+    call = node.value
+    plain = not call.keywords and not any(isinstance(arg, ast.Starred) for arg in call.args)
+    if isinstance(call.func, ast.Attribute) and call.func.attr == "__anext__" and plain and not call.args:
+        return call.func.value, False
+    is_anext = builtin_anext and isinstance(call.func, ast.Name) and call.func.id == "anext"
+    if is_anext and plain and 1 <= len(call.args) <= 2:
+        return call.args[0], len(call.args) == 2
+    return None
+
+
+def _sketched_factory(
+    operand: ast.expr, function: ast.AST | None, lines: list[str]
+) -> tuple[str | None, bool]:
+    """The generator function as `SiteAnalysis._find_factory` names it, and whether that is certain:
+    the operand's own callee, or that of the first `operand = factory(...)` line in the function."""
+    if isinstance(operand, ast.Call):
+        return dotted_name(operand.func), True
+    if not isinstance(operand, ast.Name) or function is None:
+        return None, True
+    creations = sorted(
+        (node for node in ast.walk(function) if _created_call(node, operand.id) is not None),
+        key=lambda node: (node.lineno, node.col_offset),
+    )
+    for statement in creations:
+        alone = _alone_on_its_line(statement, lines)
+        if alone is None:
+            return None, False
+        if alone:
+            return dotted_name(_created_call(statement, operand.id).func), True  # type: ignore[union-attr]
+    return None, True
+
+
+def _created_call(node: ast.AST, variable: str) -> ast.Call | None:
+    """`_creation_call` for the stdlib ast, but for the statement's own line, which it cannot see."""
+    if isinstance(node, ast.Assign) and len(node.targets) == 1:
+        target, value = node.targets[0], node.value
+    elif isinstance(node, ast.AnnAssign) and node.value is not None:
+        target, value = node.target, node.value
+    else:
+        return None
+    if isinstance(target, ast.Name) and target.id == variable and isinstance(value, ast.Call):
+        return value if dotted_name(value.func) else None
+    return None
+
+
+def _alone_on_its_line(statement: ast.stmt, lines: list[str]) -> bool | None:
+    """Is the statement the only one of its line (LibCST: a SimpleStatementLine of one statement,
+    not part of `a; b` or of a one-line `if x: b`)? None when a backslash continuation hides that."""
+    first = lines[statement.lineno - 1].encode()
+    if first[: statement.col_offset].strip(b" \t\f"):
+        return False
+    if statement.lineno > 1 and lines[statement.lineno - 2].endswith("\\"):
+        return None
+    assert statement.end_lineno is not None and statement.end_col_offset is not None
+    rest = lines[statement.end_lineno - 1].encode()[statement.end_col_offset :]
+    return re.fullmatch(rb"[ \t\f]*(;[ \t\f]*)?(#.*)?", rest) is not None
+
+
+def _character_column(line: str, byte_offset: int) -> int:
+    """The stdlib counts columns in UTF-8 bytes, LibCST in characters."""
+    return len(line.encode()[:byte_offset].decode(errors="replace"))
 
 
 def find_sites(source: SourceFile) -> tuple[list[SiteMatch], Callable[[cst.CSTNode], CodeRange]]:
@@ -337,7 +487,7 @@ class SiteAnalysis:
             if creations:
                 self.site.factory_call = creations[0]
         if self.site.factory_call is None:
-            raise LeaveAlone("pulls from an async iterator that is not created here by a generator call")
+            raise LeaveAlone(NOT_CREATED_HERE)
         self.site.factory = dotted(self.site.factory_call.func)
 
     def _creations(self) -> list[tuple[cst.SimpleStatementLine, cst.Call]]:
@@ -654,6 +804,11 @@ def _without_leading_blanks(lines: Sequence[cst.EmptyLine]) -> list[cst.EmptyLin
     return lines
 
 
+def _bound_name(alias: cst.ImportAlias) -> str:
+    """The name an imported name is bound to: `f` in `import f` and in `import g as f`."""
+    return alias.evaluated_alias or alias.evaluated_name
+
+
 # ---------------------------------------------------------------------------------------------
 # Project-wide facts gathered by the plan
 # ---------------------------------------------------------------------------------------------
@@ -712,6 +867,35 @@ class GrowingIndex:
             if source is not None:
                 return None if source.relpath in self.sources else source
         return None
+
+
+def _analyse(project: Project, sites: dict[str, list[SiteRecord]], relpaths: set[str]) -> set[str]:
+    """Replace the sketched sites of the files `relpaths` by LibCST's analysis (none if it fails)."""
+    found = {
+        mapped.source.relpath: mapped.value
+        for mapped in project.map(survey_sites, [f for f in project.files if f.relpath in relpaths])
+    }
+    sites.update((relpath, found.get(relpath, [])) for relpath in relpaths)
+    return relpaths
+
+
+def _factory_users(
+    project: Project, growing: GrowingIndex, sites: Mapping[str, list[SiteRecord]]
+) -> dict[str, list[tuple[SourceFile, SiteRecord]]]:
+    """Qualified generator function -> the sites (and their files) that pull from it."""
+    users: dict[str, list[tuple[SourceFile, SiteRecord]]] = {}
+    for relpath, records in sites.items():
+        source = project.find_file(relpath)
+        for record in records:
+            if record.factory and source is not None:
+                qualified = growing.resolve(source.module, record.factory)
+                users.setdefault(qualified, []).append((source, record))
+    return users
+
+
+def _left_alone(line: int, column: int, reason: LeaveAlone) -> Site:
+    action = Action.SKIPPED if isinstance(reason, Skip) else Action.REVIEW
+    return Site(line, column + 1, action, f"left alone: {reason}")
 
 
 def decorator_spelling(facts: ModuleFacts) -> tuple[str, ImportSpec | None]:
@@ -870,12 +1054,10 @@ class FileRewriter(BlockRewriter):
             return updated_node
         function, twin, replace = edit
         names = list(updated_node.names)
-        position = next(
-            i for i, alias in enumerate(names) if alias.asname is None and alias.evaluated_name == function
-        )
+        position = next(i for i, alias in enumerate(names) if _bound_name(alias) == function)
         alias = names[position]
         if replace:
-            names[position] = alias.with_changes(name=cst.Name(twin))
+            names[position] = alias.with_changes(name=cst.Name(twin), asname=None)
         elif isinstance(alias.comma, cst.MaybeSentinel):
             names.insert(position + 1, cst.ImportAlias(name=cst.Name(twin)))
         else:
@@ -969,6 +1151,8 @@ class AsyncWithSessions(Transform):
         self.factories: dict[str, FactoryPlan] = {}  # generators whose callers get `async with`
         self.verdicts: dict[str, LeaveAlone] = {}  # generators whose sites are left alone, and why
         self.candidate_paths: set[str] = set()
+        # files the rewrite need not parse: their sites, each left alone
+        self.reports: dict[str, list[Site]] = {}
 
     # -- plan (main process) ---------------------------------------------------------------------
 
@@ -976,23 +1160,52 @@ class AsyncWithSessions(Transform):
         growing = GrowingIndex(project)
         site_files = project.files_containing(*self.triggers)
         self.candidate_paths = {source.relpath for source in site_files}
-        growing.add(site_files)
-        sites_by_factory: dict[str, list[tuple[str, SiteRecord]]] = {}
-        for mapped in project.map(survey_sites, site_files):
-            for record in mapped.value:
-                if record.factory:
-                    qualified = growing.resolve(mapped.source.module, record.factory)
-                    sites_by_factory.setdefault(qualified, []).append((mapped.source.module, record))
-        for qualified, sites in sorted(sites_by_factory.items()):
+        self.reports = {}
+        # Files that call `anext` are read with the stdlib ast, which names each site's generator
+        # function. LibCST analyses sites only where it must: layouts the ast cannot tell apart, and
+        # the users of functions that turn out to be units of work.
+        pulling = [source for source in site_files if may_pull_anext(source.data)]
+        sketches = {mapped.source.relpath: mapped.value for mapped in project.map(sketch_sites, pulling)}
+        sites = {relpath: sketch.records() for relpath, sketch in sketches.items()}
+        analysed = _analyse(
+            project, sites, {relpath for relpath, sketch in sketches.items() if not sketch.exact}
+        )
+        users = _factory_users(project, growing, sites)
+        units = self._units_of_work(project, growing, sorted(users))
+        analysed |= _analyse(project, sites, {s.relpath for q in units for s, _ in users[q]} - analysed)
+        users = _factory_users(project, growing, {relpath: sites[relpath] for relpath in analysed})
+        for qualified, unit in sorted(units.items()):
+            uses = [(user.module, record) for user, record in users.get(qualified, [])]
+            if not uses:
+                continue  # each of its sites is the clean-up of another site
             try:
-                self._plan_factory(project, growing, qualified, sites)
+                self._plan_factory(project, growing, qualified, unit, uses)
             except LeaveAlone as verdict:
                 self.verdicts[qualified] = verdict
         self.index = growing.index
+        self._settle_reports(project, sites)
+        # the files left to the rewrite resolve names there: their modules join the index
+        growing.add(
+            f for f in project.files if f.relpath in self.candidate_paths and f.relpath not in self.reports
+        )
+        self.index = growing.index
 
-    def _plan_factory(
-        self, project: Project, growing: GrowingIndex, qualified: str, sites: list[tuple[str, SiteRecord]]
-    ) -> None:
+    def _units_of_work(
+        self, project: Project, growing: GrowingIndex, functions: list[str]
+    ) -> dict[str, tuple[FunctionFacts, SourceFile]]:
+        """The `functions` that are units of work; why each other one is not goes to `verdicts`."""
+        units = {}
+        for qualified in functions:
+            try:
+                units[qualified] = self._unit_of_work(project, growing, qualified)
+            except LeaveAlone as verdict:
+                self.verdicts[qualified] = verdict
+        return units
+
+    def _unit_of_work(
+        self, project: Project, growing: GrowingIndex, qualified: str
+    ) -> tuple[FunctionFacts, SourceFile]:
+        """The project's generator function `qualified` and its module, if it is a unit of work."""
         function = growing.index.function(qualified)
         if function is None and not growing.index.is_project_name(qualified):
             raise Skip(f"`{qualified}` is defined outside this project (third-party or built-in)")
@@ -1006,6 +1219,18 @@ class AsyncWithSessions(Transform):
         if source is None or definition is None:
             raise LeaveAlone(f"`{function.name}` is defined conditionally or more than once")
         check_unit_of_work(definition)
+        return function, source
+
+    def _plan_factory(
+        self,
+        project: Project,
+        growing: GrowingIndex,
+        qualified: str,
+        unit: tuple[FunctionFacts, SourceFile],
+        sites: list[tuple[str, SiteRecord]],
+    ) -> None:
+        function, source = unit
+        module = source.module
         self.candidate_paths.add(source.relpath)
         rewritable = {
             (module_name, r.call_line, r.call_column) for module_name, r in sites if r.problem is None
@@ -1022,6 +1247,25 @@ class AsyncWithSessions(Transform):
                 qualified, module, function.name, TWIN, decorator, decorator_import, twin, exists, why_twin
             )
         self.factories[qualified] = plan
+
+    def _settle_reports(self, project: Project, sites: dict[str, list[SiteRecord]]) -> None:
+        """Reports of the files where the rewrite would change nothing, worked out here so the
+        rewrite need not parse them: every site left alone, no definition or test double to adapt."""
+        defining = {plan.module for plan in self.factories.values()}
+        for source in project.files:
+            if source.relpath not in self.candidate_paths or source.module in defining:
+                continue
+            if self.factories and source.contains(b"patch", b"setattr"):
+                continue  # test doubles may need adapting
+            reports = []
+            for site in sites.get(source.relpath, []):
+                try:
+                    self._factory_for(source.module, site.factory, site.problem)
+                    break  # a site to rewrite
+                except LeaveAlone as reason:
+                    reports.append(_left_alone(site.line, site.column, reason))
+            else:
+                self.reports[source.relpath] = reports
 
     def _why_twin(
         self,
@@ -1079,11 +1323,17 @@ class AsyncWithSessions(Transform):
         )
 
     def candidates(self, project: Project) -> Iterable[SourceFile]:
-        return [source for source in project.files if source.relpath in self.candidate_paths]
+        return [
+            source
+            for source in project.files
+            if source.relpath in self.candidate_paths and self.reports.get(source.relpath) != []
+        ]
 
     # -- rewrite (worker processes) --------------------------------------------------------------
 
     def rewrite(self, source: SourceFile) -> FileRewrite | None:
+        if source.relpath in self.reports:
+            return FileRewrite(None, list(self.reports[source.relpath]))
         edits = FileEdits()
         self._plan_sites(source, edits)
         self._plan_definitions(source, edits)
@@ -1101,11 +1351,10 @@ class AsyncWithSessions(Transform):
         facts = module_facts(source)
         for site in sites:
             try:
-                plan = self._factory_for(source, site)
+                plan = self._factory_for(source.module, site.factory, site.problem)
                 call = self._opener_call(source, facts, site, plan, edits)
             except LeaveAlone as reason:
-                action = Action.SKIPPED if isinstance(reason, Skip) else Action.REVIEW
-                edits.reports.append(Site(site.line, site.column + 1, action, f"left alone: {reason}"))
+                edits.reports.append(_left_alone(site.line, site.column, reason))
                 continue
             edits.sites[site.statement] = (site, call)  # type: ignore[index]
             message = (
@@ -1114,17 +1363,18 @@ class AsyncWithSessions(Transform):
             )
             edits.reports.append(Site(site.line, site.column + 1, Action.CHANGED, message))
 
-    def _factory_for(self, source: SourceFile, site: SiteMatch) -> FactoryPlan:
-        if site.factory is None:
-            raise Skip(site.problem or "not a generator call")
-        qualified = self.index.resolve(source.module, site.factory)
+    def _factory_for(self, module: str, factory: str | None, problem: str | None) -> FactoryPlan:
+        """The plan of the generator function a site pulls from; raises why the site stays otherwise."""
+        if factory is None:
+            raise Skip(problem or "not a generator call")
+        qualified = self.index.resolve(module, factory)
         verdict = self.verdicts.get(qualified)
         if verdict is not None and str(verdict):
             raise verdict
-        if site.problem is not None:
-            raise LeaveAlone(f"`{site.factory}` is a unit-of-work generator, but {site.problem}")
+        if problem is not None:
+            raise LeaveAlone(f"`{factory}` is a unit-of-work generator, but {problem}")
         if qualified not in self.factories:
-            raise Skip(f"`{site.factory}` is not a generator function of this project")
+            raise Skip(f"`{factory}` is not a generator function of this project")
         return self.factories[qualified]
 
     def _opener_call(
@@ -1156,7 +1406,9 @@ class AsyncWithSessions(Transform):
         """Beside the import of the function when it comes from the defining module, else a new import."""
         local = call.func.value if isinstance(call.func, cst.Name) else None
         for statement in source.cst.body:
-            for small in getattr(statement, "body", ()):
+            if not isinstance(statement, cst.SimpleStatementLine):
+                continue  # a compound statement's body is a block, not imports
+            for small in statement.body:
                 if (
                     isinstance(small, cst.ImportFrom)
                     and local
@@ -1177,7 +1429,7 @@ class AsyncWithSessions(Transform):
         target = resolve_relative(
             source.module, source.is_package, len(node.relative), dotted(node.module) if node.module else None
         )
-        return target == module and any(a.asname is None and a.evaluated_name == name for a in node.names)
+        return target == module and any(_bound_name(alias) == name for alias in node.names)
 
     @staticmethod
     def _only_used_by_sites(source: SourceFile, local: str, edits: FileEdits, call: cst.Call) -> bool:

@@ -78,6 +78,9 @@ class ModuleScan:
     aliases: list[WrittenAlias] = field(default_factory=list)
     names: set[str] = field(default_factory=set)  # dotted names where dependencies are spelled
     dependencies: list[WrittenDependency] = field(default_factory=list)
+    # (callee, dependency) of every call that could be `Depends(dependency)`, as written: a module
+    # none of whose dependencies resolves to an alias's function has nothing to rewrite
+    dependency_calls: set[tuple[str, str]] = field(default_factory=set)
     top_level_names: set[str] = field(default_factory=set)
     # Set only when this Python cannot parse the module (PEP 695 `type X = ...` before 3.12):
     # its facts come from a LibCST reading, and the module itself cannot be rewritten.
@@ -98,6 +101,7 @@ def scan_module(source: SourceFile) -> ModuleScan:
     for node in ast.walk(tree):
         if isinstance(node, ast.Call):
             scan.names.update(_call_names(node))
+            scan.dependency_calls.update(_dependency_call(node))
         elif isinstance(node, ast.arg) and node.annotation is not None:
             scan.names.update(_annotation_names(node.annotation))
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -113,6 +117,7 @@ def _scan_newer_syntax(source: SourceFile) -> ModuleScan:
     stand_in = source.with_text(module.with_changes(body=body).code)
     scan = scan_module(stand_in)  # raises SourceError if something else is unreadable
     scan.names.clear()  # the module cannot be rewritten by this Python: no sites in it
+    scan.dependency_calls.clear()
     scan.facts = module_facts(stand_in)
     return scan
 
@@ -192,8 +197,18 @@ def _plain_call(node: ast.expr) -> tuple[str, str] | None:
 
 
 def _call_names(call: ast.Call) -> set[str]:
-    candidates = [call.func, *call.args[:1], *(k.value for k in call.keywords if k.arg == "dependency")]
-    return {name for name in map(dotted_name, candidates) if name}
+    return {name for name in map(dotted_name, [call.func, *_dependency_arguments(call)]) if name}
+
+
+def _dependency_call(call: ast.Call) -> set[tuple[str, str]]:
+    callee = dotted_name(call.func)
+    dependencies = {name for name in map(dotted_name, _dependency_arguments(call)) if name}
+    return {(callee, dependency) for dependency in dependencies} if callee else set()
+
+
+def _dependency_arguments(call: ast.Call) -> list[ast.expr]:
+    """What `Depends(...)` would take as its dependency: the first argument or `dependency=`."""
+    return [*call.args[:1], *(keyword.value for keyword in call.keywords if keyword.arg == "dependency")]
 
 
 def _annotation_names(annotation: ast.expr) -> set[str]:
@@ -359,41 +374,47 @@ class DatabaseDep(Transform):
     def plan(self, project: Project) -> None:
         self._reset()
         self.packages = tuple(project.packages())
-        scans = {
-            m.source.relpath: m.value
-            for m in project.map(scan_module, project.files_containing(*self.triggers))
-        }
-        stand_ins = [scan.facts for scan in scans.values() if scan.facts is not None]
-        readable = [f for f in project.files if f.relpath not in {s.relpath for s in stand_ins}]
-        index = ProjectIndex([*project.index(readable).modules.values(), *stand_ins])
-        sources = {source.relpath: source for source in project.files}
+        depends_files = project.files_containing(*self.triggers)
+        # An alias definition spells both `Annotated` and `Depends`: only those modules are read to
+        # find aliases, and the others only when there is an alias (or one to create) to use.
+        scans = _scan(project, [source for source in depends_files if b"Annotated" in source.data])
+        index = OnDemandIndex(project)
+        index.take(scans)
         found = [
             alias
             for relpath, scan in scans.items()
             for written in scan.aliases
-            if (alias := _resolve_alias(index, sources[relpath], written)) is not None
+            if (alias := _resolve_alias(index, project.find_file(relpath), written)) is not None
         ]
         plan_sites = self._choose_aliases(found)
+        if not found and not self.settings["create"]:
+            return
+        scans.update(_scan(project, [source for source in depends_files if source.relpath not in scans]))
+        scans = {source.relpath: scans[source.relpath] for source in depends_files if source.relpath in scans}
+        index.take(scans)
         if not self.aliases and self.settings["create"]:
             self._plan_created_alias(project, index, scans, found)
-        interesting = DEPENDS | SECURITY | ANNOTATED | set(self.aliases) | set(self.ambiguous)
+        related = set(self.aliases) | set(self.ambiguous)
+        interesting = DEPENDS | SECURITY | ANNOTATED | related
         interesting |= {alias.type for alias in self.aliases.values()}
         alias_lines: dict[str, set[int]] = defaultdict(set)
         for alias in found:
             alias_lines[alias.relpath].add(alias.line)
         reachable = _ImportGraph(index)
         for relpath, scan in scans.items():
-            source = sources[relpath]
+            source = project.find_file(relpath)
+            if (
+                not _depends_on_any(index, source.module, scan, related)
+                and relpath not in plan_sites
+                and not self._creates_in(source.module)
+            ):
+                continue
             resolved = {
                 name: q for name in scan.names if (q := index.resolve(source.module, name)) in interesting
             }
-            used = set(resolved.values()) & (set(self.aliases) | set(self.ambiguous))
-            if not used and relpath not in plan_sites and not self._creates_in(source.module):
-                continue
             spellings = {
                 dependency: self._spelling(index, scan, source, self.aliases[dependency], reachable)
-                for dependency in used
-                if dependency in self.aliases
+                for dependency in set(resolved.values()) & set(self.aliases)
             }
             self.modules[relpath] = ModulePlan(
                 resolved, spellings, plan_sites.get(relpath, []), frozenset(alias_lines[relpath])
@@ -627,6 +648,77 @@ def _reexporting_module(index: ProjectIndex, imported: set[str], alias: AliasDef
         if module != alias.module and index.resolve(module, alias.name) == alias.qualified:
             return module
     return None
+
+
+def _scan(project: Project, files: Sequence[SourceFile]) -> dict[str, ModuleScan]:
+    return {mapped.source.relpath: mapped.value for mapped in project.map(scan_module, files)}
+
+
+def _depends_on_any(index: ProjectIndex, module: str, scan: ModuleScan, dependencies: set[str]) -> bool:
+    """Does the module call `Depends(f)` or `Security(f)` (in a parameter or anywhere else) with `f`
+    one of `dependencies`? Only the names of such calls are resolved."""
+    return bool(dependencies) and any(
+        index.resolve(module, dependency) in dependencies
+        and index.resolve(module, callee) in DEPENDS | SECURITY
+        for callee, dependency in sorted(scan.dependency_calls)
+    )
+
+
+class _FactsOnDemand(dict[str, ModuleFacts]):
+    """Module name -> facts, read the first time a lookup asks about the module."""
+
+    def __init__(self, project: Project) -> None:
+        super().__init__()
+        self.project = project
+        self.absent: set[str] = set()
+        self.unnamed: SourceFile | None = None  # the file whose facts the module name "" stands for
+
+    def __missing__(self, module: str) -> ModuleFacts:
+        facts = self._load(module)
+        if facts is None:
+            raise KeyError(module)
+        return facts
+
+    def __contains__(self, module: object) -> bool:
+        return dict.__contains__(self, module) or (isinstance(module, str) and self._load(module) is not None)
+
+    def get(self, module: str, default: ModuleFacts | None = None) -> ModuleFacts | None:  # type: ignore[override]
+        try:
+            return self[module]
+        except KeyError:
+            return default
+
+    def _load(self, module: str) -> ModuleFacts | None:
+        if module in self.absent:
+            return None
+        source = self.project.find_module(module) if module else self.unnamed
+        facts = self.project.index([source]).modules.get(module) if source is not None else None
+        if facts is None:
+            self.absent.add(module)
+        else:
+            self[module] = facts
+        return facts
+
+
+class OnDemandIndex(ProjectIndex):
+    """The project index, reading a module's facts only when name resolution first reaches the
+    module: a run costs the modules on the import paths that matter, not the whole project."""
+
+    def __init__(self, project: Project) -> None:
+        super().__init__(())
+        self.modules: _FactsOnDemand = _FactsOnDemand(project)
+
+    def take(self, scans: Mapping[str, ModuleScan]) -> None:
+        """Facts only the scans have (modules this Python cannot parse, read through LibCST), and
+        which file the module name "" stands for: a script outside any package, as scanned last."""
+        for relpath, scan in scans.items():
+            if scan.facts is not None:
+                self.modules[scan.facts.module] = scan.facts
+                self.modules.absent.discard(scan.facts.module)
+            elif not (source := self.modules.project.find_file(relpath)).module:
+                self.modules.unnamed = source
+                self.modules.pop("", None)
+                self.modules.absent.discard("")
 
 
 class _ImportGraph:
