@@ -4,7 +4,7 @@
 
 With --backends N, the corpus is N copies of the bundled example backend: the worst case, where
 every file has something to fix. Without either, the corpus is a copy of this interpreter's site-packages (real third-party code,
-hundreds of thousands of lines), copied under benchmarks/.cache/corpus so that no tool excludes it
+hundreds of thousands of lines), copied under $TMPDIR/fixit-bench/corpus so that no tool excludes it
 for being named site-packages. Each tool runs N times; the best wall time is reported.
 
 Compared on the same files:
@@ -23,12 +23,14 @@ import shutil
 import subprocess
 import sys
 import sysconfig
+import tempfile
 import time
 from pathlib import Path
 from typing import Callable
 
 HERE = Path(__file__).resolve().parent
-CACHE = HERE / ".cache"
+# Outside any git checkout: fixit honours .gitignore, and a corpus inside this repository would be ignored.
+CACHE = Path(tempfile.gettempdir()) / "fixit-bench"
 
 
 def python_files(tree: Path) -> list[Path]:
@@ -88,6 +90,13 @@ def run_command(command: list[str]) -> None:
     subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
 
 
+def fixit_summary(command: list[str]) -> str:
+    """fixit's own summary line, to show (and check) what the timed runs did."""
+    quiet = [part for part in command if part != "--quiet"]
+    completed = subprocess.run(quiet, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, check=False)
+    return next((line for line in completed.stderr.splitlines() if line.startswith("fixit:")), completed.stderr)
+
+
 def tool(name: str) -> str:
     beside = Path(sys.executable).parent / name
     return str(beside) if beside.exists() else (shutil.which(name) or name)
@@ -114,6 +123,9 @@ def main() -> int:
     rows.append(("ruff check --select ALL", best_of(args.repeat, lambda: run_command([*ruff, "--select", "ALL"]))))
     rows.append(("ruff check (default rules)", best_of(args.repeat, lambda: run_command(ruff))))
     fixit = [tool("fixit"), "apply", "all", str(tree), "--dry-run", "--quiet", "--jobs", str(args.jobs)]
+    summary = fixit_summary(fixit)
+    if f"{len(files)} files scanned" not in summary:
+        print(f"warning: fixit did not scan every file: {summary}", file=sys.stderr)
     rows.append(("fixit apply all --dry-run", best_of(args.repeat, lambda: run_command(fixit))))
     if not args.skip_libcst:
         rows.append(("libcst.parse_module of every file", best_of(1, lambda: libcst_parse_all(files, args.jobs))))
@@ -127,6 +139,7 @@ def main() -> int:
         "| --- | ---: | ---: |",
     ]
     table += [f"| {name} | {seconds:.2f} | {seconds / ruff_time:.1f}x |" for name, seconds in rows]
+    table += ["", f"`{summary}`"]
     text = "\n".join(table) + "\n"
     print(text)
     if args.output:
