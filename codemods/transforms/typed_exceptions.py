@@ -1,11 +1,15 @@
 """`typed-exceptions`: string-matched ValueErrors become typed exceptions.
 
-The plan has two cheap stages. First the catch sites: files holding `except ValueError`, parsed
-with LibCST, whose handler branches on the message (`"…" in str(e)`, `.lower()`, `.startswith`,
+The plan reads as little as it can. First the catch sites: among the files holding `except
+ValueError`, those whose bytes show a clause of ValueError binding a name the file reads as a
+message (`str(e)`, `e.args`); then, on their stdlib ast, the `try` statements with a handler that
+reads the message and compares something; only those statements are parsed with LibCST, each on
+its own lines, to read the handler's branches (`"…" in str(e)`, `.lower()`, `.startswith`,
 `e.args[0]`, if/elif/else chains, `or` of phrases). Then the raise sites: only the files whose
-bytes hold a word of one of those phrases are parsed (stdlib `ast`) to find every string that can
-carry a phrase into a handler. Decisions are made once, in the main process, and the rewrite
-phase only applies them.
+bytes hold a tested phrase (every word of it, its start up to a break between literals) are
+parsed (stdlib `ast`) to find every string that can carry a phrase into a handler. Names resolve
+through a project index that reads a module the first time a resolution reaches it. Decisions
+are made once, in the main process, and the rewrite phase only applies them.
 """
 
 from __future__ import annotations
@@ -13,10 +17,14 @@ from __future__ import annotations
 import ast
 import builtins
 import enum
+import io
+import itertools
 import re
-from collections import Counter
+from collections import Counter, deque
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, Iterable, Iterator, Sequence
+from functools import cached_property
+from typing import Any
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
@@ -467,19 +475,17 @@ def catches_value_error(handler: cst.ExceptHandler) -> str:
 
 def binds_value_error(tree: ast.Module) -> bool:
     """Whether the module rebinds the name ValueError anywhere (then it is not the builtin)."""
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Name) and node.id == "ValueError" and isinstance(node.ctx, ast.Store):
-            return True
-        if (
-            isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
-            and node.name == "ValueError"
-        ):
-            return True
-        if isinstance(node, ast.alias) and (node.asname or node.name) == "ValueError":
-            return True
-        if isinstance(node, ast.arg) and node.arg == "ValueError":
-            return True
-    return False
+    return any(map(binds_value_error_here, ast.walk(tree)))
+
+
+def binds_value_error_here(node: ast.AST) -> bool:
+    if isinstance(node, ast.Name):
+        return node.id == "ValueError" and isinstance(node.ctx, ast.Store)
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return node.name == "ValueError"
+    if isinstance(node, ast.alias):
+        return (node.asname or node.name) == "ValueError"
+    return isinstance(node, ast.arg) and node.arg == "ValueError"
 
 
 # -- plan: the catch sites --------------------------------------------------------------------
@@ -519,36 +525,168 @@ class TryCalls(cst.CSTVisitor):
             self.callees.append(dotted(node.func) or "")
 
 
-def handler_positions(source: SourceFile) -> Iterator[tuple[cst.Try, int, cst.ExceptHandler, Any]]:
-    """Every (try, index, handler, position) of the file, for handlers that may catch ValueError."""
-    wrapper = MetadataWrapper(source.cst, unsafe_skip_copy=True)
-    positions = wrapper.resolve(PositionProvider)
-    for node in positions:
-        if isinstance(node, cst.Try):
-            for index, handler in enumerate(node.handlers):
-                if catches_value_error(handler):
-                    yield node, index, handler, positions[handler].start
+# Which files can hold a catch site, decided from bytes, then from the stdlib ast, before LibCST.
+# Every `except` clause starts a physical line. A header of the plain shape `except T:`,
+# `except T as name:` or `except (T1, T2) as name:` tells what the clause catches and the name it
+# binds. A line that starts with `except` but holds no `:`, no `(` and no line continuation is not
+# a clause of ValueError (prose in a docstring, or a type that is not a name). Any other header
+# is not read, and the file goes on to the ast check.
+EXCEPT_KEYWORD = re.compile(rb"except\b")
+PLAIN_HEADER = re.compile(
+    rb"[ \t\f]*\*?[ \t\f]*(?P<types>[\w.]+|\([\w., \t\f\r\n]*\))?"
+    rb"(?:[ \t\f]*\bas[ \t\f]+(?P<name>\w+))?[ \t\f]*:"
+)
+# What may stand between two tokens: blanks, line continuations, comments.
+TOKEN_GAP = rb"(?:[ \t\f\r\n\\]|#[^\r\n]*(?=[\r\n]))"
 
 
-def might_test_messages(tree: ast.Module) -> bool:
-    """Cheap stdlib-ast check: an `except ... as name` handler whose body holds an `if`."""
-    return any(
-        isinstance(node, ast.ExceptHandler)
-        and node.name
-        and any(isinstance(child, (ast.If, ast.IfExp)) for child in ast.walk(node))
-        for node in ast.walk(tree)
+def clause_headers(data: bytes) -> Iterator[tuple[int, bytes]]:
+    """(offset after `except`, rest of its line) for every line that starts with `except`."""
+    for keyword in EXCEPT_KEYWORD.finditer(data):
+        before = data[data.rfind(b"\n", 0, keyword.start()) + 1 : keyword.start()]
+        if before[before.rfind(b"\r") + 1 :].strip(b" \t\f"):
+            continue  # not the first word of its line
+        end = data.find(b"\n", keyword.end())
+        line = data[keyword.end() : end if end >= 0 else len(data)]
+        yield keyword.end(), line.partition(b"\r")[0]
+
+
+def bound_value_error_names(data: bytes) -> set[bytes] | None:
+    """The names `except` clauses that may catch ValueError bind; None if some header is not plain."""
+    names = set()
+    for offset, line in clause_headers(data):
+        if b":" not in line and b"(" not in line and not line.rstrip().endswith(b"\\"):
+            continue
+        header = PLAIN_HEADER.match(data, offset)
+        if header is None:
+            return None
+        types = (header.group("types") or b"").strip(b"()")
+        caught = {name.strip().decode() for name in types.split(b",")}
+        if header.group("name") and not caught.isdisjoint(VALUE_ERROR_NAMES):
+            names.add(header.group("name"))
+    return names
+
+
+def reads_message_text(data: bytes, name: bytes) -> bool:
+    """Whether the bytes hold `str(<name>` or `<name>.args`, however spaced: how every read of a
+    handler's message (str(e), e.args[0], their aliases and .lower()) is written."""
+    escaped = re.escape(name)
+    pattern = (
+        rb"\bstr" + TOKEN_GAP + rb"*\((?:" + TOKEN_GAP + rb"|\()*" + escaped + rb"\b"
+        rb"|\b" + escaped + rb"(?:" + TOKEN_GAP + rb"|\))*\." + TOKEN_GAP + rb"*args\b"
+    )
+    return re.search(pattern, data) is not None
+
+
+def may_test_messages(source: SourceFile) -> bool:
+    """Byte check: a clause catching ValueError binds a name whose message the file reads."""
+    names = bound_value_error_names(source.data)
+    return names is None or any(reads_message_text(source.data, name) for name in names)
+
+
+def catches_value_error_ast(handler: ast.ExceptHandler) -> bool:
+    """`catches_value_error` on the stdlib ast: the type is ValueError or a tuple holding it."""
+    types = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+    return any(node is not None and dotted_name(node) in VALUE_ERROR_NAMES for node in types)
+
+
+def reads_message(node: ast.AST, name: str) -> bool:
+    """`str(<name>)` or `<name>.args`: where every message expression of `MessageReader` starts."""
+    if isinstance(node, ast.Attribute):
+        return node.attr == "args" and isinstance(node.value, ast.Name) and node.value.id == name
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "str"
+        and len(node.args) == 1
+        and isinstance(node.args[0], ast.Name)
+        and node.args[0].id == name
     )
 
 
+def is_phrase_test(node: ast.AST) -> bool:
+    """A comparison or a .startswith/.endswith call: what every message test is made of."""
+    return isinstance(node, ast.Compare) or (
+        isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in EDGE_METHODS
+    )
+
+
+def handler_may_test_message(handler: ast.ExceptHandler) -> bool:
+    """Stdlib-ast check, the necessary conditions of `read_handler`: a named `except` of ValueError
+    whose body both reads the message and compares something."""
+    if not handler.name or not catches_value_error_ast(handler):
+        return False
+    inside = [child for statement in handler.body for child in ast.walk(statement)]
+    return any(reads_message(child, handler.name) for child in inside) and any(
+        is_phrase_test(child) for child in inside
+    )
+
+
+def source_lines(text: str) -> list[str]:
+    """The lines of `text` as Python numbers them: only LF, CRLF and a lone CR end a line."""
+    return io.StringIO(text, newline="").readlines()
+
+
+def parse_try(source: SourceFile, lines: list[str], node: ast.Try) -> cst.Try | None:
+    """The LibCST of one `try` statement parsed from its own lines, so the rest of the file costs
+    nothing. An indented statement is parsed inside `if 1:`: its lines, and the strings in them,
+    stay exactly as written. None if the lines do not parse on their own."""
+    text = "".join(lines[node.lineno - 1 : node.end_lineno])
+    if node.col_offset:
+        text = f"if 1:{source.newline}{text}"
+    try:
+        statement = cst.parse_module(text).body[0]
+    except cst.ParserSyntaxError:
+        return None
+    if node.col_offset and isinstance(statement, cst.If):
+        statement = block_statements(statement.body)[0]
+    return statement if isinstance(statement, cst.Try) else None
+
+
+class TryStatements(cst.CSTVisitor):
+    """The `try` statements of a module, in source order (the order of the ast's, sorted)."""
+
+    def __init__(self) -> None:
+        self.found: list[cst.Try] = []
+
+    def visit_Try(self, node: cst.Try) -> None:
+        self.found.append(node)
+
+
 def scan_catch_sites(source: SourceFile) -> list[CatchSite]:
-    if not might_test_messages(source.ast) or binds_value_error(source.ast):
+    nodes = list(ast.walk(source.ast))  # walked once, read twice
+    tries = sorted(
+        (node for node in nodes if isinstance(node, ast.Try)), key=lambda n: (n.lineno, n.col_offset)
+    )
+    wanted = [node for node in tries if any(handler_may_test_message(h) for h in node.handlers)]
+    wanted.sort(key=finished_order)
+    if not wanted or any(map(binds_value_error_here, nodes)):
         return []
+    lines = source_lines(source.text)
     sites = []
-    for try_node, index, handler, start in handler_positions(source):
-        shape = read_handler(handler)
+    for node in wanted:
+        parsed = parse_try(source, lines, node)
+        if parsed is None:  # lines that only parse in their context: read the whole file
+            every_try = TryStatements()
+            source.cst.visit(every_try)
+            parsed = every_try.found[tries.index(node)]
+        sites.extend(catch_sites(source, parsed, node))
+    return sites
+
+
+def finished_order(node: ast.stmt) -> tuple[int, int, int, int]:
+    """Statements in the order they end (an inner `try` before the one around it)."""
+    return (node.end_lineno or 0, node.end_col_offset or 0, -node.lineno, -node.col_offset)
+
+
+def catch_sites(source: SourceFile, try_node: cst.Try, written: ast.Try) -> Iterator[CatchSite]:
+    """The handlers of one `try` that test their ValueError's message, at their ast positions (the
+    `except` starts its line after blanks only, so the byte column is the character column)."""
+    for index, (handler, position) in enumerate(zip(try_node.handlers, written.handlers)):
+        shape = read_handler(handler) if catches_value_error(handler) else None
         if shape is None:
             continue
-        site = CatchSite(source.relpath, source.module, start.line, start.column)
+        site = CatchSite(source.relpath, source.module, position.lineno, position.col_offset)
         site.conditions = [Condition(b.tests, shape.has_outcome(i)) for i, b in enumerate(shape.branches)]
         calls = TryCalls()
         try_node.body.visit(calls)
@@ -557,8 +695,7 @@ def scan_catch_sites(source: SourceFile) -> list[CatchSite]:
         site.problem = shape.problem
         if catches_value_error(handler) == "among":
             site.problem = "the clause catches ValueError together with other exceptions"
-        sites.append(site)
-    return sites
+        yield site
 
 
 def handled_names(handler: cst.ExceptHandler) -> list[str]:
@@ -611,21 +748,97 @@ def template_of(node: ast.expr) -> Template | None:
     return None
 
 
+# The nodes that hold statements: only statements, handlers and match cases (never an expression).
+STATEMENT_HOLDERS = (ast.stmt, ast.excepthandler, ast.match_case)
+
+
 def statement_lists(tree: ast.AST) -> Iterator[list[ast.stmt]]:
-    for node in ast.walk(tree):
+    """Every statement list, in the order of `ast.walk` (which it is, without the expressions)."""
+    queue = deque([tree])
+    while queue:
+        node = queue.popleft()
         for name in ("body", "orelse", "finalbody"):
             value = getattr(node, name, None)
             if isinstance(value, list) and value and isinstance(value[0], ast.stmt):
                 yield value
+        queue.extend(child for child in ast.iter_child_nodes(node) if isinstance(child, STATEMENT_HOLDERS))
 
 
-def string_nodes(node: ast.AST) -> Iterator[ast.expr]:
-    """The outermost string literals below `node` (an f-string counts as one)."""
-    if isinstance(node, ast.JoinedStr) or (isinstance(node, ast.Constant) and isinstance(node.value, str)):
-        yield node  # type: ignore[misc]
-        return
-    for child in ast.iter_child_nodes(node):
-        yield from string_nodes(child)
+def string_nodes(node: ast.AST, parents: dict[ast.AST, ast.AST] | None = None) -> Iterator[ast.expr]:
+    """The outermost string literals below `node` (an f-string counts as one), in source order.
+    The parent of every node passed on the way is recorded in `parents`."""
+    parents = {} if parents is None else parents
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, ast.JoinedStr) or (
+            isinstance(current, ast.Constant) and isinstance(current.value, str)
+        ):
+            yield current
+            continue
+        children = list(ast.iter_child_nodes(current))
+        for child in children:
+            parents[child] = current
+        stack.extend(reversed(children))
+
+
+# Where a phrase written in a literal can stop being verbatim: at the end of the literal (`"already
+# " "exists"`, `"already " + "exists"`), at an escape, at an f-string brace, at a line end.
+LITERAL_BREAK = rb"[\"'\\{}\r]"
+
+
+@dataclass(frozen=True)
+class PhraseFilter:
+    """Which files can hold a string that matters to one message test, told from their bytes
+    (lowered: the handler may lower the message, and matching in any case is a superset)."""
+
+    words: tuple[bytes, ...]  # every one of them is in the file
+    pattern: re.Pattern[bytes] | None = None  # and this matches
+
+    @classmethod
+    def for_test(cls, test: MessageTest) -> PhraseFilter:
+        """A string holding the phrase holds every word of it (words are assumed written without
+        escapes), and holds its start verbatim up to the phrase's end or to a break between two
+        words. Non-ASCII words are not required: bytes.lower() does not fold them. Equality and
+        start/end tests also depend on raises holding a fragment of the phrase next to an
+        interpolation (`f"{what} found"` may equal "not found"): for them the longest word alone
+        selects the files."""
+        words = re.findall(r"\w+", test.phrase) or [test.phrase]
+        if test.kind != "contains":
+            return cls((max(words, key=len).encode().lower(),))
+        # longest first: the rarest, and the quickest to find missing
+        ascii_words = tuple(sorted({w.lower().encode() for w in words if w.isascii()}, key=len, reverse=True))
+        pattern = phrase_pattern(test.phrase.lower().encode()) if test.phrase.isascii() else None
+        return cls(ascii_words, pattern)
+
+    def selects(self, lowered: bytes) -> bool:
+        return all(word in lowered for word in self.words) and (
+            self.pattern is None or self.pattern.search(lowered) is not None
+        )
+
+
+def phrase_pattern(phrase: bytes) -> re.Pattern[bytes]:
+    """The phrase, or its start up to a cut outside its words followed by a literal break."""
+    in_word = [bool(re.match(rb"\w", phrase[i : i + 1])) for i in range(len(phrase))]
+    cuts = [j for j in range(1, len(phrase)) if not (in_word[j - 1] and in_word[j])]
+    if not in_word[0]:
+        cuts.insert(0, 0)
+    common = cuts[0] if cuts else len(phrase)  # the verbatim start every alternative shares
+    endings = [re.escape(phrase[common:cut]) + LITERAL_BREAK for cut in cuts]
+    return re.compile(
+        re.escape(phrase[:common]) + b"(?:" + b"|".join([re.escape(phrase[common:]), *endings]) + b")"
+    )
+
+
+def files_holding_phrases(project: Project, filters: Iterable[PhraseFilter]) -> list[SourceFile]:
+    """The files some filter selects (each file is lowered once)."""
+    filters = list(filters)
+    found = []
+    for source in project.files:
+        lowered = source.data.lower()
+        if any(phrase_filter.selects(lowered) for phrase_filter in filters):
+            found.append(source)
+    return found
 
 
 class MessageScanner:
@@ -638,10 +851,11 @@ class MessageScanner:
         self.watched = watched  # existing typed classes: every raise and except of them counts
         self.tree = source.ast
         self.facts = module_facts(source)
-        self.parents = {
-            child: parent for parent in ast.walk(self.tree) for child in ast.iter_child_nodes(parent)
-        }
-        self.value_error_is_builtin = not binds_value_error(self.tree)
+        self.parents: dict[ast.AST, ast.AST] = {}  # filled by the walk over the strings
+
+    @cached_property
+    def value_error_is_builtin(self) -> bool:
+        return not binds_value_error(self.tree)
 
     def scan(self) -> list[MessageSource]:
         found: list[MessageSource] = []
@@ -652,7 +866,7 @@ class MessageScanner:
                 if raised is not None:
                     found.append(raised)
         found.extend(self.watched_handlers())
-        for node in string_nodes(self.tree):
+        for node in string_nodes(self.tree, self.parents):
             if id(node) in consumed:
                 continue
             matched = {t for t in self.tests if any(t.mentions(text) for text in self.texts(node))}
@@ -704,6 +918,8 @@ class MessageScanner:
         return replace(source, raised=raised)
 
     def watched_handlers(self) -> Iterator[MessageSource]:
+        if not self.watched:
+            return
         for node in ast.walk(self.tree):
             if isinstance(node, ast.ExceptHandler) and node.type is not None:
                 types = node.type.elts if isinstance(node.type, ast.Tuple) else [node.type]
@@ -788,6 +1004,57 @@ class ExceptionsModule:
     relpath: str
     exists: bool
     existing: dict[str, bool] = field(default_factory=dict)  # class name -> plain ValueError subclass
+
+
+class ModulesOnDemand(dict):  # type: ignore[type-arg]  # dict[str, ModuleFacts]
+    """The `modules` of a ProjectIndex over the whole project, each read the first time it is
+    looked up: the answers of `project.index()` for the cost of the modules a resolution visits."""
+
+    def __init__(self, project: Project) -> None:
+        super().__init__()
+        self.project = project
+        self.absent: set[str] = set()
+
+    def __contains__(self, module: object) -> bool:
+        return isinstance(module, str) and self.load(module)
+
+    def __missing__(self, module: str) -> ModuleFacts:
+        if self.load(module):
+            return dict.__getitem__(self, module)  # type: ignore[no-any-return]
+        raise KeyError(module)
+
+    def get(self, module: str, default: ModuleFacts | None = None) -> ModuleFacts | None:
+        return dict.__getitem__(self, module) if self.load(module) else default  # type: ignore[no-any-return]
+
+    def load(self, module: str) -> bool:
+        if dict.__contains__(self, module):
+            return True
+        facts = None if module in self.absent else self.read(module)
+        if facts is None:
+            self.absent.add(module)
+            return False
+        self[module] = facts
+        return True
+
+    def read(self, module: str) -> ModuleFacts | None:
+        """As `project.index()` has it: the facts of the last file of that name that parses."""
+        named = self.project.find_module(module)
+        if named is None and module:
+            return None  # no file has this module name
+        same_name = (f for f in reversed(self.project.files) if f.module == module and f is not named)
+        for source in itertools.chain([named] if named else [], same_name):
+            facts = self.project.index([source]).modules.get(module)
+            if facts is not None:
+                return facts
+        return None
+
+
+class IndexOnDemand(ProjectIndex):
+    """`project.index()` without parsing the files no name resolution reaches."""
+
+    def __init__(self, project: Project) -> None:
+        super().__init__(())
+        self.modules = ModulesOnDemand(project)
 
 
 class Planner:
@@ -1341,7 +1608,7 @@ class TypedExceptions(Transform):
     # -- plan --
 
     def plan(self, project: Project) -> None:
-        catch_files = project.files_containing(*self.triggers)
+        catch_files = [f for f in project.files_containing(*self.triggers) if may_test_messages(f)]
         sites = [site for mapped in project.map(scan_catch_sites, catch_files) for site in mapped.value]
         if not sites:
             return
@@ -1353,13 +1620,12 @@ class TypedExceptions(Transform):
         self.watched = frozenset(
             name for name, plain in target.existing.items() if plain and name in candidates
         )
-        needles = {max(re.findall(r"\w+", t.phrase) or [t.phrase], key=len).encode() for t in self.tests}
-        phrase_files = project.files_containing(*needles, ignore_case=True)
+        phrase_files = files_holding_phrases(project, map(PhraseFilter.for_test, self.tests))
         phrase_files += [
             f for f in project.files_containing(*(n.encode() for n in self.watched)) if f not in phrase_files
         ]
         sources = [s for mapped in project.map(self.scan_messages, phrase_files) for s in mapped.value]
-        index = project.index()
+        index = IndexOnDemand(project)
         planner = Planner(
             sites, sources, index, self.settings["classes"], self.settings["external_phrases"], target
         )
