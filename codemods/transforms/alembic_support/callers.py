@@ -200,7 +200,7 @@ class _UsageWalker(ast.NodeVisitor):
         if isinstance(value, ast.Call) and dotted_name(value.func):
             top_level = id(node) in self.body_statements
             self.record(dotted_name(value.func), STATEMENT_CALL, value, top_level)  # type: ignore[arg-type]
-            self.visit_arguments(value)
+            self.visit_call_arguments(value)
         else:
             self.visit(node.value)
 
@@ -210,9 +210,9 @@ class _UsageWalker(ast.NodeVisitor):
             self.visit(node.func)
         else:
             self.record(callee, CALL, node)
-        self.visit_arguments(node)
+        self.visit_call_arguments(node)
 
-    def visit_arguments(self, node: ast.Call) -> None:
+    def visit_call_arguments(self, node: ast.Call) -> None:
         callee = (dotted_name(node.func) or "").rpartition(".")[2]
         registers_startup = (
             callee == "add_event_handler"

@@ -6,8 +6,7 @@ from __future__ import annotations
 import ast
 import os
 from collections import Counter
-from dataclasses import dataclass, field
-from functools import partial
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Iterable
 
@@ -33,6 +32,8 @@ from codemods.transforms.alembic_support.callers import (
     CallGraph,
     file_kind,
 )
+from codemods.transforms.alembic_support.lazy_index import on_demand_index
+from codemods.transforms.alembic_support.prefilter import has_candidate_site
 from codemods.transforms.alembic_support.schema import (
     EngineDefinition,
     MetadataTarget,
@@ -90,8 +91,19 @@ class PlannedSite:
     target: MetadataTarget | None
 
 
-def site_facts(index: ProjectIndex, source: SourceFile) -> list[SiteFacts]:
-    return [found.facts for found in find_sites(source, index.canonical)]
+def site_facts(source: SourceFile) -> list[SiteFacts]:
+    """The file's `create_all` sites, names not yet canonical; LibCST only when the stdlib AST
+    shows a call that can create a project's schema."""
+    if not has_candidate_site(source.ast):
+        return []
+    return [found.facts for found in find_sites(source)]
+
+
+def canonical_names(facts: SiteFacts, index: ProjectIndex) -> SiteFacts:
+    """`facts` with the receiver and engine followed through re-exports to their definitions."""
+    receiver = index.canonical(facts.receiver) if facts.receiver else facts.receiver
+    engine = index.canonical(facts.engine) if facts.engine else facts.engine
+    return replace(facts, receiver=receiver, engine=engine)
 
 
 class Planner:
@@ -103,16 +115,21 @@ class Planner:
 
     def run(self) -> Plan:
         sources = [f for f in self.project.files_containing(b"create_all") if file_kind(f.relpath) != TEST]
-        if not sources:
-            return self.plan
-        self.plan.first_party = tuple(self.project.packages())
-        index = self.project.index()
-        schema = collect_schema(self.project, index)
-        found = [
-            PlannedSite(mapped.source, facts, schema.metadata_for(facts.receiver) if facts.receiver else None)
-            for mapped in self.project.map(partial(site_facts, index), sources)
+        located = [
+            (mapped.source, facts)
+            for mapped in self.project.map(site_facts, sources)
             for facts in mapped.value
         ]
+        if not located:
+            return self.plan
+        self.plan.first_party = tuple(self.project.packages())
+        index = on_demand_index(self.project)
+        schema = collect_schema(self.project, index)
+        found: list[PlannedSite] = []
+        for source, raw_facts in located:
+            facts = canonical_names(raw_facts, index)
+            target = schema.metadata_for(facts.receiver) if facts.receiver else None
+            found.append(PlannedSite(source, facts, target))
         graph = CallGraph(index)
         graph.build(self.project, {site.facts.scope for site in found if site.facts.scope})
         startup_sites = []
@@ -333,7 +350,8 @@ def import_root_of(source: SourceFile) -> Path:
 
 def find_layout(project: Project) -> Layout:
     environments = [f for f in project.files_containing(b"alembic") if is_alembic_env(f)]
-    revisions = [f for f in project.files_containing(b"down_revision") if is_revision(f)]
+    revision_files = project.files_containing(b"down_revision")
+    revisions = [mapped.source for mapped in project.map(is_revision, revision_files) if mapped.value]
     if environments:
         folder = environments[0].path.parent
         return Layout(folder.parent / "alembic.ini", folder, False, bool(revisions))

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import ast
 import builtins
+import io
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from codemods.index import ProjectIndex, dotted_name
+from codemods.index import ProjectIndex, _top_level_statements, dotted_name
 from codemods.project import Project
 from codemods.sources import SourceFile
 
@@ -40,13 +42,18 @@ ENGINE_FACTORIES = {
     "sqlalchemy.ext.asyncio.create_async_engine": True,
     "sqlalchemy.ext.asyncio.engine.create_async_engine": True,
 }
-SCHEMA_TRIGGERS = (
-    b"class ",
-    b"MetaData",
-    b"Table",
-    b"declarative_base",
-    b"create_engine",
-    b"create_async_engine",
+# The last part of every SQLAlchemy name above. A module can only use one of them — or a class,
+# metadata or engine built from one — by writing that name or a name it was imported or assigned as.
+SCHEMA_NAMES = frozenset(
+    name.rpartition(".")[2]
+    for name in (
+        *DECLARATIVE_BASE_CLASSES,
+        *BASE_FACTORIES,
+        *EXTERNAL_BASES,
+        *METADATA_CLASSES,
+        *TABLE_CLASSES,
+        *ENGINE_FACTORIES,
+    )
 )
 
 
@@ -87,6 +94,8 @@ class ModuleSchemaFacts:
     classes: dict[str, tuple[str, ...]] = field(default_factory=dict)  # class -> bases as written
     calls: dict[str, AssignedCall] = field(default_factory=dict)  # module-level `name = call(...)`
     assigned: set[str] = field(default_factory=set)  # every module-level bound name
+    # module-level names bound to another name: `from m import A as B`, `B = m.A` -> {"B": "A"}
+    renames: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -109,6 +118,7 @@ class EngineDefinition:
 
 def schema_module_facts(source: SourceFile) -> ModuleSchemaFacts:
     facts = ModuleSchemaFacts(source.module)
+    lines = SourceLines(source.text)
     for node in source.ast.body:
         if isinstance(node, ast.ClassDef):
             facts.classes[node.name] = tuple(filter(None, (dotted_name(base) for base in node.bases)))
@@ -119,13 +129,51 @@ def schema_module_facts(source: SourceFile) -> ModuleSchemaFacts:
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             names = [target.id for target in targets if isinstance(target, ast.Name)]
             facts.assigned.update(names)
-            call = _assigned_call(node.value, source.text)
+            call = _assigned_call(node.value, lines)
             for name in names if call else ():
                 facts.calls[name] = call  # type: ignore[assignment]
+    facts.renames = dict(_renames(source.ast.body))
     return facts
 
 
-def _assigned_call(value: ast.expr | None, text: str) -> AssignedCall | None:
+def _renames(body: list[ast.stmt]) -> Iterable[tuple[str, str]]:
+    """(local name, last part of what it names) for module-level bindings under another name,
+    looking into `if` and `try` blocks as the project index does."""
+    for node in _top_level_statements(body):
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            for alias in node.names:
+                name = alias.name.rpartition(".")[2]
+                if alias.asname and alias.asname != name:
+                    yield alias.asname, name
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
+            name = (dotted_name(node.value) or "").rpartition(".")[2]
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                if name and isinstance(target, ast.Name) and target.id != name:
+                    yield target.id, name
+
+
+class SourceLines:
+    """`ast.get_source_segment` for many nodes of one file, splitting its text once (not per node)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._lines: list[bytes] | None = None
+
+    def segment(self, node: ast.expr) -> str | None:
+        if node.end_lineno is None or node.end_col_offset is None:
+            return None
+        if self._lines is None:
+            # the lines as the parser counts them: \r\n, \r or \n end a line, a form feed does not
+            self._lines = [line.encode() for line in io.StringIO(self.text, newline="").readlines()]
+        first, last = node.lineno - 1, node.end_lineno - 1
+        if first == last:
+            return self._lines[first][node.col_offset : node.end_col_offset].decode()
+        parts = [self._lines[first][node.col_offset :], *self._lines[first + 1 : last]]
+        return b"".join([*parts, self._lines[last][: node.end_col_offset]]).decode()
+
+
+def _assigned_call(value: ast.expr | None, lines: SourceLines) -> AssignedCall | None:
     if not isinstance(value, ast.Call):
         return None
     callee = dotted_name(value.func)
@@ -133,14 +181,20 @@ def _assigned_call(value: ast.expr | None, text: str) -> AssignedCall | None:
         return None
     url = value.args[0] if value.args else next((k.value for k in value.keywords if k.arg == "url"), None)
     positional = tuple(dotted_name(arg) or "" for arg in value.args)
-    url_text = (ast.get_source_segment(text, url) or ast.unparse(url)) if url is not None else ""
+    url_text = (lines.segment(url) or ast.unparse(url)) if url is not None else ""
     return AssignedCall(callee, positional, url, url_text)
 
 
 class Schema:
-    """Project-wide schema facts, joined and resolved. Picklable."""
+    """Project-wide schema facts, joined and resolved. Picklable.
 
-    def __init__(self, index: ProjectIndex, modules: list[ModuleSchemaFacts]) -> None:
+    `names`: when given, only class bases and callees whose last part is one of them are resolved
+    (the others cannot lead to a declarative base, a MetaData, a Table or an engine)."""
+
+    def __init__(
+        self, index: ProjectIndex, modules: list[ModuleSchemaFacts], names: frozenset[str] | None = None
+    ) -> None:
+        self.names = names
         self.roots: dict[str, str] = {}  # class or base qualified name -> its declarative root
         self.metadata_objects: dict[str, str] = {}  # MetaData() qualified name -> defining module
         self.tables: dict[str, set[str]] = {}  # metadata key -> modules defining Table(..., metadata)
@@ -156,10 +210,13 @@ class Schema:
         class_bases: dict[str, tuple[str, str, tuple[str, ...]]] = {}
         for facts in modules:
             for name, bases in facts.classes.items():
-                resolved = tuple(index.resolve(facts.module, base) for base in bases)
+                resolved = tuple(
+                    index.resolve(facts.module, base) for base in bases if self._may_matter(base)
+                )
                 class_bases[_qualify(facts.module, name)] = (facts.module, name, resolved)
             for name, call in facts.calls.items():
-                self._take_call(index, facts, name, call)
+                if self._may_matter(call.callee):
+                    self._take_call(index, facts, name, call)
         for qualified, (_, _, resolved) in class_bases.items():
             if DECLARATIVE_BASE_CLASSES.intersection(resolved):
                 self.roots[qualified] = qualified
@@ -172,6 +229,21 @@ class Schema:
                     self.roots[qualified] = root
                     changed = True
         self.class_modules = {q: module for q, (module, _, _) in class_bases.items()}
+
+    def _may_matter(self, dotted: str) -> bool:
+        return self.names is None or dotted.rpartition(".")[2] in self.names
+
+    def names_in_use(self, modules: Iterable[ModuleSchemaFacts]) -> set[str]:
+        """The names a module must write to use this schema: the declarative roots' and the
+        SQLAlchemy names', and whatever `modules` import or assign them as."""
+        names = set(SCHEMA_NAMES) | {root.rpartition(".")[2] for root in self.roots}
+        renames = [(local, name) for facts in modules for local, name in facts.renames.items()]
+        grown = True
+        while grown:
+            found = {local for local, name in renames if name in names}
+            grown = not found <= names
+            names |= found
+        return names
 
     def _take_call(
         self, index: ProjectIndex, facts: ModuleSchemaFacts, name: str, call: AssignedCall
@@ -223,8 +295,24 @@ class Schema:
 
 
 def collect_schema(project: Project, index: ProjectIndex) -> Schema:
-    files = project.files_containing(*SCHEMA_TRIGGERS)
-    return Schema(index, [mapped.value for mapped in project.map(schema_module_facts, files)])
+    """The schema, from the modules that write a name it is made of (grown until no module read
+    brings a new declarative class or rename), not from every module of the project."""
+    read: dict[str, ModuleSchemaFacts] = {}
+    names: set[str] = set()
+    new_names = set(SCHEMA_NAMES)
+    while True:
+        names |= new_names
+        files = [
+            f for f in project.files_containing(*(n.encode() for n in new_names)) if f.relpath not in read
+        ]
+        read.update(
+            (mapped.source.relpath, mapped.value) for mapped in project.map(schema_module_facts, files)
+        )
+        modules = [read[f.relpath] for f in project.files if f.relpath in read]
+        schema = Schema(index, modules, frozenset(names))
+        new_names = schema.names_in_use(modules) - names
+        if not new_names:
+            return schema
 
 
 def _qualify(module: str, name: str) -> str:
