@@ -88,7 +88,7 @@ def decorator_name(node: ast.expr) -> str:
 def module_facts(source: SourceFile) -> ModuleFacts:
     """Top-level bindings of one module. Raises SourceError on a syntax error."""
     facts = ModuleFacts(source.module, source.relpath, source.is_package)
-    for node in _top_level_statements(source.ast.body):
+    for node in top_level_statements(source.ast.body):
         if isinstance(node, ast.Import):
             for alias in node.names:
                 if alias.asname:
@@ -122,18 +122,18 @@ def module_facts(source: SourceFile) -> ModuleFacts:
     return facts
 
 
-def _top_level_statements(body: list[ast.stmt]) -> Iterable[ast.stmt]:
+def top_level_statements(body: list[ast.stmt]) -> Iterable[ast.stmt]:
     """Module-level statements, looking into `if`/`try` blocks (TYPE_CHECKING, optional imports)."""
     for node in body:
         yield node
         if isinstance(node, ast.If):
-            yield from _top_level_statements(node.body)
-            yield from _top_level_statements(node.orelse)
+            yield from top_level_statements(node.body)
+            yield from top_level_statements(node.orelse)
         elif isinstance(node, ast.Try):
-            yield from _top_level_statements(node.body)
+            yield from top_level_statements(node.body)
             for handler in node.handlers:
-                yield from _top_level_statements(handler.body)
-            yield from _top_level_statements(node.orelse)
+                yield from top_level_statements(handler.body)
+            yield from top_level_statements(node.orelse)
 
 
 class ProjectIndex:

@@ -5,6 +5,7 @@ only for the few files a transform asks for, in worker processes.
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import os
 import traceback
@@ -55,6 +56,56 @@ def _run_batch(
         except Exception as error:  # one file's failure must not stop the others
             results.append((False, _describe(error)))
     return results
+
+
+class ModulesOnDemand(dict):  # type: ignore[type-arg]  # dict[str, ModuleFacts]
+    """The `modules` of a ProjectIndex, each module read the first time a lookup asks for it.
+
+    Gives the answers of `project.index()` for the cost of the modules a resolution visits: the
+    import paths from a handful of sites, not a whole tree (a vendored library, a monorepo's other
+    apps). Modules are read through `Project.index`, so facts are cached across transforms and a
+    module that does not parse is reported as a failure (and then treated as unknown)."""
+
+    def __init__(self, project: Project) -> None:
+        super().__init__()
+        self.project = project
+        self.absent: set[str] = set()
+
+    def __contains__(self, module: object) -> bool:
+        return isinstance(module, str) and self.load(module)
+
+    def __missing__(self, module: str) -> ModuleFacts:
+        if self.load(module):
+            return dict.__getitem__(self, module)  # type: ignore[no-any-return]
+        raise KeyError(module)
+
+    def get(self, module: str, default: ModuleFacts | None = None) -> ModuleFacts | None:  # type: ignore[override]
+        return dict.__getitem__(self, module) if self.load(module) else default  # type: ignore[no-any-return]
+
+    def load(self, module: str) -> bool:
+        if dict.__contains__(self, module):
+            return True
+        facts = None if module in self.absent else self.read(module)
+        if facts is None:
+            self.absent.add(module)
+            return False
+        self[module] = facts
+        return True
+
+    def read(self, module: str) -> ModuleFacts | None:
+        """As `project.index()` has it: the facts of the last file of that name that parses."""
+        named = self.project.find_module(module)
+        if named is None and module:
+            return None  # no file has this module name
+        same_name = (f for f in reversed(self.project.files) if f.module == module and f is not named)
+        for source in itertools.chain([named] if named else [], same_name):
+            facts = self.project.index([source]).modules.get(module)
+            if facts is not None:
+                return facts
+        return None
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (dict, (dict(self),))  # a worker gets what was read, without the project
 
 
 class WorkerPool:
@@ -167,6 +218,12 @@ class Project:
         for mapped in self.map(module_facts, missing):
             self._facts[mapped.source.relpath] = mapped.value
         return ProjectIndex(self._facts[f.relpath] for f in wanted if f.relpath in self._facts)
+
+    def index_on_demand(self) -> ProjectIndex:
+        """`index()` over the whole project, reading a module only when a resolution reaches it."""
+        index = ProjectIndex(())
+        index.modules = ModulesOnDemand(self)
+        return index
 
     def replace(self, source: SourceFile) -> None:
         """Record a file's new content (or a new file) so later transforms see it."""

@@ -25,7 +25,7 @@ from codemods.api import (
 )
 from codemods.cst_helpers import ImportSpec, dotted, update_imports_in_package
 from codemods.index import ModuleFacts, ProjectIndex, dotted_name, module_facts, resolve_relative
-from codemods.project import Project
+from codemods.project import ModulesOnDemand, Project
 from codemods.sources import SourceError, SourceFile
 
 DEPENDS = frozenset({"fastapi.Depends", "fastapi.param_functions.Depends", "fastapi.params.Depends"})
@@ -664,40 +664,17 @@ def _depends_on_any(index: ProjectIndex, module: str, scan: ModuleScan, dependen
     )
 
 
-class _FactsOnDemand(dict[str, ModuleFacts]):
-    """Module name -> facts, read the first time a lookup asks about the module."""
+class _FactsOnDemand(ModulesOnDemand):
+    """Module name -> facts, read the first time a lookup asks; the module name "" (a script outside
+    any package) stands for the last such file the plan scanned."""
 
     def __init__(self, project: Project) -> None:
-        super().__init__()
-        self.project = project
-        self.absent: set[str] = set()
-        self.unnamed: SourceFile | None = None  # the file whose facts the module name "" stands for
+        super().__init__(project)
+        self.unnamed: SourceFile | None = None
 
-    def __missing__(self, module: str) -> ModuleFacts:
-        facts = self._load(module)
-        if facts is None:
-            raise KeyError(module)
-        return facts
-
-    def __contains__(self, module: object) -> bool:
-        return dict.__contains__(self, module) or (isinstance(module, str) and self._load(module) is not None)
-
-    def get(self, module: str, default: ModuleFacts | None = None) -> ModuleFacts | None:  # type: ignore[override]
-        try:
-            return self[module]
-        except KeyError:
-            return default
-
-    def _load(self, module: str) -> ModuleFacts | None:
-        if module in self.absent:
-            return None
+    def read(self, module: str) -> ModuleFacts | None:
         source = self.project.find_module(module) if module else self.unnamed
-        facts = self.project.index([source]).modules.get(module) if source is not None else None
-        if facts is None:
-            self.absent.add(module)
-        else:
-            self[module] = facts
-        return facts
+        return self.project.index([source]).modules.get(module) if source is not None else None
 
 
 class OnDemandIndex(ProjectIndex):

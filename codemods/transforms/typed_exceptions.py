@@ -18,7 +18,6 @@ import ast
 import builtins
 import enum
 import io
-import itertools
 import re
 from collections import Counter, deque
 from collections.abc import Iterable, Iterator, Sequence
@@ -1006,57 +1005,6 @@ class ExceptionsModule:
     existing: dict[str, bool] = field(default_factory=dict)  # class name -> plain ValueError subclass
 
 
-class ModulesOnDemand(dict):  # type: ignore[type-arg]  # dict[str, ModuleFacts]
-    """The `modules` of a ProjectIndex over the whole project, each read the first time it is
-    looked up: the answers of `project.index()` for the cost of the modules a resolution visits."""
-
-    def __init__(self, project: Project) -> None:
-        super().__init__()
-        self.project = project
-        self.absent: set[str] = set()
-
-    def __contains__(self, module: object) -> bool:
-        return isinstance(module, str) and self.load(module)
-
-    def __missing__(self, module: str) -> ModuleFacts:
-        if self.load(module):
-            return dict.__getitem__(self, module)  # type: ignore[no-any-return]
-        raise KeyError(module)
-
-    def get(self, module: str, default: ModuleFacts | None = None) -> ModuleFacts | None:
-        return dict.__getitem__(self, module) if self.load(module) else default  # type: ignore[no-any-return]
-
-    def load(self, module: str) -> bool:
-        if dict.__contains__(self, module):
-            return True
-        facts = None if module in self.absent else self.read(module)
-        if facts is None:
-            self.absent.add(module)
-            return False
-        self[module] = facts
-        return True
-
-    def read(self, module: str) -> ModuleFacts | None:
-        """As `project.index()` has it: the facts of the last file of that name that parses."""
-        named = self.project.find_module(module)
-        if named is None and module:
-            return None  # no file has this module name
-        same_name = (f for f in reversed(self.project.files) if f.module == module and f is not named)
-        for source in itertools.chain([named] if named else [], same_name):
-            facts = self.project.index([source]).modules.get(module)
-            if facts is not None:
-                return facts
-        return None
-
-
-class IndexOnDemand(ProjectIndex):
-    """`project.index()` without parsing the files no name resolution reaches."""
-
-    def __init__(self, project: Project) -> None:
-        super().__init__(())
-        self.modules = ModulesOnDemand(project)
-
-
 class Planner:
     """Decides, from the facts of both stages, which raises and which catch sites change."""
 
@@ -1625,7 +1573,7 @@ class TypedExceptions(Transform):
             f for f in project.files_containing(*(n.encode() for n in self.watched)) if f not in phrase_files
         ]
         sources = [s for mapped in project.map(self.scan_messages, phrase_files) for s in mapped.value]
-        index = IndexOnDemand(project)
+        index = project.index_on_demand()
         planner = Planner(
             sites, sources, index, self.settings["classes"], self.settings["external_phrases"], target
         )

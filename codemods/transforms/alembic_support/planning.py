@@ -32,7 +32,6 @@ from codemods.transforms.alembic_support.callers import (
     CallGraph,
     file_kind,
 )
-from codemods.transforms.alembic_support.lazy_index import on_demand_index
 from codemods.transforms.alembic_support.prefilter import has_candidate_site
 from codemods.transforms.alembic_support.schema import (
     EngineDefinition,
@@ -123,7 +122,7 @@ class Planner:
         if not located:
             return self.plan
         self.plan.first_party = tuple(self.project.packages())
-        index = on_demand_index(self.project)
+        index = self.project.index_on_demand()
         schema = collect_schema(self.project, index)
         found: list[PlannedSite] = []
         for source, raw_facts in located:

@@ -9,7 +9,7 @@ import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from codemods.index import ProjectIndex, _top_level_statements, dotted_name
+from codemods.index import ProjectIndex, top_level_statements, dotted_name
 from codemods.project import Project
 from codemods.sources import SourceFile
 
@@ -139,7 +139,7 @@ def schema_module_facts(source: SourceFile) -> ModuleSchemaFacts:
 def _renames(body: list[ast.stmt]) -> Iterable[tuple[str, str]]:
     """(local name, last part of what it names) for module-level bindings under another name,
     looking into `if` and `try` blocks as the project index does."""
-    for node in _top_level_statements(body):
+    for node in top_level_statements(body):
         if isinstance(node, (ast.Import, ast.ImportFrom)):
             for alias in node.names:
                 name = alias.name.rpartition(".")[2]
