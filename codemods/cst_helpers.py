@@ -4,11 +4,9 @@ visitors do it (existing style kept, nothing removed that is still used)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Any, Iterable
 
 import libcst as cst
-from libcst.codemod import CodemodContext
-from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
 
 
 @dataclass(frozen=True)
@@ -21,15 +19,25 @@ class ImportSpec:
     relative: int = 0
 
 
+def _import_visitors(full_module_name: str, full_package_name: str = "") -> tuple[Any, Any, Any]:
+    """A codemod context and LibCST's import visitors. Imported here, not at the top: libcst.codemod
+    pulls in libcst.matchers (~0.2 s), which runs that rewrite nothing should not pay for."""
+    from libcst.codemod import CodemodContext
+    from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
+
+    context = CodemodContext(full_module_name=full_module_name or None, full_package_name=full_package_name or None)
+    return context, AddImportsVisitor, RemoveImportsVisitor
+
+
 def add_imports(module: cst.Module, imports: Iterable[ImportSpec], full_module_name: str = "") -> cst.Module:
     """Add the imports not already present, after the module's existing imports."""
     imports = list(imports)
     if not imports:
         return module
-    context = CodemodContext(full_module_name=full_module_name or None)
+    context, adder, _ = _import_visitors(full_module_name)
     for spec in imports:
-        AddImportsVisitor.add_needed_import(context, spec.module, spec.obj, spec.asname, spec.relative)
-    return AddImportsVisitor(context).transform_module(module)
+        adder.add_needed_import(context, spec.module, spec.obj, spec.asname, spec.relative)
+    return adder(context).transform_module(module)
 
 
 def remove_unused_imports(
@@ -39,10 +47,10 @@ def remove_unused_imports(
     imports = list(imports)
     if not imports:
         return module
-    context = CodemodContext(full_module_name=full_module_name or None)
+    context, _, remover = _import_visitors(full_module_name)
     for spec in imports:
-        RemoveImportsVisitor.remove_unused_import(context, spec.module, spec.obj, spec.asname)
-    return RemoveImportsVisitor(context).transform_module(module)
+        remover.remove_unused_import(context, spec.module, spec.obj, spec.asname)
+    return remover(context).transform_module(module)
 
 
 def dotted(node: cst.BaseExpression) -> str | None:
@@ -66,14 +74,12 @@ def update_imports_in_package(
     that relative imports (`from ..database import x`) are matched: an added name joins an existing
     relative import of the same module, and an unused relative import can be removed. Specs name
     modules absolutely."""
-    context = CodemodContext(
-        full_module_name=full_module_name or None, full_package_name=full_package_name or None
-    )
+    context, adder, remover = _import_visitors(full_module_name, full_package_name)
     add, remove_if_unused = list(add), list(remove_if_unused)
     for spec in add:
-        AddImportsVisitor.add_needed_import(context, spec.module, spec.obj, spec.asname, spec.relative)
+        adder.add_needed_import(context, spec.module, spec.obj, spec.asname, spec.relative)
     if add:
-        module = AddImportsVisitor(context).transform_module(module)
+        module = adder(context).transform_module(module)
     for spec in remove_if_unused:
-        RemoveImportsVisitor.remove_unused_import(context, spec.module, spec.obj, spec.asname)
-    return RemoveImportsVisitor(context).transform_module(module) if remove_if_unused else module
+        remover.remove_unused_import(context, spec.module, spec.obj, spec.asname)
+    return remover(context).transform_module(module) if remove_if_unused else module

@@ -8,6 +8,7 @@ marked generated. A path given explicitly on the command line is always taken, a
 from __future__ import annotations
 
 import fnmatch
+import functools
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -58,37 +59,39 @@ def _matches_any(relpath: str, globs: Iterable[str]) -> bool:
 
 
 class _GitIgnores:
-    """Every .gitignore from `top` down to the current directory, each relative to its own folder."""
+    """Every .gitignore from `top` down to a folder, each matched relative to its own folder.
+
+    The specs that apply in a folder are worked out once per folder (its parent's plus its own),
+    not once per file: discovery of a large tree must cost little more than listing it."""
 
     def __init__(self, top: Path) -> None:
         self.top = top
-        self.specs: dict[Path, pathspec.PathSpec | None] = {}
+        self.chains: dict[Path, tuple[tuple[Path, pathspec.PathSpec], ...]] = {}
 
-    def _spec(self, directory: Path) -> pathspec.PathSpec | None:
-        if directory not in self.specs:
-            ignore_file = directory / ".gitignore"
-            spec = None
-            if ignore_file.is_file():
-                try:
-                    lines = ignore_file.read_text(encoding="utf-8", errors="replace").splitlines()
-                    spec = pathspec.GitIgnoreSpec.from_lines(lines)
-                except (OSError, ValueError):
-                    spec = None
-            self.specs[directory] = spec
-        return self.specs[directory]
+    @staticmethod
+    def _own_spec(directory: Path) -> pathspec.PathSpec | None:
+        ignore_file = directory / ".gitignore"
+        if not ignore_file.is_file():
+            return None
+        try:
+            lines = ignore_file.read_text(encoding="utf-8", errors="replace").splitlines()
+            return pathspec.GitIgnoreSpec.from_lines(lines)
+        except (OSError, ValueError):
+            return None
+
+    def _chain(self, directory: Path) -> tuple[tuple[Path, pathspec.PathSpec], ...]:
+        chain = self.chains.get(directory)
+        if chain is None:
+            at_top = directory == self.top or directory.parent == directory or self.top not in directory.parents
+            chain = () if at_top else self._chain(directory.parent)
+            spec = self._own_spec(directory)
+            if spec is not None:
+                chain = (*chain, (directory, spec))
+            self.chains[directory] = chain
+        return chain
 
     def ignored(self, path: Path, is_dir: bool) -> bool:
-        directory = path.parent
-        chain = []
-        while True:
-            chain.append(directory)
-            if directory == self.top or directory.parent == directory:
-                break
-            directory = directory.parent
-        for folder in reversed(chain):
-            spec = self._spec(folder)
-            if spec is None:
-                continue
+        for folder, spec in self._chain(path.parent):
             relative = path.relative_to(folder).as_posix() + ("/" if is_dir else "")
             if spec.match_file(relative):
                 return True
@@ -112,6 +115,7 @@ def discover(
     """Python files under `paths`, sorted, de-duplicated; problems for paths that cannot be read."""
     include = tuple(include)
     exclude = tuple(exclude)
+    _is_package.cache_clear()  # a cache for one run: files may have been created since the last
     result = Discovery()
     seen: set[Path] = set()
     git_root = find_git_root(root)
@@ -124,9 +128,10 @@ def discover(
             return path.as_posix()
 
     def take(path: Path) -> None:
-        resolved = path.resolve()
-        if resolved not in seen:
-            seen.add(resolved)
+        # only a link can make two paths one file; overlapping PATHs give equal absolute paths
+        identity = path.resolve() if path.is_symlink() else path
+        if identity not in seen:
+            seen.add(identity)
             result.files.append(path)
 
     for given in paths:
@@ -203,6 +208,11 @@ def project_dir(path: Path, top: Path, cache: dict[Path, Path]) -> Path:
     return found
 
 
+@functools.lru_cache(maxsize=None)  # cleared by every discover()
+def _is_package(directory: Path) -> bool:
+    return (directory / "__init__.py").is_file()
+
+
 def module_name(path: Path, root: Path) -> tuple[str, bool]:
     """Dotted module name of `path` and whether it is a package `__init__`.
 
@@ -212,7 +222,7 @@ def module_name(path: Path, root: Path) -> tuple[str, bool]:
     is_package = path.name == "__init__.py"
     parts: list[str] = [] if is_package else [path.stem]
     directory = path.parent
-    while (directory / "__init__.py").is_file():
+    while _is_package(directory):
         parts.insert(0, directory.name)
         if directory.parent == directory:
             break

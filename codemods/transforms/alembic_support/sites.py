@@ -3,13 +3,12 @@ replace or remove them."""
 
 from __future__ import annotations
 
+import functools
 import sys
 from dataclasses import dataclass
 from typing import Callable, Iterable, Mapping, Sequence, Union  # noqa: UP035
 
 import libcst as cst
-from libcst.codemod import CodemodContext
-from libcst.codemod.visitors import GatherUnusedImportsVisitor
 from libcst.helpers import get_full_name_for_node
 from libcst.metadata import (
     MetadataWrapper,
@@ -334,14 +333,20 @@ def names_used_in(nodes: Iterable[cst.CSTNode]) -> set[str]:
     return collector.names
 
 
-class _GatherUnusedImports(GatherUnusedImportsVisitor):
-    """LibCST's unused-import finder, also for `from . import module` (which it skips)."""
+@functools.lru_cache(maxsize=1)
+def _unused_imports_gatherer() -> type:
+    """LibCST's unused-import finder, also for `from . import module` (which it skips). Built on
+    first use: libcst.codemod pulls in libcst.matchers (~0.2 s) at import."""
+    from libcst.codemod.visitors import GatherUnusedImportsVisitor
 
-    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
-        if node.module is None and not isinstance(node.names, cst.ImportStar):
-            self.handle_import(node)
-            return False
-        return super().visit_ImportFrom(node)
+    class GatherUnusedImports(GatherUnusedImportsVisitor):
+        def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
+            if node.module is None and not isinstance(node.names, cst.ImportStar):
+                self.handle_import(node)
+                return False
+            return super().visit_ImportFrom(node)  # type: ignore[no-any-return]
+
+    return GatherUnusedImports
 
 
 def remove_imports_left_unused(module: cst.Module, names: set[str], source: SourceFile) -> cst.Module:
@@ -350,9 +355,12 @@ def remove_imports_left_unused(module: cst.Module, names: set[str], source: Sour
     if not names:
         return module
     package = source.module if source.is_package else source.module.rpartition(".")[0]
+    from libcst.codemod import CodemodContext
+
+    gatherer_class = _unused_imports_gatherer()
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    wrapper.resolve_many(_GatherUnusedImports.get_inherited_dependencies())
-    gatherer = _GatherUnusedImports(
+    wrapper.resolve_many(gatherer_class.get_inherited_dependencies())
+    gatherer = gatherer_class(
         CodemodContext(
             wrapper=wrapper, full_module_name=source.module or None, full_package_name=package or None
         )
