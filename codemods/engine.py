@@ -152,31 +152,68 @@ class Engine:
         scanned = sum(len(files) for files in groups.values())
         result = RunResult(root, display_root, failures=failures, scanned=scanned, generated=generated)
         pool = WorkerPool(self.jobs)
-        projects = [
-            Project(home, files, display_root=display_root, pool=pool) for home, files in sorted(groups.items())
-        ]
-        for project in projects:
-            project.on_progress = self.on_progress
+        outcomes = [TransformResult(transform) for transform in self.transforms]
         try:
-            for transform in self.transforms:
-                outcome = TransformResult(transform)
-                for project in projects:
-                    # what a transform plans is about one project: each gets a fresh copy
-                    instance = copy.deepcopy(transform) if len(projects) > 1 else transform
-                    self._run_transform(instance, project, result, outcome)
-                result.transforms.append(outcome)
+            if len(groups) > 1 and pool.jobs > 1:
+                self._run_projects_in_parallel(groups, display_root, pool, outcomes, result)
+            else:
+                for home, files in sorted(groups.items()):
+                    project = Project(home, files, display_root=display_root, pool=pool)
+                    project.on_progress = self.on_progress
+                    self._run_project(project, outcomes, result.parsed, fresh_copies=len(groups) > 1)
         finally:
             pool.close()
+        result.transforms = outcomes
         return result
 
+    def _run_project(
+        self, project: Project, outcomes: list[TransformResult], parsed: set[str], fresh_copies: bool
+    ) -> None:
+        for outcome in outcomes:
+            # what a transform plans is about one project: each project gets a fresh copy
+            transform = copy.deepcopy(outcome.transform) if fresh_copies else outcome.transform
+            self._run_transform(transform, project, parsed, outcome)
+
+    def _run_projects_in_parallel(
+        self,
+        groups: dict[Path, list[SourceFile]],
+        display_root: Path,
+        pool: WorkerPool,
+        outcomes: list[TransformResult],
+        result: RunResult,
+    ) -> None:
+        """Several projects (a monorepo's services): each runs whole in one worker process, so that
+        many small projects use every core, where a project's own files are too few to split."""
+        homes = sorted(groups)
+        parts = pool.executor().map(
+            _run_project_alone,
+            [self.transforms] * len(homes),
+            homes,
+            [groups[home] for home in homes],
+            [display_root] * len(homes),
+        )
+        for done, (project_outcomes, parsed) in enumerate(parts, 1):
+            self.on_progress("projects", done, len(homes))
+            result.parsed.update(parsed)
+            for outcome, part in zip(outcomes, project_outcomes):
+                outcome.changes.update(part.changes)
+                outcome.sites.extend(part.sites)
+                outcome.notes.extend(note for note in part.notes if note not in outcome.notes)
+                outcome.failures.extend(part.failures)
+
     def _run_transform(
-        self, transform: Transform, project: Project, run: RunResult, outcome: TransformResult
+        self, transform: Transform, project: Project, parsed: set[str], outcome: TransformResult
     ) -> None:
         project.current_transform = transform.name
         failures_before = len(project.failures)
-        transform.plan(project)
+        try:
+            transform.plan(project)
+        except Exception as error:  # a transform bug: this project is left alone, the run goes on
+            project.failures.append(Failure("", f"internal error while planning, nothing changed: {error!r}"))
+            self._collect_failures(project, failures_before, transform, outcome)
+            return
         candidates = list(transform.candidates(project))
-        run.parsed.update(source.relpath for source in candidates)
+        parsed.update(source.relpath for source in candidates)
         for mapped in project.map(transform.rewrite, candidates):
             self._take_rewrite(transform, mapped.source, mapped.value, project, outcome)
         try:
@@ -187,7 +224,11 @@ class Engine:
         for new_file in new_files:
             self._take_new_file(transform, new_file, project, outcome)
         outcome.notes.extend(note for note in transform.report_notes() if note not in outcome.notes)
-        failures = project.failures[failures_before:]
+        self._collect_failures(project, failures_before, transform, outcome)
+
+    @staticmethod
+    def _collect_failures(project: Project, since: int, transform: Transform, outcome: TransformResult) -> None:
+        failures = project.failures[since:]
         for failure in failures:
             failure.transform = transform.name
         outcome.failures.extend(failures)
@@ -239,6 +280,19 @@ class Engine:
         outcome.changes[new_file.relpath] = FileChange(
             new_file.relpath, path, previous.before if previous else before, data
         )
+
+
+def _run_project_alone(
+    transforms: Sequence[Transform], home: Path, files: list[SourceFile], display_root: Path
+) -> tuple[list[TransformResult], set[str]]:
+    """One project, whole, in a worker process (see Engine._run_projects_in_parallel)."""
+    project = Project(home, files, jobs=1, display_root=display_root)
+    outcomes = [TransformResult(copy.deepcopy(transform)) for transform in transforms]
+    parsed: set[str] = set()
+    Engine(transforms, jobs=1)._run_project(project, outcomes, parsed, fresh_copies=False)
+    for outcome, transform in zip(outcomes, transforms):
+        outcome.transform = transform  # what it planned stays here: only the results travel back
+    return outcomes, parsed
 
 
 def _module_from_relpath(path: Path, root: Path) -> str:

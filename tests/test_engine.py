@@ -213,3 +213,23 @@ def test_transform_producing_invalid_code_is_discarded(tmp_path: Path) -> None:
     result = apply([tmp_path], append="def (:\n")
     assert target.read_text() == "OLD_NAME = 1\n"
     assert ["change discarded" in f.message for f in result.all_failures] == [True]
+
+
+class _PlanBug(RenameTransform):
+    name = "plan-bug"
+
+    def plan(self, project):  # type: ignore[no-untyped-def]
+        if "broken" in str(project.root):
+            raise RuntimeError("boom")
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_bug_in_one_projects_plan_leaves_the_others_running(tmp_path: Path, jobs: int) -> None:
+    for name in ("broken", "fine"):
+        write(tmp_path / name / "pyproject.toml", "")
+        write(tmp_path / name / "a.py", "OLD_NAME = 1\n")
+    result = Engine([_PlanBug()], jobs=jobs).run([tmp_path])
+    assert list(result.changes()) == ["fine/a.py"]
+    assert [("internal error while planning" in f.message, f.transform) for f in result.all_failures] == [
+        (True, "plan-bug")
+    ]

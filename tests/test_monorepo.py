@@ -5,6 +5,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
+
 from codemods.config import merge_options, settings_from_pyproject
 from codemods.engine import Engine
 from codemods.registry import select
@@ -17,19 +19,20 @@ def copy_example(target: Path) -> Path:
     return target
 
 
-def run_all(path: Path, options_from: Path) -> dict[str, bytes]:
+def run_all(path: Path, options_from: Path, jobs: int = 1) -> dict[str, bytes]:
     options = merge_options(settings_from_pyproject(options_from).transform_options, {})
-    result = Engine(select("all", options), jobs=1).run([path])
+    result = Engine(select("all", options), jobs=jobs).run([path])
     assert not result.all_failures, result.all_failures
     return {relpath: change.after for relpath, change in result.changes().items()}
 
 
-def test_each_service_gets_what_a_single_run_gives(tmp_path: Path) -> None:
+@pytest.mark.parametrize("jobs", [1, 2], ids=["serial", "projects-in-parallel"])
+def test_each_service_gets_what_a_single_run_gives(tmp_path: Path, jobs: int) -> None:
     single = run_all(copy_example(tmp_path / "alone" / "backend"), tmp_path / "alone" / "backend")
     services = tmp_path / "services"
     copy_example(services / "billing")
     copy_example(services / "search")
-    together = run_all(services, services / "billing")
+    together = run_all(services, services / "billing", jobs=jobs)
     expected = {f"{name}/{relpath.removeprefix('backend/')}": after
                 for name in ("billing", "search") for relpath, after in single.items()}
     # the baseline revision embeds nothing path-specific, so both services get identical files
