@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
-from codemods.api import Action, NewFile, Site, Transform
+from codemods.api import Action, ConfigError, NewFile, Site, Transform
 from codemods.discovery import (
     GENERATED_HEAD_BYTES,
     discover,
@@ -208,6 +208,8 @@ class Engine:
         failures_before = len(project.failures)
         try:
             transform.plan(project)
+        except ConfigError:
+            raise  # an option that names nothing in the project: a usage error (exit 2)
         except Exception as error:  # a transform bug: this project is left alone, the run goes on
             project.failures.append(Failure("", f"internal error while planning, nothing changed: {error!r}"))
             self._collect_failures(project, failures_before, transform, outcome)
