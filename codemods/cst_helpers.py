@@ -25,32 +25,22 @@ def _import_visitors(full_module_name: str, full_package_name: str = "") -> tupl
     from libcst.codemod import CodemodContext
     from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
 
-    context = CodemodContext(full_module_name=full_module_name or None, full_package_name=full_package_name or None)
+    context = CodemodContext(
+        full_module_name=full_module_name or None, full_package_name=full_package_name or None
+    )
     return context, AddImportsVisitor, RemoveImportsVisitor
 
 
 def add_imports(module: cst.Module, imports: Iterable[ImportSpec], full_module_name: str = "") -> cst.Module:
     """Add the imports not already present, after the module's existing imports."""
-    imports = list(imports)
-    if not imports:
-        return module
-    context, adder, _ = _import_visitors(full_module_name)
-    for spec in imports:
-        adder.add_needed_import(context, spec.module, spec.obj, spec.asname, spec.relative)
-    return adder(context).transform_module(module)
+    return update_imports_in_package(module, imports, (), full_module_name, "")
 
 
 def remove_unused_imports(
     module: cst.Module, imports: Iterable[ImportSpec], full_module_name: str = ""
 ) -> cst.Module:
     """Remove the named imports, each only if nothing in the module uses it any more."""
-    imports = list(imports)
-    if not imports:
-        return module
-    context, _, remover = _import_visitors(full_module_name)
-    for spec in imports:
-        remover.remove_unused_import(context, spec.module, spec.obj, spec.asname)
-    return remover(context).transform_module(module)
+    return update_imports_in_package(module, (), imports, full_module_name, "")
 
 
 def dotted(node: cst.BaseExpression) -> str | None:
@@ -70,7 +60,7 @@ def update_imports_in_package(
     full_module_name: str,
     full_package_name: str,
 ) -> cst.Module:
-    """`add_imports` then `remove_unused_imports`, in a context that knows the module's package, so
+    """Add imports, then remove those left unused, in a context that knows the module's package, so
     that relative imports (`from ..database import x`) are matched: an added name joins an existing
     relative import of the same module, and an unused relative import can be removed. Specs name
     modules absolutely."""

@@ -289,11 +289,10 @@ def _run_project_alone(
 ) -> tuple[list[TransformResult], set[str]]:
     """One project, whole, in a worker process (see Engine._run_projects_in_parallel)."""
     project = Project(home, files, jobs=1, display_root=display_root)
-    outcomes = [TransformResult(copy.deepcopy(transform)) for transform in transforms]
+    # planned copies stay here: only the results (and the unplanned transforms) travel back
+    outcomes = [TransformResult(transform) for transform in transforms]
     parsed: set[str] = set()
-    Engine(transforms, jobs=1)._run_project(project, outcomes, parsed, fresh_copies=False)
-    for outcome, transform in zip(outcomes, transforms):
-        outcome.transform = transform  # what it planned stays here: only the results travel back
+    Engine(transforms, jobs=1)._run_project(project, outcomes, parsed, fresh_copies=True)
     return outcomes, parsed
 
 

@@ -140,7 +140,8 @@ class Project:
         display_root: Path | None = None,
         pool: WorkerPool | None = None,
     ) -> None:
-        self.root = root  # the project's folder (nearest pyproject.toml, setup.py or .git); module names are relative to it
+        # the project's folder (nearest pyproject.toml, setup.py or .git): module names are relative to it
+        self.root = root
         self.display_root = display_root or root  # report paths and NewFile.relpath are relative to it
         self.files = files
         self.pool = pool or WorkerPool(jobs)

@@ -40,6 +40,8 @@ def print_summary(result: RunResult, console: Console, dry_run: bool) -> None:
             who = f"[{failure.transform}] " if failure.transform else ""
             console.print(f"  {escape(where)}: {escape(who)}{escape(failure.message)}", highlight=False)
     notes = [(t.name, note) for t in result.transforms if t.changes for note in t.notes]
-    behaviour = [(t.name, t.transform.behaviour_change) for t in result.transforms if t.changes and t.transform.behaviour_change]
+    behaviour = [
+        (t.name, t.transform.behaviour_change) for t in result.transforms if t.changes and t.transform.behaviour_change
+    ]
     for name, note in behaviour + notes:
         console.print(f"[bold]Note[/] {escape(f'[{name}]')}: {escape(note)}")
