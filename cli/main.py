@@ -54,7 +54,9 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
-    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version."),
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Show the version."
+    ),
 ) -> None:
     """fixit: codemods for FastAPI + SQLAlchemy backends."""
 
@@ -184,7 +186,9 @@ class OptionalValueCommand(TyperCommand):
         return super().parse_args(ctx, expand_optional_values(list(args)))
 
 
-def _check_apply_usage(dry: bool, branch: Optional[str], force: bool, push: Optional[str], fmt: Optional[str]) -> None:
+def _check_apply_usage(
+    dry: bool, branch: Optional[str], force: bool, push: Optional[str], fmt: Optional[str]
+) -> None:
     if fmt is not None and fmt not in FORMATS:
         raise _fail_usage(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
     if branch is not None and dry:
@@ -231,21 +235,35 @@ def _report_branch(outcome: BranchOutcome, quiet: bool) -> None:
 def apply(
     transforms: str = typer.Argument(..., metavar="NAME[,NAME…]|all", help="Transforms to apply."),
     paths: List[Path] = typer.Argument(..., metavar="PATH…", help="Files or folders to repair."),
-    dry_run: bool = typer.Option(False, "--dry-run", help="Write nothing; print a unified diff (git apply format)."),
-    check: bool = typer.Option(False, "--check", help="Like --dry-run, but exit 1 when anything would change."),
-    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=0, help="Worker processes (default: all cores)."),
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help="Write nothing; print a unified diff (git apply format)."
+    ),
+    check: bool = typer.Option(
+        False, "--check", help="Like --dry-run, but exit 1 when anything would change."
+    ),
+    jobs: Optional[int] = typer.Option(
+        None, "--jobs", "-j", min=0, help="Worker processes (default: all cores)."
+    ),
     include: List[str] = typer.Option([], "--include", help="Only files matching this glob (repeatable)."),
     exclude: List[str] = typer.Option([], "--exclude", help="Skip files matching this glob (repeatable)."),
-    option: List[str] = typer.Option([], "--option", "-o", help="NAME.KEY=VALUE transform option (repeatable)."),
-    output: Optional[Path] = typer.Option(None, "--output", help="Write the report (see --format) to FILE instead of stdout."),
+    option: List[str] = typer.Option(
+        [], "--option", "-o", help="NAME.KEY=VALUE transform option (repeatable)."
+    ),
+    output: Optional[Path] = typer.Option(
+        None, "--output", help="Write the report (see --format) to FILE instead of stdout."
+    ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No summary, only errors."),
     branch: Optional[str] = typer.Option(
-        None, "--branch", metavar="[NAME]",
-        help="Commit the changes on a new branch cut from HEAD, one commit per transform, leaving the working "
-        "tree alone (default name fixit/<transform>, fixit/all for several). Name it with --branch=NAME "
+        None,
+        "--branch",
+        metavar="[NAME]",
+        help="Commit the changes on a new branch cut from HEAD, one commit per transform, leaving the "
+        "working tree alone (default name fixit/<transform>, fixit/all for several). Name it with --branch=NAME "
         "(a NAME that is an existing path is taken as a PATH).",
     ),
-    force: bool = typer.Option(False, "--force", help="With --branch: replace an existing branch of that name."),
+    force: bool = typer.Option(
+        False, "--force", help="With --branch: replace an existing branch of that name."
+    ),
     push: Optional[str] = typer.Option(
         None, "--push", metavar="[REMOTE]", help="With --branch: push the branch to REMOTE (default origin)."
     ),
@@ -253,7 +271,9 @@ def apply(
         None, "--pr-body", metavar="FILE", help="Write the pull-request description (Markdown) to FILE."
     ),
     fmt: Optional[str] = typer.Option(
-        None, "--format", metavar="diff|markdown|json|sarif",
+        None,
+        "--format",
+        metavar="diff|markdown|json|sarif",
         help="Report format for the dry run (default diff), or of what was applied when given with --output.",
     ),
 ) -> None:
@@ -310,13 +330,21 @@ def _write_in_place(result: RunResult) -> bool:
     return True
 
 
-def _write_pr_body(target: Path, result: RunResult, outcome: Optional[BranchOutcome], paths: List[Path]) -> None:
+def _write_pr_body(
+    target: Path, result: RunResult, outcome: Optional[BranchOutcome], paths: List[Path]
+) -> None:
     if outcome is None:
-        body = pull_request_body(result.transforms, result.changes().values(), _display_paths(paths, result.display_root))
+        body = pull_request_body(
+            result.transforms, result.changes().values(), _display_paths(paths, result.display_root)
+        )
     else:
         body = pull_request_body(
-            result.transforms, result.changes().values(), outcome.paths,
-            branch=outcome.branch, base=outcome.base, commits=outcome.commits,
+            result.transforms,
+            result.changes().values(),
+            outcome.paths,
+            branch=outcome.branch,
+            base=outcome.base,
+            commits=outcome.commits,
         )
     target.write_text(body, encoding="utf-8")
 
@@ -328,11 +356,28 @@ def check_command(
     option: List[str] = typer.Option([], "--option", "-o"),
     quiet: bool = typer.Option(False, "--quiet", "-q"),
     fmt: str = typer.Option("diff", "--format", metavar="diff|markdown|json|sarif", help="Report format."),
-    output: Optional[Path] = typer.Option(None, "--output", help="Write the report to FILE instead of stdout."),
+    output: Optional[Path] = typer.Option(
+        None, "--output", help="Write the report to FILE instead of stdout."
+    ),
 ) -> None:
     """All transforms, dry: print what would change and exit 1 when anything is pending (the CI gate)."""
-    apply("all", paths, dry_run=True, check=True, jobs=jobs, include=[], exclude=[], option=option,
-          output=output, quiet=quiet, branch=None, force=False, push=None, pr_body=None, fmt=fmt)
+    apply(
+        "all",
+        paths,
+        dry_run=True,
+        check=True,
+        jobs=jobs,
+        include=[],
+        exclude=[],
+        option=option,
+        output=output,
+        quiet=quiet,
+        branch=None,
+        force=False,
+        push=None,
+        pr_body=None,
+        fmt=fmt,
+    )
 
 
 from cli.batch import batch_app  # noqa: E402 - `fixit batch …` and `fixit batch status`

@@ -129,7 +129,9 @@ def _load_query(script: Path) -> Any:
         if callable(query) and not hasattr(query, "compile"):
             query = query()
         if query is None or not hasattr(query, "compile"):
-            raise ConfigError(f"{script}: define `query` (a bowler.Query) or a function `query()` returning one")
+            raise ConfigError(
+                f"{script}: define `query` (a bowler.Query) or a function `query()` returning one"
+            )
         _QUERIES[key] = query
     return _QUERIES[key]
 
@@ -143,7 +145,9 @@ class BowlerQueryTransform(_ExternalTransform):
         try:
             import bowler  # noqa: F401
         except ImportError as error:
-            raise ConfigError("Bowler queries need the extra: pip install 'fixit-codemods[bowler]'") from error
+            raise ConfigError(
+                "Bowler queries need the extra: pip install 'fixit-codemods[bowler]'"
+            ) from error
         if not self.script.is_file():
             raise ConfigError(f"Bowler query not found: {self.script}")
         if options:
@@ -158,13 +162,21 @@ class BowlerQueryTransform(_ExternalTransform):
         from fissix.pgen2.tokenize import TokenError
 
         fixers = _load_query(self.script).compile()
-        tool = BowlerTool(fixers, interactive=False, write=False, silent=True, in_process=True,
-                          options={"print_function": True})
+        tool = BowlerTool(
+            fixers,
+            interactive=False,
+            write=False,
+            silent=True,
+            in_process=True,
+            options={"print_function": True},
+        )
         # lib2to3's grammar wants "\n" line ends and a final newline; both are restored after
         text = source.text.replace("\r\n", "\n")
         padded = not text.endswith("\n")
         problems: list[str] = []
-        tool.log_error = lambda message, *args, **_: problems.append(str(message) % args if args else str(message))
+        tool.log_error = lambda message, *args, **_: problems.append(
+            str(message) % args if args else str(message)
+        )
         try:
             tree = tool.refactor_string(text + ("\n" if padded else ""), source.relpath)
         except (ParseError, TokenError, IndentationError, SyntaxError) as error:

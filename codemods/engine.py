@@ -229,14 +229,21 @@ class Engine:
         self._collect_failures(project, failures_before, transform, outcome)
 
     @staticmethod
-    def _collect_failures(project: Project, since: int, transform: Transform, outcome: TransformResult) -> None:
+    def _collect_failures(
+        project: Project, since: int, transform: Transform, outcome: TransformResult
+    ) -> None:
         failures = project.failures[since:]
         for failure in failures:
             failure.transform = transform.name
         outcome.failures.extend(failures)
 
     def _take_rewrite(
-        self, transform: Transform, source: SourceFile, rewrite: object, project: Project, outcome: TransformResult
+        self,
+        transform: Transform,
+        source: SourceFile,
+        rewrite: object,
+        project: Project,
+        outcome: TransformResult,
     ) -> None:
         if rewrite is None:
             return

@@ -46,9 +46,7 @@ def _describe(error: BaseException) -> str:
     return f"internal error {type(error).__name__}: {error}{where}"
 
 
-def _run_batch(
-    function: Callable[[SourceFile], T], batch: Sequence[SourceFile]
-) -> list[tuple[bool, object]]:
+def _run_batch(function: Callable[[SourceFile], T], batch: Sequence[SourceFile]) -> list[tuple[bool, object]]:
     results: list[tuple[bool, object]] = []
     for source in batch:
         try:

@@ -75,7 +75,9 @@ def select(spec: str, options: Mapping[str, Mapping[str, Any]] | None = None) ->
     external = [name for name in names if name not in known and ":" in name]
     unknown = [name for name in names if name not in known and name not in external]
     if unknown or not names:
-        raise ConfigError(f"unknown transform {', '.join(unknown) or repr(spec)}; available: {', '.join(known)}")
+        raise ConfigError(
+            f"unknown transform {', '.join(unknown) or repr(spec)}; available: {', '.join(known)}"
+        )
     stray = set(options) - set(known) - set(external)
     if stray:
         raise ConfigError(f"options given for unknown transform(s): {', '.join(sorted(stray))}")

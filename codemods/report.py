@@ -26,13 +26,16 @@ def print_summary(result: RunResult, console: Console, dry_run: bool) -> None:
         if transform.changes or transform.sites:
             console.print(
                 f"  {transform.name}: {len(transform.changes)} files, "
-                f"{transform.count(Action.CHANGED)} sites {verb}, {transform.count(Action.REVIEW)} for review",
+                f"{transform.count(Action.CHANGED)} sites {verb}, "
+                f"{transform.count(Action.REVIEW)} for review",
                 highlight=False,
             )
     if review:
         console.print("[bold yellow]Left for review:[/]")
         for site in review:
-            console.print(f"  {escape(site.path)}:{site.line}: {escape(f'[{site.transform}]')} {escape(site.message)}")
+            console.print(
+                f"  {escape(site.path)}:{site.line}: {escape(f'[{site.transform}]')} {escape(site.message)}"
+            )
     if failures:
         console.print("[bold red]Failed:[/]")
         for failure in failures:
@@ -41,7 +44,9 @@ def print_summary(result: RunResult, console: Console, dry_run: bool) -> None:
             console.print(f"  {escape(where)}: {escape(who)}{escape(failure.message)}", highlight=False)
     notes = [(t.name, note) for t in result.transforms if t.changes for note in t.notes]
     behaviour = [
-        (t.name, t.transform.behaviour_change) for t in result.transforms if t.changes and t.transform.behaviour_change
+        (t.name, t.transform.behaviour_change)
+        for t in result.transforms
+        if t.changes and t.transform.behaviour_change
     ]
     for name, note in behaviour + notes:
         console.print(f"[bold]Note[/] {escape(f'[{name}]')}: {escape(note)}")

@@ -81,7 +81,9 @@ def write_changes(changes: Iterable[FileChange]) -> None:
             _atomic_write(change.path, change.after, mode)
     except (OSError, KeyboardInterrupt) as error:
         _restore(written)
-        raise WriteError(f"{written[-1].path}: write failed ({error}); all changes were rolled back") from error
+        raise WriteError(
+            f"{written[-1].path}: write failed ({error}); all changes were rolled back"
+        ) from error
 
 
 def _restore(written: list[_Written]) -> None:
