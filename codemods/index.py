@@ -56,6 +56,21 @@ class FunctionFacts:
 
 
 @dataclass
+class LocalScope:
+    """Names a function binds in its own body by import or by a plain alias (`get = get_session`):
+    `from .database import get_db_session_context` inside a task is how real code imports."""
+
+    first_line: int
+    last_line: int
+    imports: dict[str, str] = field(default_factory=dict)
+    aliases: dict[str, str] = field(default_factory=dict)
+    shadowed: set[str] = field(default_factory=set)  # bound here by anything else (a parameter, a loop)
+
+    def contains(self, line: int) -> bool:
+        return self.first_line <= line <= self.last_line
+
+
+@dataclass
 class ModuleFacts:
     module: str
     relpath: str
@@ -64,6 +79,15 @@ class ModuleFacts:
     aliases: dict[str, str] = field(default_factory=dict)  # local name -> dotted expr as written
     functions: dict[str, FunctionFacts] = field(default_factory=dict)
     classes: set[str] = field(default_factory=set)
+    # functions (at any depth) that import or alias names in their body, innermost last
+    local_scopes: list[LocalScope] = field(default_factory=list)
+
+    def scopes_at(self, line: int) -> list[LocalScope]:
+        """The local scopes enclosing `line`, innermost first."""
+        return sorted(
+            (scope for scope in self.local_scopes if scope.contains(line)),
+            key=lambda scope: scope.last_line - scope.first_line,
+        )
 
 
 def count_own_yields(function: ast.AST) -> int:
@@ -85,23 +109,77 @@ def decorator_name(node: ast.expr) -> str:
     return dotted_name(target) or ""
 
 
+def import_bindings(node: ast.Import | ast.ImportFrom, module: str, is_package: bool) -> dict[str, str]:
+    """Local name -> absolute dotted target, for one import statement of `module`."""
+    bound: dict[str, str] = {}
+    if isinstance(node, ast.Import):
+        for alias in node.names:
+            if alias.asname:
+                bound[alias.asname] = alias.name
+            else:
+                top = alias.name.split(".")[0]
+                bound[top] = top
+        return bound
+    base = resolve_relative(module, is_package, node.level, node.module)
+    for alias in node.names:
+        if alias.name != "*":
+            bound[alias.asname or alias.name] = f"{base}.{alias.name}" if base else alias.name
+    return bound
+
+
+def _local_scope(function: ast.FunctionDef | ast.AsyncFunctionDef, module: str, is_package: bool) -> LocalScope:
+    scope = LocalScope(function.lineno, function.end_lineno or function.lineno)
+    arguments = function.args
+    for argument in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]:
+        scope.shadowed.add(argument.arg)
+    for extra in (arguments.vararg, arguments.kwarg):
+        if extra is not None:
+            scope.shadowed.add(extra.arg)
+    for node in own_statements(function.body):
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            scope.imports.update(import_bindings(node, module, is_package))
+        elif isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            value = dotted_name(node.value)
+            if value and value != node.targets[0].id:
+                scope.aliases[node.targets[0].id] = value
+            else:
+                scope.shadowed.add(node.targets[0].id)
+        elif isinstance(node, (ast.For, ast.AsyncFor, ast.With, ast.AsyncWith, ast.AnnAssign, ast.AugAssign)):
+            targets = [node.target] if hasattr(node, "target") else [i.optional_vars for i in node.items]
+            for target in targets:
+                scope.shadowed.update(n.id for n in ast.walk(target) if isinstance(n, ast.Name)) if target else None
+    # a name both aliased and otherwise bound in one function is not one thing: forget the alias
+    for name in scope.shadowed & set(scope.aliases):
+        del scope.aliases[name]
+    return scope
+
+
+def own_statements(body: list[ast.stmt]) -> Iterable[ast.stmt]:
+    """Statements of a function body at any block depth, not those of nested functions or classes."""
+    for node in body:
+        yield node
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            continue
+        for child_body in ("body", "orelse", "finalbody"):
+            yield from own_statements(getattr(node, child_body, []) or [])
+        for handler in getattr(node, "handlers", []) or []:
+            yield from own_statements(handler.body)
+        for case in getattr(node, "cases", []) or []:
+            yield from own_statements(case.body)
+
+
 def module_facts(source: SourceFile) -> ModuleFacts:
-    """Top-level bindings of one module. Raises SourceError on a syntax error."""
+    """Bindings of one module: top-level ones, and the imports of each function body.
+    Raises SourceError on a syntax error."""
     facts = ModuleFacts(source.module, source.relpath, source.is_package)
+    for node in ast.walk(source.ast):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            scope = _local_scope(node, source.module, source.is_package)
+            if scope.imports or scope.aliases or scope.shadowed:
+                facts.local_scopes.append(scope)
     for node in top_level_statements(source.ast.body):
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                if alias.asname:
-                    facts.imports[alias.asname] = alias.name
-                else:
-                    top = alias.name.split(".")[0]
-                    facts.imports[top] = top
-        elif isinstance(node, ast.ImportFrom):
-            base = resolve_relative(source.module, source.is_package, node.level, node.module)
-            for alias in node.names:
-                if alias.name != "*":
-                    target = f"{base}.{alias.name}" if base else alias.name
-                    facts.imports[alias.asname or alias.name] = target
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            facts.imports.update(import_bindings(node, source.module, source.is_package))
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             facts.functions[node.name] = FunctionFacts(
                 name=node.name,
@@ -142,14 +220,18 @@ class ProjectIndex:
     def __init__(self, modules: Iterable[ModuleFacts]) -> None:
         self.modules: dict[str, ModuleFacts] = {facts.module: facts for facts in modules}
 
-    def resolve(self, module: str, name: str) -> str:
-        """The canonical qualified name of `name` (possibly dotted) as seen from `module`.
+    def resolve(self, module: str, name: str, line: int | None = None) -> str:
+        """The canonical qualified name of `name` (possibly dotted) as seen from `module`, at `line`
+        when given (then an import or alias in an enclosing function's body counts first).
 
         Names not bound in `module` resolve to themselves (builtins, or unknown).
         """
         head, _, rest = name.partition(".")
         facts = self.modules.get(module)
-        if facts is None:
+        local = self._local_binding(facts, head, line) if facts is not None and line is not None else None
+        if local is not None:
+            qualified = local
+        elif facts is None:
             qualified = name
         elif head in facts.imports:
             qualified = facts.imports[head]
@@ -162,6 +244,20 @@ class ProjectIndex:
         if rest:
             qualified = f"{qualified}.{rest}"
         return self.canonical(qualified)
+
+    def _local_binding(self, facts: ModuleFacts, name: str, line: int) -> str | None:
+        for scope in facts.scopes_at(line):
+            if name in scope.imports:
+                return scope.imports[name]
+            if name in scope.aliases:
+                value = scope.aliases[name]
+                head, _, rest = value.partition(".")
+                if head in scope.imports:
+                    return f"{scope.imports[head]}.{rest}" if rest else scope.imports[head]
+                return self.resolve(facts.module, value)
+            if name in scope.shadowed:
+                return f"<local>.{name}"  # a parameter or variable: not a project-level name
+        return None
 
     def canonical(self, qualified: str) -> str:
         """Follow re-exports and aliases until the name where the object is defined."""

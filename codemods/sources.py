@@ -12,6 +12,8 @@ from pathlib import Path
 
 import libcst as cst
 
+from codemods.modern_syntax import UnreadableSource, parse_ast
+
 
 class SourceError(Exception):
     """A file that cannot be handled (not text, not decodable, not valid Python)."""
@@ -87,13 +89,14 @@ class SourceFile:
 
     @cached_property
     def ast(self) -> ast.Module:
-        """The stdlib AST: ~10x cheaper than LibCST; use it to decide whether to parse with LibCST."""
+        """The stdlib AST: ~10x cheaper than LibCST; use it to decide whether to parse with LibCST.
+
+        Syntax newer than the running Python is read too (see `modern_syntax`): line numbers are
+        the file's, columns on a line with a lowered construct may differ."""
         try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", SyntaxWarning)
-                return ast.parse(self.text, filename=self.relpath)
-        except SyntaxError as error:
-            raise SourceError(f"syntax error at line {error.lineno}: {error.msg}") from error
+            return parse_ast(self.text, self.relpath)
+        except UnreadableSource as error:
+            raise SourceError(str(error)) from error
 
     @cached_property
     def cst(self) -> cst.Module:
@@ -118,10 +121,9 @@ class SourceFile:
 
 
 def check_parses(text: str, filename: str) -> None:
-    """Raise SourceError unless `text` is valid Python for this interpreter."""
+    """Raise SourceError unless `text` is valid Python 3 (any version LibCST reads, not only the
+    running interpreter's: the stdlib where it reads the text, LibCST plus the stdlib after that)."""
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", SyntaxWarning)
-            compile(text, filename, "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
-    except (SyntaxError, ValueError) as error:
+        parse_ast(text, filename)
+    except UnreadableSource as error:
         raise SourceError(f"output does not parse: {error}") from error

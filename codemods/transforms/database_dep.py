@@ -82,16 +82,10 @@ class ModuleScan:
     # none of whose dependencies resolves to an alias's function has nothing to rewrite
     dependency_calls: set[tuple[str, str]] = field(default_factory=set)
     top_level_names: set[str] = field(default_factory=set)
-    # Set only when this Python cannot parse the module (PEP 695 `type X = ...` before 3.12):
-    # its facts come from a LibCST reading, and the module itself cannot be rewritten.
-    facts: ModuleFacts | None = None
 
 
 def scan_module(source: SourceFile) -> ModuleScan:
-    try:
-        tree = source.ast
-    except SourceError:
-        return _scan_newer_syntax(source)
+    tree = source.ast  # any syntax LibCST reads; a genuine syntax error raises SourceError
     scan = ModuleScan()
     for statement in tree.body:
         scan.top_level_names.update(_bound_names(statement))
@@ -107,29 +101,6 @@ def scan_module(source: SourceFile) -> ModuleScan:
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             scan.dependencies.extend(_parameter_dependencies(node.args))
     return scan
-
-
-def _scan_newer_syntax(source: SourceFile) -> ModuleScan:
-    """Read a module with `type X = ...` statements on a Python older than 3.12: LibCST parses it,
-    and the same module with each `type X = V` written `X = V` is what the stdlib reads."""
-    module = source.cst  # raises SourceError when LibCST cannot read it either
-    body = [_as_assignment(statement) for statement in module.body]
-    stand_in = source.with_text(module.with_changes(body=body).code)
-    scan = scan_module(stand_in)  # raises SourceError if something else is unreadable
-    scan.names.clear()  # the module cannot be rewritten by this Python: no sites in it
-    scan.dependency_calls.clear()
-    scan.facts = module_facts(stand_in)
-    return scan
-
-
-def _as_assignment(statement: cst.CSTNode) -> cst.CSTNode:
-    if not isinstance(statement, cst.SimpleStatementLine):
-        return statement
-    parts = [
-        cst.Assign([cst.AssignTarget(part.name)], part.value) if isinstance(part, cst.TypeAlias) else part
-        for part in statement.body
-    ]
-    return statement.with_changes(body=parts)
 
 
 def _bound_names(statement: ast.stmt) -> set[str]:
@@ -686,13 +657,9 @@ class OnDemandIndex(ProjectIndex):
         self.modules: _FactsOnDemand = _FactsOnDemand(project)
 
     def take(self, scans: Mapping[str, ModuleScan]) -> None:
-        """Facts only the scans have (modules this Python cannot parse, read through LibCST), and
-        which file the module name "" stands for: a script outside any package, as scanned last."""
-        for relpath, scan in scans.items():
-            if scan.facts is not None:
-                self.modules[scan.facts.module] = scan.facts
-                self.modules.absent.discard(scan.facts.module)
-            elif not (source := self.modules.project.find_file(relpath)).module:
+        """Which file the module name "" stands for: a script outside any package, as scanned last."""
+        for relpath in scans:
+            if not (source := self.modules.project.find_file(relpath)).module:
                 self.modules.unnamed = source
                 self.modules.pop("", None)
                 self.modules.absent.discard("")
