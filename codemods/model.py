@@ -1,0 +1,816 @@
+"""The semantic model of one project: what a name, an expression, a call or a raise refers to.
+
+Every transform asks this one model; none carries a resolver of its own. It is built from the
+stdlib AST of each module (any syntax LibCST reads, see `modern_syntax`), lazily: a question reads
+only the modules its answer passes through, and every answer is cached for the run.
+
+The four questions:
+
+- **names** — `resolve(module, name, line)`: the qualified name a (dotted) name refers to at a line,
+  through module-level, function-local and conditional imports, aliases and re-exports (the name
+  layer is `ProjectIndex`; `names_bound_to` is its reverse: every local spelling of a definition);
+- **values** — `values(module, expression, line)`: what an expression may hold, as a set of `Value`s:
+  constructor calls (project or third-party, with the keywords they were called with), every
+  assignment in every branch (a union), parameters' annotations (`Optional`, `Union`, `Annotated`,
+  string annotations), `self.x` set anywhere in the class or its project base classes, properties,
+  factory functions (annotated return, else the union of their returns), module singletons, and
+  wrappers with known semantics (`instructor.from_openai(AsyncOpenAI())`);
+- **calls** — `callees(module, call, line)`: the project functions a call reaches, through the
+  receiver's class (`crud = ProviderCRUD(s); crud.create()`), classmethods, `super()`, and a
+  Protocol or ABC with a single project implementation; what it cannot follow is *unknown*;
+- **raises** — `raises(function)`: what a project function may raise, transitively through the
+  calls it reaches, with each raise's type and message shape, and an explicit *unknown* for every
+  place the walk cannot see into (a module that failed to parse, a third-party call, a call on a
+  value the model cannot type).
+
+Why our own, on the stdlib AST: astroid and jedi answer the name and value questions but parse
+only the running interpreter's grammar (astroid) or cost ~10-100x more per query (jedi), and
+neither summarises raises; LibCST's `FullyQualifiedNameProvider` answers names only, per file. The
+numbers are in the README ("Real code").
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Iterable, Iterator, Union
+
+from codemods.index import ProjectIndex, dotted_name, own_statements
+from codemods.sources import SourceError
+
+if TYPE_CHECKING:
+    from codemods.project import Project
+    from codemods.sources import SourceFile
+
+MAX_DEPTH = 12
+
+AnyFunction = Union[ast.FunctionDef, ast.AsyncFunctionDef]
+
+# Wrappers whose result behaves like (and carries the settings of) their first argument.
+TRANSPARENT_WRAPPERS = frozenset(
+    {
+        "instructor.from_openai",
+        "instructor.from_anthropic",
+        "instructor.from_litellm",
+        "instructor.patch",
+        "instructor.apatch",
+        "langsmith.wrappers.wrap_openai",
+        "typing.cast",
+    }
+)
+TYPING_UNIONS = frozenset({"typing.Optional", "typing.Union", "Optional", "Union"})
+TYPING_ANNOTATED = frozenset({"typing.Annotated", "typing_extensions.Annotated", "Annotated"})
+
+
+@dataclass(frozen=True)
+class Value:
+    """One thing an expression may hold.
+
+    kind: "instance" (of class `name`; `keywords` are the constructor's keyword names),
+    "class", "function", "module", "external" (a third-party name or the result of calling one:
+    `name` is its qualified name, `called` says which), or "unknown" (`name` says why).
+    """
+
+    kind: str
+    name: str
+    keywords: frozenset[str] = frozenset()
+    called: bool = False
+    where: str = ""  # relpath:line of the expression that produced it
+
+    @property
+    def is_unknown(self) -> bool:
+        return self.kind == "unknown"
+
+
+@dataclass(frozen=True)
+class RaiseSite:
+    """`raise Type(message)` somewhere in the project."""
+
+    exception: str  # qualified type, as the model resolves it
+    message: tuple[str | None, ...] | None  # literal parts, None for an interpolated part; None: dynamic
+    relpath: str
+    line: int
+    function: str  # the qualified function holding the raise
+
+
+@dataclass(frozen=True)
+class Unknown:
+    """A place a raise summary cannot see into, and why."""
+
+    reason: str
+    relpath: str
+    line: int
+
+
+@dataclass
+class RaiseSummary:
+    raises: list[RaiseSite] = field(default_factory=list)
+    unknown: list[Unknown] = field(default_factory=list)
+
+    def extend(self, other: RaiseSummary) -> None:
+        self.raises.extend(r for r in other.raises if r not in self.raises)
+        self.unknown.extend(u for u in other.unknown if u not in self.unknown)
+
+
+@dataclass
+class ClassInfo:
+    qualified: str
+    module: str
+    node: ast.ClassDef
+    methods: dict[str, AnyFunction]
+    # attribute -> expressions assigned to it (`self.x = v` in any method, `x = v` in the body) or
+    # its annotation (`x: T`, `self.x: T = v`), each with the method it is in (None: class body)
+    attributes: dict[str, list[tuple[ast.expr, AnyFunction | None, bool]]]
+
+
+@dataclass
+class ModuleInfo:
+    source: SourceFile
+    tree: ast.Module
+    functions: list[tuple[AnyFunction, str]]  # every function, with its qualified name
+    classes: dict[str, ClassInfo]  # by qualified name
+    top_level: dict[str, list[ast.expr]]  # module variable -> values assigned at module level
+
+
+class SemanticModel:
+    """One model of one project, shared by every transform of a run."""
+
+    def __init__(self, project: Project, index: ProjectIndex | None = None) -> None:
+        self.project = project
+        self.index = index if index is not None else project.index_on_demand()
+        self._modules: dict[str, ModuleInfo | None] = {}
+        self._raises: dict[str, RaiseSummary] = {}
+        self._in_progress: set[str] = set()
+
+    # -- names ------------------------------------------------------------------------------------
+
+    def resolve(self, module: str, name: str, line: int | None = None) -> str:
+        return self.index.resolve(module, name, line)
+
+    def load(self, sources: Iterable[SourceFile]) -> None:
+        """Bring these modules into the name layer now (reverse look-ups iterate what is loaded)."""
+        for source in sources:
+            if source.module or source.module == "":
+                self.index.modules.get(source.module)
+
+    def names_bound_to(self, qualified: str) -> set[str]:
+        """Every local name, at module level or inside a function, bound to `qualified` in the
+        modules loaded so far."""
+        names = set()
+        for module, facts in list(self.index.modules.items()):
+            for local, target in facts.imports.items():
+                if self.index.canonical(target) == qualified:
+                    names.add(local)
+            for local, value in facts.aliases.items():
+                if self.index.resolve(module, value) == qualified:
+                    names.add(local)
+            for scope in facts.local_scopes:
+                for local, target in scope.imports.items():
+                    if self.index.canonical(target) == qualified:
+                        names.add(local)
+                for local, value in scope.aliases.items():
+                    if self.index.resolve(module, value, scope.first_line) == qualified:
+                        names.add(local)
+        return names
+
+    # -- modules, functions, classes ---------------------------------------------------------------
+
+    def module_info(self, module: str) -> ModuleInfo | None:
+        if module not in self._modules:
+            self._modules[module] = self._read_module(module)
+        return self._modules[module]
+
+    def _read_module(self, module: str) -> ModuleInfo | None:
+        source = self.project.find_module(module)
+        if source is None:
+            return None
+        try:
+            tree = source.ast
+        except SourceError:
+            return None
+        functions: list[tuple[AnyFunction, str]] = []
+        classes: dict[str, ClassInfo] = {}
+        top_level: dict[str, list[ast.expr]] = {}
+        prefix = f"{module}." if module else ""
+        _collect(tree.body, prefix, functions, classes, module)
+        for statement in _module_statements(tree.body):
+            for target, value in _assignments(statement):
+                if isinstance(target, ast.Name):
+                    top_level.setdefault(target.id, []).append(value)
+        return ModuleInfo(source, tree, functions, classes, top_level)
+
+    def module_of(self, qualified: str) -> tuple[str | None, str]:
+        return self.index.split_module(self.index.canonical(qualified))
+
+    def function(self, qualified: str) -> tuple[ModuleInfo, AnyFunction] | None:
+        """The definition of a project function or method (`pkg.mod.f`, `pkg.mod.Class.m`)."""
+        module, _ = self.module_of(qualified)
+        info = self.module_info(module) if module is not None else None
+        if info is None:
+            return None
+        canonical = self.index.canonical(qualified)
+        found = [node for node, name in info.functions if name == canonical]
+        return (info, found[-1]) if found else None
+
+    def class_info(self, qualified: str) -> ClassInfo | None:
+        module, _ = self.module_of(qualified)
+        info = self.module_info(module) if module is not None else None
+        return info.classes.get(self.index.canonical(qualified)) if info else None
+
+    def bases(self, cls: ClassInfo) -> list[str]:
+        """Qualified names of the class's bases, as written."""
+        found = []
+        for base in cls.node.bases:
+            name = dotted_name(base.value if isinstance(base, ast.Subscript) else base)
+            if name:
+                found.append(self.resolve(cls.module, name, cls.node.lineno))
+        return found
+
+    def mro(self, qualified: str) -> list[ClassInfo]:
+        """The class and its project base classes, depth first (enough for single inheritance)."""
+        order: list[ClassInfo] = []
+        pending = [qualified]
+        while pending and len(order) < 32:
+            cls = self.class_info(pending.pop(0))
+            if cls is None or cls in order:
+                continue
+            order.append(cls)
+            pending.extend(self.bases(cls))
+        return order
+
+    def implementations(self, qualified: str) -> list[ClassInfo]:
+        """Project classes that name `qualified` as a base (for a Protocol or ABC), in loaded modules."""
+        found = []
+        for module in list(self.index.modules):
+            info = self.module_info(module)
+            for cls in info.classes.values() if info else ():
+                if qualified in self.bases(cls) and cls.qualified != qualified:
+                    found.append(cls)
+        return found
+
+    def method(self, class_qualified: str, name: str) -> str | None:
+        """The qualified name of `name` looked up on the class, through its project bases."""
+        for cls in self.mro(class_qualified):
+            if name in cls.methods:
+                return f"{cls.qualified}.{name}"
+        return None
+
+    def enclosing(self, module: str, line: int) -> tuple[AnyFunction | None, ClassInfo | None]:
+        """The innermost function around `line`, and the class it is a method of (if any)."""
+        info = self.module_info(module)
+        if info is None:
+            return None, None
+        best: AnyFunction | None = None
+        for node, _ in info.functions:
+            if node.lineno <= line <= (node.end_lineno or node.lineno):
+                if best is None or node.lineno >= best.lineno:
+                    best = node
+        if best is None:
+            return None, None
+        for cls in info.classes.values():
+            if any(method is best for method in cls.methods.values()):
+                return best, cls
+        return best, None
+
+    # -- values ------------------------------------------------------------------------------------
+
+    def values(self, module: str, expression: ast.expr | str, line: int) -> frozenset[Value]:
+        """What `expression`, evaluated at `line` of `module`, may hold (a union over branches)."""
+        if isinstance(expression, str):
+            try:
+                expression = ast.parse(expression.strip(), mode="eval").body
+            except SyntaxError:
+                return frozenset({Value("unknown", f"cannot read `{expression}`")})
+        return frozenset(self._values(module, expression, line, 0))
+
+    def _values(self, module: str, node: ast.expr, line: int, depth: int) -> set[Value]:
+        where = f"{self._relpath(module)}:{getattr(node, 'lineno', line)}"
+        if depth > MAX_DEPTH:
+            return {Value("unknown", "too deep", where=where)}
+        if isinstance(node, ast.Await):
+            return self._values(module, node.value, line, depth + 1)
+        if isinstance(node, (ast.BoolOp,)):
+            return set().union(*(self._values(module, v, line, depth + 1) for v in node.values))
+        if isinstance(node, ast.IfExp):
+            return self._values(module, node.body, line, depth + 1) | self._values(
+                module, node.orelse, line, depth + 1
+            )
+        if isinstance(node, ast.Constant) and node.value is None:
+            return {Value("instance", "None", where=where)}
+        if isinstance(node, ast.Call):
+            return self._values_of_call(module, node, line, depth)
+        if isinstance(node, ast.Name):
+            return self._values_of_name(module, node.id, line, depth)
+        if isinstance(node, ast.Attribute):
+            return self._values_of_attribute(module, node, line, depth)
+        return {Value("unknown", f"{type(node).__name__} expression", where=where)}
+
+    def _values_of_call(self, module: str, call: ast.Call, line: int, depth: int) -> set[Value]:
+        where = f"{self._relpath(module)}:{call.lineno}"
+        keywords = frozenset(k.arg for k in call.keywords if k.arg)
+        found: set[Value] = set()
+        for callee in self._values(module, call.func, line, depth + 1):
+            if callee.kind == "class":
+                found.add(Value("instance", callee.name, keywords, where=where))
+            elif callee.kind == "function":
+                found |= self._returns(callee.name, depth + 1)
+            elif callee.kind == "external":
+                if callee.name in TRANSPARENT_WRAPPERS and call.args:
+                    found |= self._values(module, call.args[0], line, depth + 1)
+                elif callee.called:
+                    found.add(Value("unknown", f"the result of a call on `{callee.name}(...)`", where=where))
+                else:
+                    found.add(Value("external", callee.name, keywords, called=True, where=where))
+            else:
+                found.add(Value("unknown", callee.name if callee.is_unknown else "not callable", where=where))
+        return found
+
+    def _values_of_name(self, module: str, name: str, line: int, depth: int) -> set[Value]:
+        for function in self.enclosing_chain(module, line):
+            local = self._local_values(module, function, name, depth)
+            if local is not None:
+                return local
+        return self._values_of_qualified(self.resolve(module, name, line), depth)
+
+    def enclosing_chain(self, module: str, line: int) -> list[AnyFunction]:
+        """The functions around `line`, innermost first."""
+        info = self.module_info(module)
+        around = [node for node, _ in info.functions if _encloses(node, line)] if info else []
+        return sorted(around, key=lambda node: node.lineno, reverse=True)
+
+    def _is_local(self, module: str, name: str, line: int, depth: int) -> bool:
+        return any(
+            self._local_values(module, function, name, depth) is not None
+            for function in self.enclosing_chain(module, line)
+        )
+
+    def _local_values(self, module: str, function: AnyFunction, name: str, depth: int) -> set[Value] | None:
+        """Values of `name` bound in `function`'s own body (None when it does not bind it)."""
+        arguments = function.args
+        for argument in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]:
+            if argument.arg == name:
+                if argument.annotation is None:
+                    return {Value("unknown", f"parameter `{name}` has no annotation")}
+                return self._values_of_annotation(module, argument.annotation, function.lineno, depth)
+        bound: list[ast.expr] = []
+        others = False
+        for statement in own_statements(function.body):
+            if isinstance(statement, (ast.Import, ast.ImportFrom)):
+                if any((alias.asname or alias.name.split(".")[0]) == name for alias in statement.names):
+                    return None  # the name layer answers imports
+            for target, value in _assignments(statement):
+                if isinstance(target, ast.Name) and target.id == name:
+                    bound.append(value)
+            if isinstance(statement, (ast.For, ast.AsyncFor, ast.With, ast.AsyncWith)):
+                others |= name in _target_names(statement)
+        if not bound and not others:
+            return None
+        found: set[Value] = {Value("unknown", f"`{name}` is bound by a loop or `with`")} if others else set()
+        for value in bound:
+            if isinstance(value, _Annotation):
+                found |= self._values_of_annotation(module, value.annotation, value.lineno, depth)
+            else:
+                found |= self._values(module, value, value.lineno, depth + 1)
+        return found
+
+    def _values_of_qualified(self, qualified: str, depth: int) -> set[Value]:
+        module, attribute = self.module_of(qualified)
+        if module is None:
+            if qualified.startswith("<local>."):
+                return {Value("unknown", f"`{qualified[8:]}` is a local variable")}
+            return {Value("external", qualified)}
+        if not attribute:
+            return {Value("module", module)}
+        info = self.module_info(module)
+        if info is None:
+            return {Value("unknown", f"module `{module}` could not be read")}
+        canonical = self.index.canonical(qualified)
+        if canonical in info.classes:
+            return {Value("class", canonical)}
+        if any(name == canonical for _, name in info.functions):
+            return {Value("function", canonical)}
+        head, _, rest = attribute.partition(".")
+        owner = f"{module}.{head}" if module else head
+        if owner in info.classes and rest:
+            return self._attribute_of({Value("class", owner)}, rest, depth + 1)
+        if head in info.top_level:
+            found: set[Value] = set()
+            for value in info.top_level[head]:
+                if isinstance(value, _Annotation):
+                    found |= self._values_of_annotation(module, value.annotation, value.lineno, depth)
+                else:
+                    found |= self._values(module, value, value.lineno, depth + 1)
+            return self._attribute_of(found, rest, depth) if rest else found
+        return {Value("unknown", f"`{qualified}` is not defined where the model can see")}
+
+    def _values_of_attribute(self, module: str, node: ast.Attribute, line: int, depth: int) -> set[Value]:
+        if isinstance(node.value, ast.Call) and dotted_name(node.value.func) == "super":
+            function, cls = self.enclosing(module, line)
+            found: set[Value] = set()
+            for base in self.bases(cls) if cls else []:
+                method = self.method(base, node.attr)
+                found.add(Value("function", method) if method else Value("unknown", f"super().{node.attr}"))
+            return found or {Value("unknown", "super() outside a project class")}
+        receiver = node.value
+        if isinstance(receiver, ast.Name):
+            function, cls = self.enclosing(module, line)
+            if cls is not None and function is not None and _first_parameter(function) == receiver.id:
+                return self._class_attribute(cls.qualified, node.attr, depth)
+        dotted = dotted_name(node)
+        if dotted is not None and not self._is_local(module, dotted.split(".")[0], line, depth):
+            # a module attribute (`app.OPENAI_CLIENT`), a class attribute, or a third-party name
+            return self._values_of_qualified(self.resolve(module, dotted, line), depth + 1)
+        return self._attribute_of(self._values(module, receiver, line, depth + 1), node.attr, depth)
+
+    def _attribute_of(self, receivers: set[Value], attribute: str, depth: int) -> set[Value]:
+        found: set[Value] = set()
+        for receiver in receivers:
+            for part in attribute.split(".")[:1]:
+                if receiver.kind in ("instance", "class") and self.class_info(receiver.name):
+                    found |= self._class_attribute(receiver.name, part, depth)
+                elif receiver.kind == "module":
+                    found |= self._values_of_qualified(f"{receiver.name}.{part}", depth + 1)
+                elif receiver.kind == "external" and not receiver.called:
+                    found.add(Value("external", f"{receiver.name}.{part}", where=receiver.where))
+                elif receiver.kind == "external":
+                    # an attribute of a third-party object: keep where it came from for the caller
+                    found.add(Value("external", f"{receiver.name}().{part}", receiver.keywords, where=receiver.where))
+                else:
+                    found.add(Value("unknown", f"`.{part}` of {receiver.kind} `{receiver.name}`"))
+        rest = attribute.split(".", 1)[1] if "." in attribute else ""
+        return self._attribute_of(found, rest, depth + 1) if rest else found
+
+    def _class_attribute(self, class_qualified: str, attribute: str, depth: int) -> set[Value]:
+        """What `obj.attribute` holds for an instance of the class: every assignment in the class
+        and its project bases (a union), a property's returns, or the method itself."""
+        found: set[Value] = set()
+        for cls in self.mro(class_qualified):
+            method = cls.methods.get(attribute)
+            if method is not None:
+                if any(dotted_name(d) in ("property", "functools.cached_property", "cached_property") for d in method.decorator_list):
+                    return self._returns(f"{cls.qualified}.{attribute}", depth + 1)
+                return {Value("function", f"{cls.qualified}.{attribute}")}
+            for value, _, is_annotation in cls.attributes.get(attribute, []):
+                if is_annotation:
+                    found |= self._values_of_annotation(cls.module, value, value.lineno, depth)
+                else:
+                    found |= self._values(cls.module, value, value.lineno, depth + 1)
+        return found or {Value("unknown", f"`{attribute}` is never assigned in `{class_qualified}`")}
+
+    def _values_of_annotation(self, module: str, annotation: ast.expr, line: int, depth: int) -> set[Value]:
+        if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
+            try:
+                annotation = ast.parse(annotation.value.strip(), mode="eval").body
+            except SyntaxError:
+                return {Value("unknown", "unreadable string annotation")}
+        if isinstance(annotation, ast.BinOp) and isinstance(annotation.op, ast.BitOr):
+            return self._values_of_annotation(module, annotation.left, line, depth) | self._values_of_annotation(
+                module, annotation.right, line, depth
+            )
+        if isinstance(annotation, ast.Constant) and annotation.value is None:
+            return {Value("instance", "None")}
+        if isinstance(annotation, ast.Subscript):
+            outer = self.resolve(module, dotted_name(annotation.value) or "", line)
+            members = annotation.slice.elts if isinstance(annotation.slice, ast.Tuple) else [annotation.slice]
+            if outer in TYPING_UNIONS:
+                found = set().union(*(self._values_of_annotation(module, m, line, depth) for m in members))
+                return found | {Value("instance", "None")} if outer.endswith("Optional") else found
+            if outer in TYPING_ANNOTATED:
+                return self._values_of_annotation(module, members[0], line, depth)
+            annotation = annotation.value
+        name = dotted_name(annotation)
+        if name is None:
+            return {Value("unknown", "unreadable annotation")}
+        found: set[Value] = set()
+        for value in self._values_of_qualified(self.resolve(module, name, line), depth + 1):
+            if value.kind in ("class", "external"):
+                found.add(Value("instance" if value.kind == "class" else "external", value.name, called=True))
+            else:
+                found.add(value)  # a project alias (`Client = AsyncOpenAI`) resolves through here
+        return found
+
+    def _returns(self, function_qualified: str, depth: int) -> set[Value]:
+        """What a project function returns: its annotation, else the union of its `return`s."""
+        found = self.function(function_qualified)
+        if found is None:
+            return {Value("unknown", f"`{function_qualified}` cannot be read")}
+        info, node = found
+        module = info.source.module
+        if node.returns is not None:
+            values = self._values_of_annotation(module, node.returns, node.lineno, depth)
+            if not all(v.is_unknown for v in values):
+                return values
+        returns = [
+            s.value for s in own_statements(node.body) if isinstance(s, ast.Return) and s.value is not None
+        ]
+        if not returns:
+            return {Value("unknown", f"`{function_qualified}` returns nothing the model can read")}
+        return set().union(*(self._values(module, r, r.lineno, depth + 1) for r in returns))
+
+    # -- calls -------------------------------------------------------------------------------------
+
+    def callees(self, module: str, call: ast.Call | str, line: int) -> tuple[list[str], list[str]]:
+        """(project functions the call may reach, reasons it may reach something else)."""
+        if isinstance(call, str):
+            parsed = ast.parse(call.strip(), mode="eval").body
+            assert isinstance(parsed, ast.Call)
+            call = parsed
+        reached: list[str] = []
+        unknown: list[str] = []
+        for value in self._values(module, call.func, line, 0):
+            if value.kind == "function":
+                reached.append(value.name)
+            elif value.kind == "class":
+                init = self.method(value.name, "__init__")
+                if init:
+                    reached.append(init)
+                elif self.class_info(value.name) is None:
+                    unknown.append(f"`{value.name}` cannot be read")
+            elif value.kind == "external" and "." not in value.name:
+                unknown.append(f"builtin call `{value.name}`")
+            elif value.kind == "external":
+                unknown.append(f"third-party call `{value.name}`")
+            else:
+                unknown.append(value.name)
+        if isinstance(call.func, ast.Attribute) and not reached and unknown:
+            # a method of a Protocol/ABC-typed receiver with one project implementation
+            reached_via_protocol = self._through_single_implementation(module, call.func, line)
+            if reached_via_protocol:
+                return [reached_via_protocol], []
+        return sorted(set(reached)), sorted(set(unknown))
+
+    def _through_single_implementation(self, module: str, func: ast.Attribute, line: int) -> str | None:
+        for value in self._values(module, func.value, line, 0):
+            if value.kind == "instance" and self.class_info(value.name):
+                implementations = self.implementations(value.name)
+                if len(implementations) == 1:
+                    return self.method(implementations[0].qualified, func.attr)
+        return None
+
+    # -- raises ------------------------------------------------------------------------------------
+
+    def raises(self, function_qualified: str) -> RaiseSummary:
+        """What the project function may raise, transitively, with what the walk could not see."""
+        canonical = self.index.canonical(function_qualified)
+        if canonical in self._raises:
+            return self._raises[canonical]
+        if canonical in self._in_progress:
+            return RaiseSummary()  # recursion: the outer walk collects this function's raises
+        found = self.function(canonical)
+        if found is None:
+            module, _ = self.module_of(canonical)
+            relpath = self._relpath(module) if module is not None else ""
+            return RaiseSummary(unknown=[Unknown(f"`{canonical}` cannot be read", relpath, 0)])
+        info, node = found
+        self._in_progress.add(canonical)
+        try:
+            summary = self.raises_in(info.source.module, node.body, canonical)
+        finally:
+            self._in_progress.discard(canonical)
+        self._raises[canonical] = summary
+        return summary
+
+    def raises_in(self, module: str, statements: list[ast.stmt], function: str = "") -> RaiseSummary:
+        """What a block of statements may raise (a `try` body, a function body)."""
+        summary = RaiseSummary()
+        relpath = self._relpath(module)
+        for statement in statements:
+            if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                continue
+            if isinstance(statement, (ast.Try, getattr(ast, "TryStar", ast.Try))):
+                summary.extend(self._raises_of_try(module, statement, function))
+                continue
+            if isinstance(statement, ast.Raise):
+                site = self._raise_site(module, statement, function)
+                if site is not None:
+                    summary.raises.append(site)
+            for call in _own_calls(statement):
+                if isinstance(statement, ast.Raise) and call is statement.exc:
+                    continue  # constructing the exception being raised
+                if isinstance(call.func, ast.Name) and call.func.id in QUIET_BUILTINS:
+                    continue
+                reached, unknown = self.callees(module, call, call.lineno)
+                for reason in unknown:
+                    summary.unknown.append(Unknown(reason, relpath, call.lineno))
+                for callee in reached:
+                    summary.extend(self.raises(callee))
+            for child in _child_blocks(statement):
+                summary.extend(self.raises_in(module, child, function))
+        return summary
+
+    def _raises_of_try(self, module: str, node: ast.Try, function: str) -> RaiseSummary:
+        body = self.raises_in(module, node.body, function)
+        summary = RaiseSummary(unknown=list(body.unknown))
+        caught_everything = False
+        for raised in body.raises:
+            handler = self._handler_for(module, node, raised.exception)
+            if handler is None:
+                summary.raises.append(raised)
+            elif any(isinstance(s, ast.Raise) and s.exc is None for s in own_statements(handler.body)):
+                summary.raises.append(raised)  # re-raised as it is
+        for handler in node.handlers:
+            caught_everything |= handler.type is None
+            summary.extend(self.raises_in(module, handler.body, function))
+        if caught_everything:
+            summary.unknown = [u for u in summary.unknown if u not in body.unknown]
+        for block in (node.orelse, node.finalbody):
+            summary.extend(self.raises_in(module, block, function))
+        return summary
+
+    def _handler_for(self, module: str, node: ast.Try, exception: str) -> ast.ExceptHandler | None:
+        for handler in node.handlers:
+            if handler.type is None:
+                return handler
+            kinds = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+            for kind in kinds:
+                name = self.resolve(module, dotted_name(kind) or "", handler.lineno)
+                if name in self.exception_ancestry(exception):
+                    return handler
+        return None
+
+    def exception_ancestry(self, exception: str) -> set[str]:
+        """The exception type and its bases, project and builtin (`ValueError` -> `Exception`...)."""
+        found = {exception, "BaseException"}
+        for cls in self.mro(exception):
+            found.add(cls.qualified)
+            for base in self.bases(cls):
+                found.add(base)
+                found |= BUILTIN_EXCEPTION_BASES.get(base, set())
+        found |= BUILTIN_EXCEPTION_BASES.get(exception, set())
+        return found
+
+    def _raise_site(self, module: str, node: ast.Raise, function: str) -> RaiseSite | None:
+        if node.exc is None:
+            return None  # a bare re-raise: `_raises_of_try` keeps what its handler caught
+        exc = node.exc
+        call = exc if isinstance(exc, ast.Call) else None
+        name = dotted_name(call.func if call else exc)
+        exception = self.resolve(module, name, node.lineno) if name else "<dynamic>"
+        message: tuple[str | None, ...] | None = None
+        if call is not None and call.args:
+            message = message_shape(call.args[0])
+        return RaiseSite(exception, message, self._relpath(module), node.lineno, function)
+
+    def _relpath(self, module: str | None) -> str:
+        source = self.project.find_module(module) if module is not None else None
+        return source.relpath if source else ""
+
+
+# Builtins that raise nothing but TypeError/AttributeError on misuse: a raise summary does not list
+# them as unknown (`int()`, `float()`, `min()` and friends can raise ValueError and are listed).
+QUIET_BUILTINS = frozenset(
+    {"isinstance", "issubclass", "len", "print", "str", "repr", "super", "range", "enumerate", "zip",
+     "list", "dict", "set", "tuple", "frozenset", "bool", "type", "id", "hasattr", "getattr", "setattr",
+     "callable", "sorted", "reversed", "any", "all", "iter", "vars", "format", "hash", "abs", "round"}
+)
+
+BUILTIN_EXCEPTION_BASES: dict[str, set[str]] = {
+    "ValueError": {"Exception"},
+    "UnicodeDecodeError": {"ValueError", "UnicodeError", "Exception"},
+    "KeyError": {"LookupError", "Exception"},
+    "IndexError": {"LookupError", "Exception"},
+    "TypeError": {"Exception"},
+    "RuntimeError": {"Exception"},
+    "PermissionError": {"OSError", "Exception"},
+    "FileNotFoundError": {"OSError", "Exception"},
+    "Exception": set(),
+}
+
+
+def message_shape(node: ast.expr) -> tuple[str | None, ...] | None:
+    """Literal parts of a message (None for each interpolated part); None when wholly dynamic."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return (node.value,)
+    if isinstance(node, ast.JoinedStr):
+        parts = tuple(
+            part.value if isinstance(part, ast.Constant) and isinstance(part.value, str) else None
+            for part in node.values
+        )
+        return parts if any(p for p in parts) else None
+    return None
+
+
+class _Annotation:
+    """A declaration without a value (`x: T`): its annotation stands for the value."""
+
+    def __init__(self, annotation: ast.expr, lineno: int) -> None:
+        self.annotation = annotation
+        self.lineno = lineno
+
+
+def _assignments(statement: ast.stmt) -> Iterator[tuple[ast.expr, ast.expr]]:
+    """(target, value) pairs a statement binds (an annotation stands in for a missing value)."""
+    if isinstance(statement, ast.Assign):
+        for target in statement.targets:
+            yield target, statement.value
+    elif isinstance(statement, ast.AnnAssign):
+        if statement.value is not None:
+            yield statement.target, statement.value
+        else:
+            yield statement.target, _Annotation(statement.annotation, statement.lineno)  # type: ignore[misc]
+    elif isinstance(statement, ast.Expr) and isinstance(statement.value, ast.NamedExpr):
+        yield statement.value.target, statement.value.value
+
+
+def _target_names(statement: ast.stmt) -> set[str]:
+    targets: list[ast.expr] = []
+    if isinstance(statement, (ast.For, ast.AsyncFor)):
+        targets = [statement.target]
+    elif isinstance(statement, (ast.With, ast.AsyncWith)):
+        targets = [item.optional_vars for item in statement.items if item.optional_vars is not None]
+    return {node.id for target in targets for node in ast.walk(target) if isinstance(node, ast.Name)}
+
+
+def _module_statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+    for statement in body:
+        yield statement
+        if isinstance(statement, (ast.If, ast.Try)):
+            yield from _module_statements(statement.body)
+            yield from _module_statements(statement.orelse)
+            for handler in getattr(statement, "handlers", []):
+                yield from _module_statements(handler.body)
+
+
+def _collect(
+    body: list[ast.stmt],
+    prefix: str,
+    functions: list[tuple[AnyFunction, str]],
+    classes: dict[str, ClassInfo],
+    module: str,
+) -> None:
+    for statement in _module_statements(body):
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            functions.append((statement, prefix + statement.name))
+            _collect(statement.body, f"{prefix}{statement.name}.<locals>.", functions, classes, module)
+        elif isinstance(statement, ast.ClassDef):
+            qualified = prefix + statement.name
+            methods: dict[str, AnyFunction] = {}
+            attributes: dict[str, list[tuple[ast.expr, AnyFunction | None, bool]]] = {}
+            for member in statement.body:
+                if isinstance(member, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    methods[member.name] = member
+                for target, value in _assignments(member):
+                    if isinstance(target, ast.Name):
+                        _add_attribute(attributes, target.id, value, None)
+            for method in methods.values():
+                self_name = _first_parameter(method)
+                for node in own_statements(method.body):
+                    for target, value in _assignments(node):
+                        if (
+                            isinstance(target, ast.Attribute)
+                            and isinstance(target.value, ast.Name)
+                            and target.value.id == self_name
+                        ):
+                            _add_attribute(attributes, target.attr, value, method)
+            classes[qualified] = ClassInfo(qualified, module, statement, methods, attributes)
+            _collect(statement.body, f"{qualified}.", functions, classes, module)
+
+
+def _add_attribute(
+    attributes: dict[str, list[tuple[ast.expr, AnyFunction | None, bool]]],
+    name: str,
+    value: ast.expr,
+    method: AnyFunction | None,
+) -> None:
+    if isinstance(value, _Annotation):
+        annotation = value.annotation
+        annotation.lineno = value.lineno
+        attributes.setdefault(name, []).append((annotation, method, True))
+    else:
+        attributes.setdefault(name, []).append((value, method, False))
+
+
+def _first_parameter(function: AnyFunction) -> str | None:
+    arguments = [*function.args.posonlyargs, *function.args.args]
+    decorators = {dotted_name(d) for d in function.decorator_list}
+    if "staticmethod" in decorators or not arguments:
+        return None
+    return arguments[0].arg
+
+
+def _encloses(function: AnyFunction, line: int) -> bool:
+    return function.lineno <= line <= (function.end_lineno or function.lineno)
+
+
+def _own_calls(statement: ast.stmt) -> Iterator[ast.Call]:
+    """Calls in the statement's own expressions (not in nested blocks, functions or lambdas)."""
+    stack: list[ast.AST] = [
+        child for name, child in ast.iter_fields(statement) if name not in ("body", "orelse", "finalbody", "handlers", "cases")
+        for child in (child if isinstance(child, list) else [child]) if isinstance(child, ast.AST)
+    ]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.Lambda, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            continue
+        if isinstance(node, ast.Call):
+            yield node
+        stack.extend(ast.iter_child_nodes(node))
+
+
+def _child_blocks(statement: ast.stmt) -> Iterator[list[ast.stmt]]:
+    for name in ("body", "orelse", "finalbody"):
+        block = getattr(statement, name, None)
+        if isinstance(block, list) and block and isinstance(block[0], ast.stmt):
+            yield block
+    for case in getattr(statement, "cases", []) or []:
+        yield case.body
