@@ -12,10 +12,13 @@ import traceback
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Generic, Iterable, Iterator, Sequence, TypeVar
+from typing import TYPE_CHECKING, Callable, Generic, Iterable, Iterator, Sequence, TypeVar
 
 from codemods.index import ModuleFacts, ProjectIndex, module_facts
 from codemods.sources import SourceError, SourceFile
+
+if TYPE_CHECKING:
+    from codemods.model import SemanticModel
 
 T = TypeVar("T")
 
@@ -152,6 +155,7 @@ class Project:
         self._by_module = {source.module: source for source in files if source.module}
         self._by_relpath = {source.relpath: source for source in files}
         self._facts: dict[str, ModuleFacts] = {}
+        self._model: SemanticModel | None = None
 
     # -- lookup -------------------------------------------------------------------------------
 
@@ -219,10 +223,20 @@ class Project:
         return ProjectIndex(self._facts[f.relpath] for f in wanted if f.relpath in self._facts)
 
     def index_on_demand(self) -> ProjectIndex:
-        """`index()` over the whole project, reading a module only when a resolution reaches it."""
-        index = ProjectIndex(())
-        index.modules = ModulesOnDemand(self)
-        return index
+        """The name layer of the semantic model: `index()` over the whole project, reading a module
+        only when a resolution reaches it."""
+        return self.model().index
+
+    def model(self) -> SemanticModel:
+        """The one semantic model of the project (names, values, calls, raises), cached until a
+        transform changes a file."""
+        if self._model is None:
+            from codemods.model import SemanticModel  # the model imports this module
+
+            index = ProjectIndex(())
+            index.modules = ModulesOnDemand(self)
+            self._model = SemanticModel(self, index)
+        return self._model
 
     def replace(self, source: SourceFile) -> None:
         """Record a file's new content (or a new file) so later transforms see it."""
@@ -236,6 +250,7 @@ class Project:
         if source.module:
             self._by_module[source.module] = source
         self._facts.pop(source.relpath, None)
+        self._model = None  # its answers may depend on the old content
 
     def close(self) -> None:
         if self._owns_pool:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import ast
 import io
 import tokenize
-import warnings
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path

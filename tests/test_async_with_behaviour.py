@@ -132,3 +132,68 @@ def test_a_second_run_changes_nothing(tmp_path: Path) -> None:
     again = Engine([AsyncWithSessions()], jobs=1).run([tmp_path / "shop"])
     assert not again.changes()
     assert run(tmp_path)["failure"]["events"] == ["work", "rollback", "close"]
+
+
+# A function-local import beside a module-level one: the local caller iterates the generator to
+# exhaustion (correct code the run leaves alone), so the factory must stay a generator and the
+# rewritten site opens a twin. Decorating it would make the local caller raise TypeError.
+TASKS_WITH_LOCAL_IMPORT = """
+from .database import get_db_session_context
+
+
+async def run_task(fail: bool) -> str:
+    db = await anext(get_db_session_context())
+    return await db.work(fail)
+
+
+async def drain_task(fail: bool) -> str:
+    from .database import get_db_session_context as open_session
+
+    result = "none"
+    async for db in open_session():
+        result = await db.work(fail)
+    return result
+"""
+
+RUNNER_BOTH = """
+import asyncio, json
+from shop import database, tasks
+
+
+async def outcome(task, fail):
+    database.EVENTS.clear()
+    try:
+        result = await task(fail)
+    except Exception as error:
+        result = f"raised {type(error).__name__}: {error}"
+    return {"result": result, "events": list(database.EVENTS)}
+
+
+async def main():
+    return {
+        "run": await outcome(tasks.run_task, False),
+        "drain": await outcome(tasks.drain_task, False),
+    }
+
+
+print(json.dumps(asyncio.run(main())))
+"""
+
+
+def test_a_function_local_generator_use_keeps_the_factory_a_generator(tmp_path: Path) -> None:
+    build_project(tmp_path)
+    (tmp_path / "shop" / "tasks.py").write_text(textwrap.dedent(TASKS_WITH_LOCAL_IMPORT))
+    (tmp_path / "run.py").write_text(textwrap.dedent(RUNNER_BOTH))
+    before = run(tmp_path)
+    assert before["drain"] == {"result": "done", "events": ["work", "commit", "close"]}
+
+    apply_transform(tmp_path)
+    database = (tmp_path / "shop" / "database.py").read_text()
+    # not decorated, since one use is not rewritten: the rewritten site opens a twin
+    assert "asynccontextmanager\nasync def get_db_session_context" not in database
+    assert "asynccontextmanager(get_db_session_context)" in database
+    assert "async with get_db_session_context_context() as db:" in (tmp_path / "shop" / "tasks.py").read_text()
+
+    after = run(tmp_path)
+    assert after["run"] == {"result": "done", "events": ["work", "commit", "close"]}
+    assert after["drain"] == before["drain"]

@@ -32,6 +32,7 @@ from codemods.index import (
     module_facts,
     resolve_relative,
 )
+from codemods.model import SemanticModel
 from codemods.project import Project
 from codemods.sources import SourceFile
 
@@ -834,41 +835,6 @@ class FactoryPlan:
         return self.name if self.mode == DECORATE else self.twin
 
 
-class GrowingIndex:
-    """A project index that takes in modules only as name resolution reaches them: resolving a
-    handful of names costs the modules on their import paths, not the whole project."""
-
-    def __init__(self, project: Project) -> None:
-        self.project = project
-        self.sources: dict[str, SourceFile] = {}
-        self.index = ProjectIndex([])
-
-    def add(self, sources: Iterable[SourceFile]) -> None:
-        fresh = [source for source in sources if source.relpath not in self.sources]
-        if fresh:
-            self.sources.update((source.relpath, source) for source in fresh)
-            self.index = self.project.index(self.sources.values())
-
-    def resolve(self, module: str, name: str) -> str:
-        own = self.project.find_module(module)
-        if own is not None:
-            self.add([own])
-        while True:
-            qualified = self.index.resolve(module, name)
-            missing = self._unindexed_module_of(qualified)
-            if missing is None:
-                return qualified
-            self.add([missing])
-
-    def _unindexed_module_of(self, qualified: str) -> SourceFile | None:
-        parts = qualified.split(".")
-        for cut in range(len(parts), 0, -1):
-            source = self.project.find_module(".".join(parts[:cut]))
-            if source is not None:
-                return None if source.relpath in self.sources else source
-        return None
-
-
 def _analyse(project: Project, sites: dict[str, list[SiteRecord]], relpaths: set[str]) -> set[str]:
     """Replace the sketched sites of the files `relpaths` by LibCST's analysis (none if it fails)."""
     found = {
@@ -880,7 +846,7 @@ def _analyse(project: Project, sites: dict[str, list[SiteRecord]], relpaths: set
 
 
 def _factory_users(
-    project: Project, growing: GrowingIndex, sites: Mapping[str, list[SiteRecord]]
+    project: Project, model: SemanticModel, sites: Mapping[str, list[SiteRecord]]
 ) -> dict[str, list[tuple[SourceFile, SiteRecord]]]:
     """Qualified generator function -> the sites (and their files) that pull from it."""
     users: dict[str, list[tuple[SourceFile, SiteRecord]]] = {}
@@ -888,7 +854,7 @@ def _factory_users(
         source = project.find_file(relpath)
         for record in records:
             if record.factory and source is not None:
-                qualified = growing.resolve(source.module, record.factory)
+                qualified = model.resolve(source.module, record.factory, record.line)
                 users.setdefault(qualified, []).append((source, record))
     return users
 
@@ -1157,7 +1123,7 @@ class AsyncWithSessions(Transform):
     # -- plan (main process) ---------------------------------------------------------------------
 
     def plan(self, project: Project) -> None:
-        growing = GrowingIndex(project)
+        model = project.model()
         site_files = project.files_containing(*self.triggers)
         self.candidate_paths = {source.relpath for source in site_files}
         self.reports = {}
@@ -1170,44 +1136,44 @@ class AsyncWithSessions(Transform):
         analysed = _analyse(
             project, sites, {relpath for relpath, sketch in sketches.items() if not sketch.exact}
         )
-        users = _factory_users(project, growing, sites)
-        units = self._units_of_work(project, growing, sorted(users))
+        users = _factory_users(project, model, sites)
+        units = self._units_of_work(project, model, sorted(users))
         analysed |= _analyse(project, sites, {s.relpath for q in units for s, _ in users[q]} - analysed)
-        users = _factory_users(project, growing, {relpath: sites[relpath] for relpath in analysed})
+        users = _factory_users(project, model, {relpath: sites[relpath] for relpath in analysed})
         for qualified, unit in sorted(units.items()):
             uses = [(user.module, record) for user, record in users.get(qualified, [])]
             if not uses:
                 continue  # each of its sites is the clean-up of another site
             try:
-                self._plan_factory(project, growing, qualified, unit, uses)
+                self._plan_factory(project, model, qualified, unit, uses)
             except LeaveAlone as verdict:
                 self.verdicts[qualified] = verdict
-        self.index = growing.index
+        self.index = model.index
         self._settle_reports(project, sites)
         # the files left to the rewrite resolve names there: their modules join the index
-        growing.add(
+        model.load(
             f for f in project.files if f.relpath in self.candidate_paths and f.relpath not in self.reports
         )
-        self.index = growing.index
+        self.index = model.index
 
     def _units_of_work(
-        self, project: Project, growing: GrowingIndex, functions: list[str]
+        self, project: Project, model: SemanticModel, functions: list[str]
     ) -> dict[str, tuple[FunctionFacts, SourceFile]]:
         """The `functions` that are units of work; why each other one is not goes to `verdicts`."""
         units = {}
         for qualified in functions:
             try:
-                units[qualified] = self._unit_of_work(project, growing, qualified)
+                units[qualified] = self._unit_of_work(project, model, qualified)
             except LeaveAlone as verdict:
                 self.verdicts[qualified] = verdict
         return units
 
     def _unit_of_work(
-        self, project: Project, growing: GrowingIndex, qualified: str
+        self, project: Project, model: SemanticModel, qualified: str
     ) -> tuple[FunctionFacts, SourceFile]:
         """The project's generator function `qualified` and its module, if it is a unit of work."""
-        function = growing.index.function(qualified)
-        if function is None and not growing.index.is_project_name(qualified):
+        function = model.index.function(qualified)
+        if function is None and not model.index.is_project_name(qualified):
             raise Skip(f"`{qualified}` is defined outside this project (third-party or built-in)")
         if function is None:
             raise Skip(f"`{qualified}` is not a module-level function of this project")
@@ -1224,7 +1190,7 @@ class AsyncWithSessions(Transform):
     def _plan_factory(
         self,
         project: Project,
-        growing: GrowingIndex,
+        model: SemanticModel,
         qualified: str,
         unit: tuple[FunctionFacts, SourceFile],
         sites: list[tuple[str, SiteRecord]],
@@ -1238,9 +1204,9 @@ class AsyncWithSessions(Transform):
         if not rewritable:
             self.verdicts[qualified] = LeaveAlone("")  # a unit of work: each site says why it stays
             return
-        decorator, decorator_import = decorator_spelling(growing.index.modules[module])
+        decorator, decorator_import = decorator_spelling(model.index.modules[module])
         plan = FactoryPlan(qualified, module, function.name, DECORATE, decorator, decorator_import)
-        why_twin = self._why_twin(project, growing, plan, rewritable)
+        why_twin = self._why_twin(project, model, plan, rewritable)
         if why_twin:
             twin, exists = self._twin_name(source.ast, function.name)
             plan = FactoryPlan(
@@ -1260,7 +1226,7 @@ class AsyncWithSessions(Transform):
             reports = []
             for site in sites.get(source.relpath, []):
                 try:
-                    self._factory_for(source.module, site.factory, site.problem)
+                    self._factory_for(source.module, site.factory, site.problem, site.line)
                     break  # a site to rewrite
                 except LeaveAlone as reason:
                     reports.append(_left_alone(site.line, site.column, reason))
@@ -1270,13 +1236,13 @@ class AsyncWithSessions(Transform):
     def _why_twin(
         self,
         project: Project,
-        growing: GrowingIndex,
+        model: SemanticModel,
         plan: FactoryPlan,
         rewritable: set[tuple[str, int, int]],
     ) -> str:
         """Why the function must stay a generator ("" when it can become a context manager)."""
-        for reference in self._references(project, growing, plan):
-            where = f"{growing.index.modules[reference.module].relpath}:{reference.line}"
+        for reference in self._references(project, model, plan):
+            where = f"{model.index.modules[reference.module].relpath}:{reference.line}"
             if reference.kind == "dependency":
                 return f"it is a FastAPI dependency ({where})"
             if reference.kind == "other" or (
@@ -1286,32 +1252,20 @@ class AsyncWithSessions(Transform):
                 return f"it is also used as a generator ({where})"
         return ""
 
-    def _references(self, project: Project, growing: GrowingIndex, plan: FactoryPlan) -> list[Reference]:
+    def _references(self, project: Project, model: SemanticModel, plan: FactoryPlan) -> list[Reference]:
         """Every use of the function in the project, under any name it is imported or aliased as."""
         names = {plan.name}
         while True:
             files = project.files_containing(*(name.encode() for name in sorted(names)))
-            growing.add(files)
-            bound = self._names_bound_to(growing.index, plan.qualified)
+            model.load(files)
+            bound = model.names_bound_to(plan.qualified)
             if bound <= names:
                 break
             names |= bound
         self.candidate_paths.update(source.relpath for source in files)
         scan = project.map(partial(find_references, frozenset(names)), files)
         found = [reference for mapped in scan for reference in mapped.value]
-        return [ref for ref in found if growing.resolve(ref.module, ref.dotted) == plan.qualified]
-
-    @staticmethod
-    def _names_bound_to(index: ProjectIndex, qualified: str) -> set[str]:
-        names = set()
-        for module, facts in index.modules.items():
-            names.update(
-                local for local, target in facts.imports.items() if index.canonical(target) == qualified
-            )
-            names.update(
-                local for local, value in facts.aliases.items() if index.resolve(module, value) == qualified
-            )
-        return names
+        return [ref for ref in found if model.resolve(ref.module, ref.dotted, ref.line) == plan.qualified]
 
     def _twin_name(self, tree: ast.Module, name: str) -> tuple[str, bool]:
         for twin in (self.settings["twin_name"].format(name=name), f"{name}_cm"):
@@ -1351,7 +1305,7 @@ class AsyncWithSessions(Transform):
         facts = module_facts(source)
         for site in sites:
             try:
-                plan = self._factory_for(source.module, site.factory, site.problem)
+                plan = self._factory_for(source.module, site.factory, site.problem, site.line)
                 call = self._opener_call(source, facts, site, plan, edits)
             except LeaveAlone as reason:
                 edits.reports.append(_left_alone(site.line, site.column, reason))
@@ -1363,11 +1317,11 @@ class AsyncWithSessions(Transform):
             )
             edits.reports.append(Site(site.line, site.column + 1, Action.CHANGED, message))
 
-    def _factory_for(self, module: str, factory: str | None, problem: str | None) -> FactoryPlan:
+    def _factory_for(self, module: str, factory: str | None, problem: str | None, line: int) -> FactoryPlan:
         """The plan of the generator function a site pulls from; raises why the site stays otherwise."""
         if factory is None:
             raise Skip(problem or "not a generator call")
-        qualified = self.index.resolve(module, factory)
+        qualified = self.index.resolve(module, factory, line)
         verdict = self.verdicts.get(qualified)
         if verdict is not None and str(verdict):
             raise verdict

@@ -24,9 +24,9 @@ from codemods.api import (
     parse_bool,
 )
 from codemods.cst_helpers import ImportSpec, dotted, update_imports_in_package
-from codemods.index import ModuleFacts, ProjectIndex, dotted_name, module_facts, resolve_relative
+from codemods.index import ModuleFacts, ProjectIndex, dotted_name, resolve_relative
 from codemods.project import ModulesOnDemand, Project
-from codemods.sources import SourceError, SourceFile
+from codemods.sources import SourceFile
 
 DEPENDS = frozenset({"fastapi.Depends", "fastapi.param_functions.Depends", "fastapi.params.Depends"})
 SECURITY = frozenset({"fastapi.Security", "fastapi.param_functions.Security", "fastapi.params.Security"})
