@@ -267,8 +267,8 @@ class DatabaseDep(Transform):
     `Annotated[AsyncSession, Depends(get_session)]`) are rewritten to the project's alias,
     `session: DatabaseDep`, where the project defines `DatabaseDep = Annotated[AsyncSession,
     Depends(get_db_session)]` (also `DatabaseDep: TypeAlias = ...` and `type DatabaseDep = ...`;
-    the latter needs a FastAPI that unwraps PEP 695 aliases, and its own module is only read, never
-    rewritten, on Pythons older than 3.12, whose parser cannot check the result).
+    the latter needs a FastAPI that unwraps PEP 695 aliases; it is read and rewritten whatever
+    Python fixit runs on).
 
     Why: one spelling of the session dependency means one place to change it (another session
     factory, a read replica, a test override) and no endpoint silently using a different one.

@@ -1,0 +1,34 @@
+"""Chat replies for the support bot."""
+
+from dataclasses import dataclass
+
+from openai import AsyncOpenAI
+
+client = AsyncOpenAI()
+
+type Message = dict[str, str]
+type History = list[Message]
+
+
+@dataclass
+class Reply[T]:
+    content: T
+    model: str
+
+
+def first[T](items: list[T]) -> T | None:
+    return items[0] if items else None
+
+
+async def reply(user: dict[str, str], history: History) -> Reply[str]:
+    # the system prompt names the user
+    prompt = f"You are helping {user["name"]} ({user["plan"]} plan)."
+    response = await client.chat.completions.create(
+        model="gpt-4o-mini",
+        messages=[{"role": "system", "content": prompt}, *history],
+    )
+    choice = first(response.choices)
+    text = choice.message.content if choice else ""
+    return Reply(content=f"{
+        text.strip()
+    }", model=response.model)
