@@ -9,6 +9,7 @@ facts of many modules so a transform can ask "what does `database.session_scope`
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass, field
 from typing import Iterable
 
@@ -127,6 +128,22 @@ def import_bindings(node: ast.Import | ast.ImportFrom, module: str, is_package: 
     return bound
 
 
+def _local_scopes(source: SourceFile) -> list[LocalScope]:
+    """The scopes of the functions (at any depth) whose own body imports something."""
+    scopes = []
+    pending: list[ast.AST] = [source.ast]
+    while pending:
+        node = pending.pop()
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                if any(isinstance(s, (ast.Import, ast.ImportFrom)) for s in own_statements(child.body)):
+                    scopes.append(_local_scope(child, source.module, source.is_package))
+                pending.append(child)
+            elif isinstance(child, (ast.stmt, ast.ExceptHandler, ast.match_case)):
+                pending.append(child)
+    return scopes
+
+
 def _local_scope(function: ast.FunctionDef | ast.AsyncFunctionDef, module: str, is_package: bool) -> LocalScope:
     scope = LocalScope(function.lineno, function.end_lineno or function.lineno)
     arguments = function.args
@@ -168,15 +185,16 @@ def own_statements(body: list[ast.stmt]) -> Iterable[ast.stmt]:
             yield from own_statements(case.body)
 
 
+# An import statement on an indented line: the only modules worth walking for function-local scopes.
+INDENTED_IMPORT = re.compile(rb"^[ \t]+(?:from[ \t]+[.\w]+[ \t]+)?import[ \t]", re.MULTILINE)
+
+
 def module_facts(source: SourceFile) -> ModuleFacts:
-    """Bindings of one module: top-level ones, and the imports of each function body.
+    """Bindings of one module: top-level ones, and those of each function body that imports.
     Raises SourceError on a syntax error."""
     facts = ModuleFacts(source.module, source.relpath, source.is_package)
-    for node in ast.walk(source.ast):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            scope = _local_scope(node, source.module, source.is_package)
-            if scope.imports or scope.aliases or scope.shadowed:
-                facts.local_scopes.append(scope)
+    if INDENTED_IMPORT.search(source.data):
+        facts.local_scopes = _local_scopes(source)
     for node in top_level_statements(source.ast.body):
         if isinstance(node, (ast.Import, ast.ImportFrom)):
             facts.imports.update(import_bindings(node, source.module, source.is_package))

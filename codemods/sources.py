@@ -59,6 +59,9 @@ class SourceFile:
     is_package: bool  # an __init__.py
     data: bytes
     _text: tuple[str, str] | None = field(default=None, repr=False, compare=False)
+    # why the file does not parse, once known: every later reader (another transform, a worker)
+    # is told at once instead of parsing it again with both parsers
+    _syntax_error: str | None = field(default=None, repr=False, compare=False)
 
     @property
     def text(self) -> str:
@@ -92,10 +95,13 @@ class SourceFile:
 
         Syntax newer than the running Python is read too (see `modern_syntax`): line numbers are
         the file's, columns on a line with a lowered construct may differ."""
+        if self._syntax_error is not None:
+            raise SourceError(self._syntax_error)
         try:
             return parse_ast(self.text, self.relpath)
         except UnreadableSource as error:
-            raise SourceError(str(error)) from error
+            self._syntax_error = str(error)
+            raise SourceError(self._syntax_error) from error
 
     @cached_property
     def cst(self) -> cst.Module:
@@ -113,6 +119,7 @@ class SourceFile:
             "is_package": self.is_package,
             "data": self.data,
             "_text": self._text,
+            "_syntax_error": self._syntax_error,
         }
 
     def __setstate__(self, state: dict[str, object]) -> None:

@@ -56,14 +56,16 @@ def test_local_alias_and_parameter_shadowing(tmp_path: Path) -> None:
     write(module, (
         "from app.db import get_db\n"
         "def run():\n"
+        "    import json\n"
         "    factory = get_db\n"
         "    return factory()\n"
         "def injected(get_db):\n"
+        "    import json\n"
         "    return get_db()\n"
     ))
     model = model_of(tmp_path)
-    assert model.resolve("app.jobs", "factory", 4) == "app.db.get_db"
-    assert model.resolve("app.jobs", "get_db", 6) != "app.db.get_db"  # the parameter shadows the import
+    assert model.resolve("app.jobs", "factory", 5) == "app.db.get_db"
+    assert model.resolve("app.jobs", "get_db", 8) != "app.db.get_db"  # the parameter shadows the import
     model.load(model.project.files)
     assert {"get_db", "factory"} <= model.names_bound_to("app.db.get_db")
 

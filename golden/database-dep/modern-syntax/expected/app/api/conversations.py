@@ -2,6 +2,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 
 from ..database import DatabaseDep
+from ..models import Conversation, select_messages
 
 router = APIRouter()
 

@@ -3,6 +3,7 @@ from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..database import get_db_session
+from ..models import Conversation, select_messages
 
 router = APIRouter()
 
