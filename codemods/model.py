@@ -75,6 +75,7 @@ class Value:
     name: str
     keywords: frozenset[str] = frozenset()
     called: bool = False
+    none_keywords: frozenset[str] = frozenset()  # keywords passed a literal None (`timeout=None`)
     where: str = ""  # relpath:line of the expression that produced it
 
     @property
@@ -141,6 +142,7 @@ class SemanticModel:
         self._modules: dict[str, ModuleInfo | None] = {}
         self._raises: dict[str, RaiseSummary] = {}
         self._in_progress: set[str] = set()
+        self._resolving: set[tuple[str, int, str]] = set()
 
     # -- names ------------------------------------------------------------------------------------
 
@@ -308,10 +310,13 @@ class SemanticModel:
     def _values_of_call(self, module: str, call: ast.Call, line: int, depth: int) -> set[Value]:
         where = f"{self._relpath(module)}:{call.lineno}"
         keywords = frozenset(k.arg for k in call.keywords if k.arg)
+        nones = frozenset(
+            k.arg for k in call.keywords if k.arg and isinstance(k.value, ast.Constant) and k.value.value is None
+        )
         found: set[Value] = set()
         for callee in self._values(module, call.func, line, depth + 1):
             if callee.kind == "class":
-                found.add(Value("instance", callee.name, keywords, where=where))
+                found.add(Value("instance", callee.name, keywords, none_keywords=nones, where=where))
             elif callee.kind == "function":
                 found |= self._returns(callee.name, depth + 1)
             elif callee.kind == "external":
@@ -320,7 +325,7 @@ class SemanticModel:
                 elif callee.called:
                     found.add(Value("unknown", f"the result of a call on `{callee.name}(...)`", where=where))
                 else:
-                    found.add(Value("external", callee.name, keywords, called=True, where=where))
+                    found.add(Value("external", callee.name, keywords, True, nones, where=where))
             else:
                 found.add(Value("unknown", callee.name if callee.is_unknown else "not callable", where=where))
         return found
@@ -330,7 +335,20 @@ class SemanticModel:
             local = self._local_values(module, function, name, depth)
             if local is not None:
                 return local
-        return self._values_of_qualified(self.resolve(module, name, line), depth)
+        qualified = self.resolve(module, name, line)
+        info = self.module_info(module)
+        if qualified == name and info is not None and name in info.top_level:
+            return self._top_level_values(module, info.top_level[name], depth)  # a module variable
+        return self._values_of_qualified(qualified, depth)
+
+    def _top_level_values(self, module: str, values: list[ast.expr], depth: int) -> set[Value]:
+        found: set[Value] = set()
+        for value in values:
+            if isinstance(value, _Annotation):
+                found |= self._values_of_annotation(module, value.annotation, value.lineno, depth)
+            else:
+                found |= self._values(module, value, value.lineno, depth + 1)
+        return found
 
     def enclosing_chain(self, module: str, line: int) -> list[AnyFunction]:
         """The functions around `line`, innermost first."""
@@ -361,16 +379,28 @@ class SemanticModel:
             for target, value in _assignments(statement):
                 if isinstance(target, ast.Name) and target.id == name:
                     bound.append(value)
-            if isinstance(statement, (ast.For, ast.AsyncFor, ast.With, ast.AsyncWith)):
+            if isinstance(statement, (ast.With, ast.AsyncWith)):
+                # `async with AsyncOpenAI() as client:` holds what the context expression gives
+                for item in statement.items:
+                    if isinstance(item.optional_vars, ast.Name) and item.optional_vars.id == name:
+                        bound.append(item.context_expr)
+            elif isinstance(statement, (ast.For, ast.AsyncFor)):
                 others |= name in _target_names(statement)
         if not bound and not others:
             return None
-        found: set[Value] = {Value("unknown", f"`{name}` is bound by a loop or `with`")} if others else set()
-        for value in bound:
-            if isinstance(value, _Annotation):
-                found |= self._values_of_annotation(module, value.annotation, value.lineno, depth)
-            else:
-                found |= self._values(module, value, value.lineno, depth + 1)
+        key = (module, function.lineno, name)
+        if key in self._resolving:
+            return set()  # `client = client or AsyncOpenAI()`: the other bindings answer
+        found: set[Value] = {Value("unknown", f"`{name}` is bound by a loop")} if others else set()
+        self._resolving.add(key)
+        try:
+            for value in bound:
+                if isinstance(value, _Annotation):
+                    found |= self._values_of_annotation(module, value.annotation, value.lineno, depth)
+                else:
+                    found |= self._values(module, value, value.lineno, depth + 1)
+        finally:
+            self._resolving.discard(key)
         return found
 
     def _values_of_qualified(self, qualified: str, depth: int) -> set[Value]:
@@ -394,12 +424,7 @@ class SemanticModel:
         if owner in info.classes and rest:
             return self._attribute_of({Value("class", owner)}, rest, depth + 1)
         if head in info.top_level:
-            found: set[Value] = set()
-            for value in info.top_level[head]:
-                if isinstance(value, _Annotation):
-                    found |= self._values_of_annotation(module, value.annotation, value.lineno, depth)
-                else:
-                    found |= self._values(module, value, value.lineno, depth + 1)
+            found = self._top_level_values(module, info.top_level[head], depth)
             return self._attribute_of(found, rest, depth) if rest else found
         return {Value("unknown", f"`{qualified}` is not defined where the model can see")}
 
@@ -481,13 +506,31 @@ class SemanticModel:
         name = dotted_name(annotation)
         if name is None:
             return {Value("unknown", "unreadable annotation")}
+        qualified = self.resolve(module, name, line)
+        aliased = self._type_alias(module, qualified) if qualified == name else self._type_alias(*self.module_of(qualified))
+        if aliased is not None and depth <= MAX_DEPTH:
+            # `OpenAIDep = Annotated[AsyncOpenAI, Depends(get_client)]` used as `client: OpenAIDep`
+            alias_module, values = aliased
+            return set().union(
+                *(self._values_of_annotation(alias_module, v, v.lineno, depth + 1) for v in values)
+            )
         found: set[Value] = set()
-        for value in self._values_of_qualified(self.resolve(module, name, line), depth + 1):
+        for value in self._values_of_qualified(qualified, depth + 1):
             if value.kind in ("class", "external"):
                 found.add(Value("instance" if value.kind == "class" else "external", value.name, called=True))
             else:
                 found.add(value)  # a project alias (`Client = AsyncOpenAI`) resolves through here
         return found
+
+    def _type_alias(self, module: str | None, attribute: str) -> tuple[str, list[ast.expr]] | None:
+        """(module, values) of a module variable assigned a type expression (not a call)."""
+        info = self.module_info(module) if module is not None else None
+        if info is None or not attribute or "." in attribute or attribute not in info.top_level:
+            return None
+        values = [v for v in info.top_level[attribute] if not isinstance(v, _Annotation)]
+        if values and all(isinstance(v, (ast.Subscript, ast.Name, ast.Attribute, ast.BinOp)) for v in values):
+            return module, values
+        return None
 
     def _returns(self, function_qualified: str, depth: int) -> set[Value]:
         """What a project function returns: its annotation, else the union of its `return`s."""

@@ -45,15 +45,21 @@ def test_options_from_the_command_line_are_parsed() -> None:
     assert transform.settings["line_length"] == 100
 
 
+def _planned_rewrite(transform: TimeoutsTransform, source: SourceFile) -> object:
+    """`rewrite` after `plan`, as the engine runs them, on a project of that one file."""
+    transform.plan(Project(Path("/project"), [source], jobs=1))
+    return transform.rewrite(source)
+
+
 def test_example_in_explain_is_what_the_transform_does() -> None:
     transform = TimeoutsTransform()
-    rewrite = transform.rewrite(_source(transform.example_before))
+    rewrite = _planned_rewrite(transform, _source(transform.example_before))
     assert rewrite is not None and rewrite.text == transform.example_after
 
 
 def test_file_without_llm_call_names_is_not_parsed_with_libcst() -> None:
     source = _source('"""Mentions openai in prose only."""\n\nasync def f(x):\n    return await x.fetch()\n')
-    assert TimeoutsTransform().rewrite(source) is None
+    assert _planned_rewrite(TimeoutsTransform(), source) is None
     assert "cst" not in source.__dict__  # the cached LibCST tree was never built
 
 

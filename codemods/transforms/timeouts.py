@@ -29,13 +29,13 @@ from libcst.metadata import (
     ImportAssignment,
     MetadataWrapper,
     PositionProvider,
-    QualifiedNameSource,
     ScopeProvider,
 )
 
 from codemods.api import Action, ConfigError, FileRewrite, Option, Safety, Site, Transform, parse_list
 from codemods.cst_helpers import ImportSpec, add_imports, dotted
-from codemods.index import dotted_name, module_facts, resolve_relative
+from codemods.index import ProjectIndex, dotted_name, module_facts, resolve_relative
+from codemods.model import SemanticModel, Value
 from codemods.project import Project
 from codemods.sources import SourceError, SourceFile
 
@@ -398,7 +398,9 @@ class TimeoutsTransform(Transform):
     def __init__(self, options: Mapping[str, object] | None = None) -> None:
         super().__init__(options)
         self.patterns = frozenset(self.settings["patterns"])
-        self.imported_clients: dict[str, ClientOrigin] = {}  # "app.llm.client" -> origin, from plan
+        # "app.llm.client" -> origin: module-level clients, for choosing candidate files
+        self.imported_clients: dict[str, ClientOrigin] = {}
+        self.calls: dict[str, _FileCalls] = {}  # relpath -> what the model says of its calls
         timeout, where = self.settings["timeout"], self.settings["timeout_import"]
         if where and not timeout:
             raise ConfigError("timeouts: option 'timeout_import' needs option 'timeout'")
@@ -411,9 +413,22 @@ class TimeoutsTransform(Transform):
     # -- phases -------------------------------------------------------------------------------
 
     def plan(self, project: Project) -> None:
-        """Find module-level clients (`client = AsyncOpenAI()`) that other modules may import."""
+        """Ask the semantic model what every call of interest in the candidate files is: an LLM
+        call (of which client, built with which time limit), or nothing to do with one."""
         mapped = project.map(self.module_level_clients, project.files_containing(*self.triggers))
         self.imported_clients = {name: origin for item in mapped for name, origin in item.value.items()}
+        model = project.model()
+        names = CALL_NAMES | {pattern.rsplit(".", 1)[-1] for pattern in self.patterns}
+        self.calls = {}
+        for source in self.candidates(project):
+            try:
+                if not self._may_hold_llm_calls(source):
+                    continue
+                found = _CallClassifier(model, source, self.patterns).survey(names)
+            except SourceError:
+                continue  # reported once, by `rewrite`
+            if found.llm_calls:
+                self.calls[source.relpath] = found
 
     def candidates(self, project: Project) -> list[SourceFile]:
         needles = [*self.triggers, *(pattern.rsplit(".", 1)[-1].encode() for pattern in self.patterns)]
@@ -456,7 +471,8 @@ class TimeoutsTransform(Transform):
         return found
 
     def rewrite(self, source: SourceFile) -> FileRewrite | None:
-        if not self._may_hold_llm_calls(source):
+        if source.relpath not in self.calls:
+            source.ast  # noqa: B018  # a file that does not parse is reported, not passed over
             return None
         wrapper = MetadataWrapper(source.cst, unsafe_skip_copy=True)
         file_edit = _FileEdit(wrapper, source, self)
@@ -511,353 +527,7 @@ def _import_binding(where: str) -> str:
     return name or module.split(".")[0]
 
 
-# -- resolving names -----------------------------------------------------------------------------
-
-
-class _Resolver:
-    """Answers 'what does this expression name, where does this object come from' for one module."""
-
-    def __init__(
-        self,
-        wrapper: MetadataWrapper,
-        source: SourceFile,
-        patterns: frozenset[str],
-        imported_clients: Mapping[str, ClientOrigin],
-    ) -> None:
-        self.scopes = wrapper.resolve(ScopeProvider)
-        self.parents: Mapping[cst.CSTNode, cst.CSTNode] = {}  # filled by the survey of the module
-        self.source = source
-        self.patterns = patterns
-        self.imported_clients = imported_clients
-        self._class_attributes: dict[tuple[int, str], ClientOrigin | None] = {}
-        self._resolving: set[BaseAssignment] = set()
-
-    # qualified names
-
-    def absolute(self, name: str) -> str:
-        """Turn libcst's relative qualified names ('..pkg.mod.X') into absolute ones."""
-        if not name.startswith("."):
-            return name
-        rest = name.lstrip(".")
-        level = len(name) - len(rest)
-        return resolve_relative(self.source.module, self.source.is_package, level, rest or None)
-
-    def qualified_names(self, node: cst.CSTNode) -> set[str]:
-        scope = self.scopes.get(node)
-        if scope is None:
-            return set()
-        names: set[str] = set()
-        for qualified in scope.get_qualified_names_for(node):
-            if qualified.source is QualifiedNameSource.IMPORT:
-                names.add(self.absolute(qualified.name))
-            elif qualified.source is QualifiedNameSource.LOCAL and "<locals>" not in qualified.name:
-                names.add(f"{self.source.module}.{qualified.name}" if self.source.module else qualified.name)
-        return names
-
-    def names_any(self, node: cst.CSTNode, wanted: frozenset[str]) -> str | None:
-        return next((name for name in sorted(self.qualified_names(node)) if name in wanted), None)
-
-    def import_target(self, assignment: BaseAssignment) -> str | None:
-        """The absolute dotted name an import binding stands for (`import a.b` binds `a` -> 'a')."""
-        if not isinstance(assignment, ImportAssignment):
-            return None
-        node = assignment.node
-        if not isinstance(node, (cst.Import, cst.ImportFrom)) or isinstance(node.names, cst.ImportStar):
-            return None
-        for alias in node.names:
-            full = alias.evaluated_name
-            bound = alias.evaluated_alias or (
-                full if isinstance(node, cst.ImportFrom) else full.split(".")[0]
-            )
-            if bound != assignment.name:
-                continue
-            if isinstance(node, cst.Import):
-                return full if alias.asname else bound
-            base = dotted(node.module) if node.module else ""
-            module = resolve_relative(
-                self.source.module, self.source.is_package, len(node.relative), base or None
-            )
-            return f"{module}.{full}" if module else full
-        return None
-
-    # origins of objects
-
-    def origin_of(self, node: cst.BaseExpression, depth: int = 0) -> ClientOrigin | None:
-        if depth > MAX_DEPTH:
-            return None
-        if isinstance(node, cst.Call):
-            return self._origin_of_call(node, depth)
-        if isinstance(node, cst.Name):
-            scope = self.scopes.get(node)
-            return self._origin_of_bindings(scope[node.value], depth) if scope else None
-        if isinstance(node, cst.Attribute):
-            return self._origin_of_attribute(node, depth)
-        if isinstance(node, cst.BooleanOperation) and isinstance(node.operator, cst.Or):
-            return self._merge([self.origin_of(side, depth + 1) for side in _not_none(node.left, node.right)])
-        if isinstance(node, cst.IfExp):
-            return self._merge(
-                [self.origin_of(side, depth + 1) for side in _not_none(node.body, node.orelse)]
-            )
-        return None
-
-    def _merge(self, origins: Sequence[ClientOrigin | None]) -> ClientOrigin | None:
-        """One origin for an object bound in several places: known only if every place agrees."""
-        if not origins or any(origin is None for origin in origins):
-            return None
-        constructors = {origin.constructor for origin in origins if origin}
-        if len(constructors) != 1:
-            return None
-        limits = {origin.limit for origin in origins if origin}
-        limit = (
-            Limit.DISABLED
-            if Limit.DISABLED in limits
-            else Limit.SET
-            if limits == {Limit.SET}
-            else Limit.ABSENT
-        )
-        return ClientOrigin(constructors.pop(), limit)
-
-    def _origin_of_call(self, call: cst.Call, depth: int) -> ClientOrigin | None:
-        callee = call.func
-        if isinstance(callee, cst.Attribute) and callee.attr.value in RECONFIGURING_METHODS:
-            base = self.origin_of(callee.value, depth + 1)
-            if base is not None:
-                reconfigured = call_limit(call)
-                return ClientOrigin(
-                    base.constructor, base.limit if reconfigured is Limit.ABSENT else reconfigured
-                )
-        for qualified in sorted(self.qualified_names(callee)):
-            if is_tracked_constructor(qualified, self.patterns):
-                return ClientOrigin(qualified, call_limit(call))
-        return None
-
-    def _origin_of_bindings(self, bindings: Iterable[BaseAssignment], depth: int) -> ClientOrigin | None:
-        # A binding being resolved adds nothing when met again: in `client = client or AsyncOpenAI()`
-        # the right-hand `client` stands for the function's other bindings (the parameter).
-        others = [binding for binding in bindings if binding not in self._resolving]
-        origins: list[ClientOrigin | None] = []
-        for binding in others:
-            self._resolving.add(binding)
-            try:
-                origins.append(self._origin_of_binding(binding, depth + 1))
-            finally:
-                self._resolving.discard(binding)
-        return self._merge(origins)
-
-    def _origin_of_binding(self, binding: BaseAssignment, depth: int) -> ClientOrigin | None:
-        target = self.import_target(binding)
-        if target is not None:
-            return self.imported_clients.get(target)
-        node = getattr(binding, "node", None)
-        if isinstance(node, cst.Param):
-            return self.origin_of_annotation(node.annotation.annotation, depth) if node.annotation else None
-        if not isinstance(node, cst.Name):
-            return None
-        parent = self.parents.get(node)
-        if isinstance(parent, cst.AssignTarget):
-            return self.origin_of(self.parents[parent].value, depth + 1)  # type: ignore[union-attr]
-        if isinstance(parent, (cst.AnnAssign, cst.NamedExpr)):
-            return self._origin_of_declaration(parent, depth)
-        if isinstance(parent, cst.AsName) and isinstance(with_item := self.parents.get(parent), cst.WithItem):
-            return self.origin_of(with_item.item, depth + 1)
-        return None
-
-    def _origin_of_declaration(self, node: cst.AnnAssign | cst.NamedExpr, depth: int) -> ClientOrigin | None:
-        """`x: T = value` / `(x := value)`: the value's origin, else the annotation's."""
-        origin = self.origin_of(node.value, depth + 1) if node.value is not None else None
-        if origin is None and isinstance(node, cst.AnnAssign):
-            origin = self.origin_of_annotation(node.annotation.annotation, depth)
-        return origin
-
-    def _origin_of_attribute(self, node: cst.Attribute, depth: int) -> ClientOrigin | None:
-        for qualified in self.qualified_names(node):
-            if qualified in self.imported_clients:
-                return self.imported_clients[qualified]
-        if isinstance(node.value, cst.Name):
-            owner = self._class_of_self(node.value)
-            if owner is not None:
-                return self._class_attribute_origin(owner, node.attr.value, depth)
-        return None
-
-    def origin_of_annotation(self, annotation: cst.BaseExpression, depth: int) -> ClientOrigin | None:
-        """The client an annotation promises: `AsyncOpenAI`, `AsyncOpenAI | None`, `Optional[...]`,
-        `Annotated[AsyncOpenAI, Depends(...)]`, `"AsyncOpenAI"`, or a module-level alias of these."""
-        if depth > MAX_DEPTH:
-            return None
-        if isinstance(annotation, cst.SimpleString):
-            return self._origin_of_string_annotation(annotation)
-        if isinstance(annotation, (cst.Name, cst.Attribute)):
-            for qualified in sorted(self.qualified_names(annotation)):
-                if is_tracked_constructor(qualified, self.patterns):
-                    return ClientOrigin(qualified)
-            return self._origin_of_type_alias(annotation, depth) if isinstance(annotation, cst.Name) else None
-        if isinstance(annotation, cst.BinaryOperation) and isinstance(annotation.operator, cst.BitOr):
-            sides = _not_none(annotation.left, annotation.right)
-            return self._merge([self.origin_of_annotation(side, depth + 1) for side in sides])
-        if isinstance(annotation, cst.Subscript):
-            return self._origin_of_generic(annotation, depth)
-        return None
-
-    def _origin_of_generic(self, annotation: cst.Subscript, depth: int) -> ClientOrigin | None:
-        typing_name = next(
-            (
-                name.rsplit(".", 1)[-1]
-                for name in self.qualified_names(annotation.value)
-                if name.split(".")[0] in ("typing", "typing_extensions")
-            ),
-            None,
-        )
-        members = [
-            element.slice.value for element in annotation.slice if isinstance(element.slice, cst.Index)
-        ]
-        if typing_name == "Annotated" and members:
-            members = members[:1]
-        elif typing_name not in ("Optional", "Union"):
-            return None
-        return self._merge([self.origin_of_annotation(member, depth + 1) for member in _not_none(*members)])
-
-    def _origin_of_string_annotation(self, annotation: cst.SimpleString) -> ClientOrigin | None:
-        """`"AsyncOpenAI"`, `"openai.AsyncOpenAI | None"`, `"Optional[AsyncOpenAI]"`: the parsed
-        string has no metadata, so its names are resolved in the scope of the string itself."""
-        text = annotation.evaluated_value
-        scope = self.scopes.get(annotation)
-        if not isinstance(text, str) or scope is None:
-            return None
-        try:
-            parsed = cst.parse_expression(text)
-        except cst.ParserSyntaxError:
-            return None
-        origins: list[ClientOrigin | None] = []
-        for member in _not_none(*_annotation_members(parsed)):
-            name = dotted(member)
-            head, _, rest = (name or "").partition(".")
-            targets = {self.import_target(binding) for binding in scope[head]} if head else {None}
-            target = targets.pop() if len(targets) == 1 else None
-            constructor = f"{target}.{rest}" if target and rest else target
-            tracked = constructor is not None and is_tracked_constructor(constructor, self.patterns)
-            origins.append(ClientOrigin(constructor) if tracked and constructor else None)
-        return self._merge(origins)
-
-    def _origin_of_type_alias(self, name: cst.Name, depth: int) -> ClientOrigin | None:
-        """`OpenAIDep = Annotated[AsyncOpenAI, Depends(get_client)]` used as `client: OpenAIDep`."""
-        scope = self.scopes.get(name)
-        for binding in scope[name.value] if scope else ():
-            node = getattr(binding, "node", None)
-            parent = self.parents.get(node) if isinstance(node, cst.Name) else None
-            if isinstance(parent, cst.AssignTarget):
-                return self.origin_of_annotation(self.parents[parent].value, depth + 1)  # type: ignore[union-attr]
-        return None
-
-    # self.<attribute>
-
-    def _class_of_self(self, name: cst.Name) -> cst.ClassDef | None:
-        """The class whose instance `name` is, when it is the first parameter of a method."""
-        scope = self.scopes.get(name)
-        bindings = list(scope[name.value]) if scope else []
-        param = getattr(bindings[0], "node", None) if len(bindings) == 1 else None
-        if not isinstance(param, cst.Param):
-            return None
-        parameters = self.parents.get(param)
-        function = self.parents.get(parameters) if parameters else None
-        if not isinstance(function, cst.FunctionDef) or _first_parameter(function) is not param:
-            return None
-        block = self.parents.get(function)
-        owner = self.parents.get(block) if block else None
-        return owner if isinstance(owner, cst.ClassDef) and not _is_static(function) else None
-
-    def _class_attribute_origin(self, owner: cst.ClassDef, attribute: str, depth: int) -> ClientOrigin | None:
-        key = (id(owner), attribute)
-        if key not in self._class_attributes:
-            self._class_attributes[key] = None  # guards against recursion through the class itself
-            declarations = _AttributeDeclarations.collect(owner, attribute)
-            self._class_attributes[key] = self._merge(
-                [self._origin_of_declaration_node(node, depth) for node in declarations]
-            )
-        return self._class_attributes[key]
-
-    def _origin_of_declaration_node(
-        self, node: cst.Assign | cst.AnnAssign, depth: int
-    ) -> ClientOrigin | None:
-        if isinstance(node, cst.Assign):
-            return self.origin_of(node.value, depth + 1)
-        return self._origin_of_declaration(node, depth)
-
-
-def _annotation_members(annotation: cst.BaseExpression) -> list[cst.BaseExpression]:
-    """The types an unresolved annotation allows, read by syntax: `X | Y`, `Optional[X]`,
-    `Union[X, Y]`, `Annotated[X, ...]`."""
-    if isinstance(annotation, cst.BinaryOperation) and isinstance(annotation.operator, cst.BitOr):
-        return [*_annotation_members(annotation.left), *_annotation_members(annotation.right)]
-    if isinstance(annotation, cst.Subscript):
-        generic = (dotted(annotation.value) or "").rsplit(".", 1)[-1]
-        members = [
-            element.slice.value for element in annotation.slice if isinstance(element.slice, cst.Index)
-        ]
-        if generic == "Annotated":
-            return _annotation_members(members[0]) if members else []
-        if generic in ("Optional", "Union"):
-            return [inner for member in members for inner in _annotation_members(member)]
-    return [annotation]
-
-
-def _not_none(*nodes: cst.BaseExpression) -> list[cst.BaseExpression]:
-    return [node for node in nodes if not (isinstance(node, cst.Name) and node.value == "None")]
-
-
-def _first_parameter(function: cst.FunctionDef) -> cst.Param | None:
-    params = [*function.params.posonly_params, *function.params.params]
-    return params[0] if params else None
-
-
-def _is_static(function: cst.FunctionDef) -> bool:
-    return any(dotted(decorator.decorator) == "staticmethod" for decorator in function.decorators)
-
-
-class _AttributeDeclarations(cst.CSTVisitor):
-    """Every `self.<attribute> = ...` in a class's methods and `<attribute> = ...` in its body."""
-
-    def __init__(self, attribute: str) -> None:
-        self.attribute = attribute
-        self.receivers: list[str] = []
-        self.found: list[cst.Assign | cst.AnnAssign] = []
-
-    @classmethod
-    def collect(cls, owner: cst.ClassDef, attribute: str) -> list[cst.Assign | cst.AnnAssign]:
-        collector = cls(attribute)
-        for statement in owner.body.body:
-            if isinstance(statement, cst.FunctionDef):
-                first = _first_parameter(statement)
-                if first is not None and not _is_static(statement):
-                    collector.receivers = [first.name.value]
-                    statement.body.visit(collector)
-            elif isinstance(statement, cst.SimpleStatementLine):
-                collector.receivers = []
-                statement.visit(collector)
-        return collector.found
-
-    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
-        return False  # a nested class has its own `self`
-
-    def visit_Assign(self, node: cst.Assign) -> None:
-        if any(self._is_declared(target.target) for target in node.targets):
-            self.found.append(node)
-
-    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-        if self._is_declared(node.target):
-            self.found.append(node)
-
-    def _is_declared(self, target: cst.BaseExpression) -> bool:
-        if not self.receivers:
-            return isinstance(target, cst.Name) and target.value == self.attribute
-        return (
-            isinstance(target, cst.Attribute)
-            and target.attr.value == self.attribute
-            and isinstance(target.value, cst.Name)
-            and target.value.value in self.receivers
-        )
-
-
-# -- deciding, per call --------------------------------------------------------------------------
+# -- what each call is: asked of the semantic model (main process) ------------------------------
 
 
 @dataclass(frozen=True)
@@ -865,6 +535,165 @@ class _LlmCall:
     kind: CallKind
     label: str  # for messages: "AsyncOpenAI.chat.completions.create", "litellm.acompletion"
     origin: ClientOrigin | None
+
+
+# A call, as both trees locate it: the line and the column (in characters) where its callee starts.
+CallKey = tuple[int, int]
+
+
+@dataclass
+class _FileCalls:
+    """What the model says about the calls of one file (picklable: it travels to the rewrite)."""
+
+    llm_calls: dict[CallKey, _LlmCall] = field(default_factory=dict)
+    task_groups: set[CallKey] = field(default_factory=set)  # `tg.create_task(...)` on an asyncio.TaskGroup
+    last_names: set[str] = field(default_factory=set)  # callee names of those calls, for the rewrite's survey
+
+
+class _CallClassifier:
+    """Which calls of one module are LLM calls, and on what client, by asking the semantic model
+    what each callee names and what each receiver holds (every branch, every module)."""
+
+    def __init__(self, model: SemanticModel, source: SourceFile, patterns: frozenset[str]) -> None:
+        self.model = model
+        self.source = source
+        self.module = source.module
+        self.patterns = patterns
+        self.lines = re.split("\r\n|\r|\n", source.text)
+
+    def survey(self, names: frozenset[str]) -> _FileCalls:
+        found = _FileCalls()
+        for node in ast.walk(self.source.ast):
+            if not isinstance(node, ast.Call):
+                continue
+            callee = node.func
+            last = callee.attr if isinstance(callee, ast.Attribute) else getattr(callee, "id", None)
+            if last == "create_task" and isinstance(callee, ast.Attribute):
+                origin = self.origin_of(callee.value, node.lineno)
+                if origin is not None and origin.constructor == TASK_GROUP:
+                    found.task_groups.add(self.key(node))
+            llm_call = self.llm_call(node) if last in names or self._alias_of_interest(node, names) else None
+            if llm_call is not None:
+                found.llm_calls[self.key(node)] = llm_call
+                found.last_names.add(last or "")
+        return found
+
+    def key(self, call: ast.Call) -> CallKey:
+        func = call.func
+        line = self.lines[func.lineno - 1]
+        return func.lineno, len(line.encode()[: func.col_offset].decode(errors="replace"))
+
+    def _alias_of_interest(self, call: ast.Call, names: frozenset[str]) -> bool:
+        """`from litellm import acompletion as complete`: the callee's name hides what it is."""
+        if not isinstance(call.func, ast.Name):
+            return False
+        return self.model.resolve(self.module, call.func.id, call.lineno).rsplit(".", 1)[-1] in names
+
+    def llm_call(self, call: ast.Call) -> _LlmCall | None:
+        written = dotted_name(call.func)
+        if written is not None:
+            qualified = self.model.resolve(self.module, written, call.lineno)
+            kind = classify_function(qualified, self.patterns)
+            if kind is not None:
+                return _LlmCall(kind, qualified, None)
+        chain = _ast_attribute_chain(call.func)
+        for index, receiver in enumerate(chain[:-1]):
+            origin = self.origin_of(receiver, call.lineno)
+            if origin is None:
+                continue
+            path = [node.attr for node in chain[index + 1 :] if isinstance(node, ast.Attribute)]
+            kind = classify_method(origin.constructor, path, self.patterns)
+            label = ".".join([origin.constructor.rsplit(".", 1)[-1], *path])
+            return _LlmCall(kind, label, origin) if kind is not None else None
+        return None
+
+    def origin_of(self, receiver: ast.expr, line: int) -> ClientOrigin | None:
+        """The client `receiver` holds: known only when every value the model finds for it (None
+        aside) is a client of the same constructor."""
+        if isinstance(receiver, ast.Call) and isinstance(receiver.func, ast.Attribute):
+            if receiver.func.attr in RECONFIGURING_METHODS:
+                base = self.origin_of(receiver.func.value, line)
+                if base is not None:
+                    own = _ast_limit(receiver)
+                    return ClientOrigin(base.constructor, base.limit if own is Limit.ABSENT else own)
+        origins: list[ClientOrigin | None] = []
+        for value in self.model.values(self.module, receiver, line):
+            if value.kind == "instance" and value.name == "None":
+                continue  # `self.client = None` until set up: the other values say what it holds
+            constructor = self._tracked_constructor(value)
+            limit = limit_of((keyword, keyword in value.none_keywords) for keyword in value.keywords)
+            origins.append(ClientOrigin(constructor, limit) if constructor else None)
+        return _merge(origins)
+
+    def _tracked_constructor(self, value: Value) -> str | None:
+        if value.kind == "external" and value.called and is_tracked_constructor(value.name, self.patterns):
+            return value.name
+        if value.kind == "instance" and is_tracked_constructor(value.name, self.patterns):
+            return value.name
+        if value.kind == "instance":
+            # a project class deriving from a client class builds that client
+            for cls in self.model.mro(value.name):
+                for base in self.model.bases(cls):
+                    if is_tracked_constructor(base, self.patterns):
+                        return base
+        return None
+
+
+def _merge(origins: Sequence[ClientOrigin | None]) -> ClientOrigin | None:
+    """One origin for an object bound in several places: known only if every place agrees."""
+    if not origins or any(origin is None for origin in origins):
+        return None
+    constructors = {origin.constructor for origin in origins if origin}
+    if len(constructors) != 1:
+        return None
+    limits = {origin.limit for origin in origins if origin}
+    limit = (
+        Limit.DISABLED
+        if Limit.DISABLED in limits
+        else Limit.SET
+        if limits == {Limit.SET}
+        else Limit.ABSENT
+    )
+    return ClientOrigin(constructors.pop(), limit)
+
+
+def _ast_limit(call: ast.Call) -> Limit:
+    return limit_of(
+        (k.arg, isinstance(k.value, ast.Constant) and k.value.value is None) for k in call.keywords
+    )
+
+
+def _ast_attribute_chain(node: ast.expr) -> list[ast.expr]:
+    """`a.b.c` -> [a, a.b, a.b.c]: the receivers a method path may hang off, shortest first."""
+    chain: list[ast.expr] = [node]
+    while isinstance(node, ast.Attribute):
+        node = node.value
+        chain.append(node)
+    return chain[::-1]
+
+
+def import_target(assignment: BaseAssignment, source: SourceFile) -> str | None:
+    """The absolute dotted name an import binding stands for (`import a.b` binds `a` -> 'a'): used
+    to check that a name the rewrite adds (`asyncio`, the timeout's name) means what it intends."""
+    if not isinstance(assignment, ImportAssignment):
+        return None
+    node = assignment.node
+    if not isinstance(node, (cst.Import, cst.ImportFrom)) or isinstance(node.names, cst.ImportStar):
+        return None
+    for alias in node.names:
+        full = alias.evaluated_name
+        bound = alias.evaluated_alias or (full if isinstance(node, cst.ImportFrom) else full.split(".")[0])
+        if bound != assignment.name:
+            continue
+        if isinstance(node, cst.Import):
+            return full if alias.asname else bound
+        base = dotted(node.module) if node.module else ""
+        module = resolve_relative(source.module, source.is_package, len(node.relative), base or None)
+        return f"{module}.{full}" if module else full
+    return None
+
+
+# -- deciding, per call --------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -908,14 +737,16 @@ class _FileEdit:
         self.source = source
         self.settings = transform.settings
         self.patterns = transform.patterns
-        self.resolver = _Resolver(wrapper, source, transform.patterns, transform.imported_clients)
+        self.known = transform.calls[source.relpath]  # what the semantic model said in `plan`
+        # this module's own bindings, to name what wraps a call (`asyncio.wait_for`, `anyio.fail_after`)
+        self.names = ProjectIndex([module_facts(source)])
+        # scopes only check that a name the rewrite adds (`asyncio`, the timeout) means what it should
+        self.scopes = wrapper.resolve(ScopeProvider)
         self.lines = source.text.splitlines()
-        self.global_scope = self.resolver.scopes.get(wrapper.module)
-        survey = _Survey(
-            self._names_of_interest(CALL_NAMES | {p.rsplit(".", 1)[-1] for p in transform.patterns})
-        )
+        self.global_scope = self.scopes.get(wrapper.module)
+        survey = _Survey(frozenset(self.known.last_names | {"create_task"}))
         wrapper.module.visit(survey)
-        self.resolver.parents = survey.parents
+        self.parents = survey.parents
         self.calls = survey.calls
         self.plan = _Plan()
         self.wait_for = self._asyncio_reference("wait_for")
@@ -924,15 +755,17 @@ class _FileEdit:
         )
         self.timeout_names = self._timeout_names()
 
-    def _names_of_interest(self, last_names: frozenset[str]) -> frozenset[str]:
-        """The names an LLM call's callee may end with here: the known last names, plus local
-        aliases of imports of them (`from litellm import acompletion as complete`)."""
-        aliases = {
-            assignment.name
-            for assignment in (self.global_scope.assignments if self.global_scope is not None else ())
-            if (self.resolver.import_target(assignment) or "").rsplit(".", 1)[-1] in last_names
-        }
-        return last_names | aliases
+    def _key(self, call: cst.Call) -> CallKey:
+        start = self.positions[call.func].start
+        return start.line, start.column
+
+    def _names_any(self, node: cst.CSTNode, wanted: frozenset[str]) -> str | None:
+        """The qualified name `node` (a dotted name) has here, if it is one of `wanted`."""
+        written = dotted(node) if isinstance(node, (cst.Name, cst.Attribute)) else None
+        if written is None:
+            return None
+        qualified = self.names.resolve(self.source.module, written, self.positions[node].start.line)
+        return qualified if qualified in wanted else None
 
     @cached_property
     def positions(self) -> Mapping[cst.CSTNode, CodeRange]:
@@ -983,20 +816,7 @@ class _FileEdit:
         self._site(call, Action.CHANGED, f"{llm_call.label} bounded with {how}")
 
     def _llm_call(self, call: cst.Call) -> _LlmCall | None:
-        for qualified in sorted(self.resolver.qualified_names(call.func)):
-            kind = classify_function(qualified, self.patterns)
-            if kind is not None:
-                return _LlmCall(kind, qualified, None)
-        chain = _attribute_chain(call.func)
-        for index, receiver in enumerate(chain[:-1]):
-            origin = self.resolver.origin_of(receiver)
-            if origin is None:
-                continue
-            path = [node.attr.value for node in chain[index + 1 :] if isinstance(node, cst.Attribute)]
-            kind = classify_method(origin.constructor, path, self.patterns)
-            label = ".".join([origin.constructor.rsplit(".", 1)[-1], *path])
-            return _LlmCall(kind, label, origin) if kind is not None else None
-        return None
+        return self.known.llm_calls.get(self._key(call))
 
     def _leave_alone(self, call: cst.Call, llm_call: _LlmCall) -> tuple[Action, str] | None:
         """Why this call must not be wrapped, as (action, message); None when it may be."""
@@ -1045,20 +865,20 @@ class _FileEdit:
 
     def _bounded_by(self, call: cst.Call) -> str | None:
         """The wait_for call or timeout block already around `call` in its function, if any."""
-        parents = self.resolver.parents
+        parents = self.parents
         child: cst.CSTNode = call
         node = parents.get(call)
         while node is not None and not isinstance(
             node, (cst.FunctionDef, cst.Lambda, cst.ClassDef, cst.Module)
         ):
             if isinstance(node, cst.Call) and child is not node.func:
-                name = self.resolver.names_any(node.func, BOUNDING_CALLS)
+                name = self._names_any(node.func, BOUNDING_CALLS)
                 if name:
                     return name
             if isinstance(node, cst.With) and child is node.body:
                 for item in node.items:
                     name = (
-                        self.resolver.names_any(item.item.func, BOUNDING_CONTEXTS)
+                        self._names_any(item.item.func, BOUNDING_CONTEXTS)
                         if isinstance(item.item, cst.Call)
                         else None
                     )
@@ -1068,13 +888,13 @@ class _FileEdit:
         return None
 
     def _is_awaited(self, call: cst.Call) -> bool:
-        parent = self.resolver.parents.get(call)
+        parent = self.parents.get(call)
         return isinstance(parent, cst.Await) and parent.expression is call
 
     def _is_scheduled(self, call: cst.Call) -> bool:
         """Handed to asyncio.gather / create_task / ensure_future or a TaskGroup's create_task,
         directly or as the element of a list or comprehension unpacked into gather(*...)."""
-        parents = self.resolver.parents
+        parents = self.parents
         parent = parents.get(call)
         if isinstance(parent, cst.Arg):
             return not parent.keyword and not parent.star and self._is_scheduler(parents.get(parent), parent)
@@ -1087,14 +907,14 @@ class _FileEdit:
         return (
             isinstance(argument, cst.Arg)
             and argument.star == "*"
-            and self.resolver.names_any(getattr(parents.get(argument), "func", argument), SCHEDULERS)
+            and self._names_any(getattr(parents.get(argument), "func", argument), SCHEDULERS)
             == "asyncio.gather"
         )
 
     def _is_scheduler(self, node: cst.CSTNode | None, argument: cst.Arg) -> bool:
         if not isinstance(node, cst.Call):
             return False
-        name = self.resolver.names_any(node.func, SCHEDULERS)
+        name = self._names_any(node.func, SCHEDULERS)
         if name == "asyncio.gather":
             return True
         if node.args[0] is not argument:
@@ -1102,15 +922,14 @@ class _FileEdit:
         if name is not None:
             return True
         callee = node.func
-        if isinstance(callee, cst.Attribute) and callee.attr.value == "create_task":
-            origin = self.resolver.origin_of(callee.value)
-            return origin is not None and origin.constructor == TASK_GROUP
-        return False
+        return isinstance(callee, cst.Attribute) and callee.attr.value == "create_task" and (
+            self._key(node) in self.known.task_groups
+        )
 
     def _whole_statement(self, call: cst.Call) -> cst.SimpleStatementLine | None:
         """For style=timeout: the statement line that is just `await call` (as an expression, the
         value assigned or returned), alone on its line in an indented block; None elsewhere."""
-        parents = self.resolver.parents
+        parents = self.parents
         awaited = parents.get(call)
         if not isinstance(awaited, cst.Await):
             return None
@@ -1134,11 +953,11 @@ class _FileEdit:
         added = len(f"{reference.text}(, timeout={self._timeout_text()})")
         if len(line) + added <= self.settings["line_length"]:
             return None
-        statement = self.resolver.parents.get(call)
+        statement = self.parents.get(call)
         while not isinstance(statement, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
             if statement is None or self._opens_bracket_on(statement, position.start.line):
                 return None  # splitting inside brackets opened on the same line reads worse than a long line
-            statement = self.resolver.parents.get(statement)
+            statement = self.parents.get(statement)
         start = self.positions[statement].start
         statement_indent = self.lines[start.line - 1][: start.column]
         line_indent = line[: len(line) - len(line.lstrip())]
@@ -1156,7 +975,7 @@ class _FileEdit:
 
     def _only_imports_of(self, name: str, target: str) -> bool:
         bindings = self._global_bindings(name)
-        return bool(bindings) and all(self.resolver.import_target(binding) == target for binding in bindings)
+        return bool(bindings) and all(import_target(binding, self.source) == target for binding in bindings)
 
     def _asyncio_reference(self, function: str) -> _Reference:
         """An existing `import asyncio [as aio]`, else an existing `from asyncio import <function>`,
@@ -1201,7 +1020,7 @@ class _FileEdit:
 
     def _names_problem(self, call: cst.Call, reference: _Reference) -> str:
         """Why a name the bound reads would not mean what we intend at this call; '' when all do."""
-        scope = self.resolver.scopes.get(call)
+        scope = self.scopes.get(call)
         for needed in [reference.binding, *self.timeout_names]:
             if needed.conflict:
                 return needed.conflict
@@ -1209,7 +1028,7 @@ class _FileEdit:
             local_import = (
                 bool(seen)
                 and needed.import_target is not None
-                and all(self.resolver.import_target(binding) == needed.import_target for binding in seen)
+                and all(import_target(binding, self.source) == needed.import_target for binding in seen)
             )
             if seen != needed.global_bindings and not local_import:
                 return f"the name {needed.name} means something else here"
@@ -1258,15 +1077,6 @@ class _Survey(cst.CSTVisitor):
 
     def on_leave(self, original_node: cst.CSTNode) -> None:
         self._open.pop()
-
-
-def _attribute_chain(node: cst.BaseExpression) -> list[cst.BaseExpression]:
-    """`a.b.c` -> [a, a.b, a.b.c]: the receivers a method path may hang off, shortest first."""
-    chain: list[cst.BaseExpression] = [node]
-    while isinstance(node, cst.Attribute):
-        node = node.value
-        chain.append(node)
-    return chain[::-1]
 
 
 def _is_streaming(call: cst.Call) -> bool:
