@@ -240,6 +240,15 @@ class SemanticModel:
             pending.extend(self.bases(cls))
         return order
 
+    def external_bases(self, qualified: str) -> list[str]:
+        """Bases of the class and its project bases that are not the project's (nor inert ones)."""
+        found = []
+        for cls in self.mro(qualified):
+            for base in self.bases(cls):
+                if self.class_info(base) is None and base not in INERT_BASES and base not in found:
+                    found.append(base)
+        return found
+
     def implementations(self, qualified: str) -> list[ClassInfo]:
         """Project classes that name `qualified` as a base (for a Protocol or ABC), in loaded modules."""
         found = []
@@ -569,6 +578,12 @@ class SemanticModel:
                     reached.append(init)
                 elif self.class_info(value.name) is None:
                     unknown.append(f"`{value.name}` cannot be read")
+                else:
+                    # no project `__init__`: a third-party base constructs it (pydantic validates)
+                    unknown.extend(
+                        f"the constructor of `{base}`, a base of `{value.name}`"
+                        for base in self.external_bases(value.name)
+                    )
             elif value.kind == "external" and "." not in value.name:
                 unknown.append(f"builtin call `{value.name}`")
             elif value.kind == "external":
@@ -698,6 +713,13 @@ class SemanticModel:
         source = self.project.find_module(module) if module is not None else None
         return source.relpath if source else ""
 
+
+# Bases whose constructor takes what it is given: a class deriving only from these (and project
+# classes) raises only what its project `__init__` raises.
+INERT_BASES = frozenset(
+    {"object", "typing.Protocol", "typing_extensions.Protocol", "typing.Generic", "abc.ABC",
+     "Exception", "BaseException", "ValueError", "RuntimeError", "LookupError", "KeyError"}
+)
 
 # Builtins that raise nothing but TypeError/AttributeError on misuse: a raise summary does not list
 # them as unknown (`int()`, `float()`, `min()` and friends can raise ValueError and are listed).

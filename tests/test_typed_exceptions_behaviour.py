@@ -69,6 +69,24 @@ def redeem(code: str) -> int:
     if code not in COUPONS:
         raise ValueError(f"Coupon {code} not found")
     return COUPONS.pop(code)
+
+
+PROVIDERS: dict[str, str] = {}
+
+
+class ProviderCRUD:
+    """Raises reached only through a method of a project class (the audited shape)."""
+
+    def __init__(self, registry: dict[str, str]) -> None:
+        self.registry = registry
+
+    def create(self, name: str, url: str) -> str:
+        if name in self.registry:
+            raise ValueError(f"Provider {name} already exists")
+        if not url.startswith("https://"):
+            raise ValueError("Provider URL has to use https")
+        self.registry[name] = url
+        return url
 '''
 
 ROUTES = """
@@ -137,6 +155,17 @@ def price_in(name: str, factor: str) -> dict[str, int]:
         if "not found" in str(e):
             raise HTTPException(status_code=404, detail=str(e))
         raise HTTPException(status_code=422, detail=str(e))
+
+
+@app.post("/providers/{name}")
+def create_provider(name: str, url: str) -> dict[str, str]:
+    try:
+        crud = services.ProviderCRUD(services.PROVIDERS)
+        return {"url": crud.create(name, url)}
+    except ValueError as e:
+        if "already exists" in str(e):
+            raise HTTPException(status_code=409, detail=str(e))
+        raise HTTPException(status_code=400, detail=str(e))
 """
 
 CLIENT = """
@@ -168,6 +197,9 @@ REQUESTS = [
     ("get", "/prices/vase?factor=x"),
     ("get", "/prices/ghost?factor=2"),
     ("get", "/prices/vase?factor=not found"),
+    ("post", "/providers/llm?url=https://llm.example"),
+    ("post", "/providers/llm?url=https://llm.example"),
+    ("post", "/providers/db?url=http://db.example"),
 ]
 
 client = TestClient(app, raise_server_exceptions=False)
@@ -239,6 +271,9 @@ def test_every_request_gets_the_same_answer(shop: tuple[Path, list[list[object]]
         422,
         404,
         404,
+        200,
+        409,
+        400,
     ]
 
 
@@ -265,6 +300,9 @@ def test_the_app_was_really_rewritten(shop: tuple[Path, list[list[object]], list
     }
     assert "services.py:5" in changed["shop/routes.py:48"]  # coupons: string tests kept for the table
     assert "int()" in reviewed["shop/routes.py:62"]  # the try block calls int(): left as it was
+    # raises reached through `crud = ProviderCRUD(...)` then `crud.create(...)` (semantic model)
+    assert "ResourceExistsError" in changed["shop/routes.py:73"]
+    assert 'raise ResourceExistsError(f"Provider {name} already exists")' in services
 
 
 def test_imports_are_clean_and_a_second_run_changes_nothing(

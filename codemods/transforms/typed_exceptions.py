@@ -31,6 +31,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 from codemods.api import Action, FileRewrite, NewFile, Option, Safety, Site, Transform, parse_list
 from codemods.cst_helpers import ImportSpec, add_imports, dotted, remove_unused_imports
 from codemods.index import ModuleFacts, ProjectIndex, dotted_name, module_facts
+from codemods.model import SemanticModel
 from codemods.project import Project
 from codemods.sources import SourceFile
 
@@ -1012,13 +1013,14 @@ class Planner:
         self,
         sites: list[CatchSite],
         sources: list[MessageSource],
-        index: ProjectIndex,
+        model: SemanticModel,
         classes: dict[str, str],
         external: tuple[str, ...],
         target: ExceptionsModule,
     ) -> None:
         self.sites = sites
-        self.index = index
+        self.model = model
+        self.index = model.index
         self.overrides = classes
         self.external = tuple(phrase.lower() for phrase in external)
         self.target = target
@@ -1150,14 +1152,21 @@ class Planner:
         return cls, ""
 
     def unseen_call(self, site: CatchSite) -> str:
-        """The first callee of the try block that is not a function or class of the project."""
+        """The first callee of the try block the semantic model cannot follow into the project:
+        not a project function, nor a method reached through its receiver's class (`crud =
+        ProviderCRUD(session)` then `crud.create(...)`), nor a project class's constructor."""
         for callee in site.calls:
             if not callee:
                 return "an unnamed callable"
-            qualified = self.index.resolve(site.module, callee)
+            qualified = self.index.resolve(site.module, callee, site.line)
             if qualified in SAFE_BUILTINS or is_inert_callee(qualified):
                 continue
-            if self.index.function(qualified) is None:
+            if self.index.function(qualified) is not None:
+                continue
+            reached, unknown = self.model.callees(site.module, f"{callee}()", site.line)
+            if not reached and not unknown and self.model.class_info(qualified) is not None:
+                continue  # a project class without `__init__` or third-party base
+            if not reached or unknown:
                 return callee
         return ""
 
@@ -1573,9 +1582,10 @@ class TypedExceptions(Transform):
             f for f in project.files_containing(*(n.encode() for n in self.watched)) if f not in phrase_files
         ]
         sources = [s for mapped in project.map(self.scan_messages, phrase_files) for s in mapped.value]
-        index = project.index_on_demand()
+        model = project.model()
+        index = model.index
         planner = Planner(
-            sites, sources, index, self.settings["classes"], self.settings["external_phrases"], target
+            sites, sources, model, self.settings["classes"], self.settings["external_phrases"], target
         )
         site_plans = {id(site): planner.decide(site) for site in sites}
         raises = planner.used_raises(site_plans.values())
