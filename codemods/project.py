@@ -71,6 +71,15 @@ class ModulesOnDemand(dict):  # type: ignore[type-arg]  # dict[str, ModuleFacts]
         super().__init__()
         self.project = project
         self.absent: set[str] = set()
+        # the file the module name "" (a script outside any package) stands for, when a transform
+        # resolves names in one such file; None: the last one that parses
+        self.unnamed: SourceFile | None = None
+
+    def stand_for_unnamed(self, source: SourceFile) -> None:
+        """Let the module name "" mean this script from now on."""
+        self.unnamed = source
+        dict.pop(self, "", None)
+        self.absent.discard("")
 
     def __contains__(self, module: object) -> bool:
         return isinstance(module, str) and self.load(module)
@@ -95,6 +104,8 @@ class ModulesOnDemand(dict):  # type: ignore[type-arg]  # dict[str, ModuleFacts]
 
     def read(self, module: str) -> ModuleFacts | None:
         """As `project.index()` has it: the facts of the last file of that name that parses."""
+        if not module and self.unnamed is not None:
+            return self.project.index([self.unnamed]).modules.get(module)
         named = self.project.find_module(module)
         if named is None and module:
             return None  # no file has this module name

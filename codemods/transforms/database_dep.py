@@ -24,8 +24,8 @@ from codemods.api import (
     parse_bool,
 )
 from codemods.cst_helpers import ImportSpec, dotted, update_imports_in_package
-from codemods.index import ModuleFacts, ProjectIndex, dotted_name, resolve_relative
-from codemods.project import ModulesOnDemand, Project
+from codemods.index import ProjectIndex, dotted_name, resolve_relative
+from codemods.project import Project
 from codemods.sources import SourceFile
 
 DEPENDS = frozenset({"fastapi.Depends", "fastapi.param_functions.Depends", "fastapi.params.Depends"})
@@ -349,8 +349,8 @@ class DatabaseDep(Transform):
         # An alias definition spells both `Annotated` and `Depends`: only those modules are read to
         # find aliases, and the others only when there is an alias (or one to create) to use.
         scans = _scan(project, [source for source in depends_files if b"Annotated" in source.data])
-        index = OnDemandIndex(project)
-        index.take(scans)
+        index = project.model().index  # the semantic model's name layer
+        _take_unnamed(index, project, scans)
         found = [
             alias
             for relpath, scan in scans.items()
@@ -362,7 +362,7 @@ class DatabaseDep(Transform):
             return
         scans.update(_scan(project, [source for source in depends_files if source.relpath not in scans]))
         scans = {source.relpath: scans[source.relpath] for source in depends_files if source.relpath in scans}
-        index.take(scans)
+        _take_unnamed(index, project, scans)
         if not self.aliases and self.settings["create"]:
             self._plan_created_alias(project, index, scans, found)
         related = set(self.aliases) | set(self.ambiguous)
@@ -635,34 +635,12 @@ def _depends_on_any(index: ProjectIndex, module: str, scan: ModuleScan, dependen
     )
 
 
-class _FactsOnDemand(ModulesOnDemand):
-    """Module name -> facts, read the first time a lookup asks; the module name "" (a script outside
-    any package) stands for the last such file the plan scanned."""
-
-    def __init__(self, project: Project) -> None:
-        super().__init__(project)
-        self.unnamed: SourceFile | None = None
-
-    def read(self, module: str) -> ModuleFacts | None:
-        source = self.project.find_module(module) if module else self.unnamed
-        return self.project.index([source]).modules.get(module) if source is not None else None
-
-
-class OnDemandIndex(ProjectIndex):
-    """The project index, reading a module's facts only when name resolution first reaches the
-    module: a run costs the modules on the import paths that matter, not the whole project."""
-
-    def __init__(self, project: Project) -> None:
-        super().__init__(())
-        self.modules: _FactsOnDemand = _FactsOnDemand(project)
-
-    def take(self, scans: Mapping[str, ModuleScan]) -> None:
-        """Which file the module name "" stands for: a script outside any package, as scanned last."""
-        for relpath in scans:
-            if not (source := self.modules.project.find_file(relpath)).module:
-                self.modules.unnamed = source
-                self.modules.pop("", None)
-                self.modules.absent.discard("")
+def _take_unnamed(index: ProjectIndex, project: Project, scans: Mapping[str, ModuleScan]) -> None:
+    """Which file the module name "" stands for: a script outside any package, as scanned last."""
+    for relpath in scans:
+        source = project.find_file(relpath)
+        if source is not None and not source.module and hasattr(index.modules, "stand_for_unnamed"):
+            index.modules.stand_for_unnamed(source)
 
 
 class _ImportGraph:

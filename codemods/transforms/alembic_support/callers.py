@@ -325,13 +325,15 @@ class CallGraph:
             self.importers.setdefault(self.index.canonical(target), set()).add(usage.relpath)
 
     def resolve(self, usage: FileUsage, reference: Reference) -> str:
+        if usage.module:
+            # the semantic model's name layer: function-local imports count at their lines
+            return self.index.resolve(usage.module, reference.dotted, reference.line)
+        # a script outside any package has no module name to look its facts up by
         head, dot, rest = reference.dotted.partition(".")
         function = self.functions.get(reference.scope)
         if function is not None and head in function.local_imports:
             return self.index.canonical(function.local_imports[head] + dot + rest)
-        if not usage.module:
-            return reference.dotted
-        return self.index.resolve(usage.module, reference.dotted)
+        return reference.dotted
 
     def contexts(self, qualified: str, relpath: str, seen: frozenset[str] = frozenset()) -> set[str]:
         """Where `qualified` (defined in `relpath`) runs: a set of STARTUP, REQUEST, CLI, TEST,
