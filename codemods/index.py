@@ -168,6 +168,11 @@ def _local_scope(function: ast.FunctionDef | ast.AsyncFunctionDef, module: str, 
     # a name both aliased and otherwise bound in one function is not one thing: forget the alias
     for name in scope.shadowed & set(scope.aliases):
         del scope.aliases[name]
+    # `global name`: assignments here bind the module's name
+    declared = {name for node in own_statements(function.body) if isinstance(node, ast.Global) for name in node.names}
+    scope.shadowed -= declared
+    for name in declared:
+        scope.aliases.pop(name, None)
     return scope
 
 

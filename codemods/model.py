@@ -199,6 +199,13 @@ class SemanticModel:
             for target, value in _assignments(statement):
                 if isinstance(target, ast.Name):
                     top_level.setdefault(target.id, []).append(value)
+        for function, _ in functions:
+            # `global _client` then `_client = AsyncOpenAI()`: a lazily built module singleton
+            declared = _global_names(function)
+            for statement in own_statements(function.body) if declared else ():
+                for target, value in _assignments(statement):
+                    if isinstance(target, ast.Name) and target.id in declared:
+                        top_level.setdefault(target.id, []).append(value)
         return ModuleInfo(source, tree, functions, classes, top_level)
 
     def module_of(self, qualified: str) -> tuple[str | None, str]:
@@ -379,6 +386,8 @@ class SemanticModel:
                 if argument.annotation is None:
                     return {Value("unknown", f"parameter `{name}` has no annotation")}
                 return self._values_of_annotation(module, argument.annotation, function.lineno, depth)
+        if name in _global_names(function):
+            return None  # the module's binding, set here or elsewhere
         bound: list[ast.expr] = []
         others = False
         for statement in own_statements(function.body):
@@ -771,10 +780,16 @@ def _assignments(statement: ast.stmt) -> Iterator[tuple[ast.expr, ast.expr]]:
     elif isinstance(statement, ast.AnnAssign):
         if statement.value is not None:
             yield statement.target, statement.value
-        else:
+        none = isinstance(statement.value, ast.Constant) and statement.value.value is None
+        if statement.value is None or none:
+            # `x: T` or `x: T | None = None`: the annotation says what it holds once set
             yield statement.target, _Annotation(statement.annotation, statement.lineno)  # type: ignore[misc]
     elif isinstance(statement, ast.Expr) and isinstance(statement.value, ast.NamedExpr):
         yield statement.value.target, statement.value.value
+
+
+def _global_names(function: AnyFunction) -> set[str]:
+    return {name for s in own_statements(function.body) if isinstance(s, ast.Global) for name in s.names}
 
 
 def _target_names(statement: ast.stmt) -> set[str]:

@@ -248,3 +248,52 @@ def test_raise_summary_unknown_for_a_module_that_does_not_parse(tmp_path: Path) 
     summary = model.raises("app.use.go")
     assert summary.raises == []
     assert summary.unknown and "app.broken.check" in summary.unknown[0].reason
+
+
+def test_global_singleton_built_lazily_in_a_function(tmp_path: Path) -> None:
+    write(tmp_path / "app" / "__init__.py", "")
+    module = tmp_path / "app" / "llm.py"
+    write(module, (
+        "from openai import AsyncOpenAI\n"
+        "_client = None\n"
+        "def get_client():\n"
+        "    global _client\n"
+        "    if _client is None:\n"
+        "        _client = AsyncOpenAI()\n"
+        "    return _client\n"
+        "async def ask():\n"
+        "    return await get_client().chat.completions.create()\n"
+    ))
+    model = model_of(tmp_path)
+    assert kinds(model.values("app.llm", "get_client()", 9)) == {
+        ("instance", "None"),
+        ("external", "openai.AsyncOpenAI"),
+    }
+
+
+def test_type_checking_import_reexport_alias_and_property(tmp_path: Path) -> None:
+    write(tmp_path / "app" / "__init__.py", "from app.db import get_db_session\n")
+    write(tmp_path / "app" / "db.py", "async def get_db_session():\n    yield 1\n")
+    write(tmp_path / "app" / "clients.py", "from anthropic import AsyncAnthropic\n")
+    module = tmp_path / "app" / "svc.py"
+    write(module, (
+        "from typing import TYPE_CHECKING\n"
+        "from app import get_db_session\n"
+        "if TYPE_CHECKING:\n"
+        "    from app.clients import AsyncAnthropic\n"
+        "get_session = get_db_session\n"
+        "class Service:\n"
+        "    @property\n"
+        "    def client(self) -> 'AsyncAnthropic':\n"
+        "        return self._client\n"
+        "    @classmethod\n"
+        "    def build(cls) -> 'Service':\n"
+        "        return cls()\n"
+        "    async def ask(self):\n"
+        "        return await self.client.messages.create()\n"
+    ))
+    model = model_of(tmp_path)
+    assert model.resolve("app.svc", "get_session", 13) == "app.db.get_db_session"
+    assert kinds(model.values("app.svc", "self.client", 14)) == {("external", "anthropic.AsyncAnthropic")}
+    assert model.callees("app.svc", "Service.build()", 14) == (["app.svc.Service.build"], [])
+    assert kinds(model.values("app.svc", "Service.build()", 14)) == {("instance", "app.svc.Service")}
