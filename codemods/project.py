@@ -111,7 +111,7 @@ class ModulesOnDemand(dict):  # type: ignore[type-arg]  # dict[str, ModuleFacts]
             return None  # no file has this module name
         same_name = (f for f in reversed(self.project.files) if f.module == module and f is not named)
         for source in itertools.chain([named] if named else [], same_name):
-            facts = self.project.index([source]).modules.get(module)
+            facts = self.project.index([source]).modules.get(source.module)
             if facts is not None:
                 return facts
         return None
@@ -165,6 +165,7 @@ class Project:
         self.on_progress: Callable[[str, int, int], None] = lambda label, done, total: None
         self._by_module = {source.module: source for source in files if source.module}
         self._by_relpath = {source.relpath: source for source in files}
+        self._rooted: dict[str, SourceFile] | None = None
         self._facts: dict[str, ModuleFacts] = {}
         self._model: SemanticModel | None = None
 
@@ -180,7 +181,28 @@ class Project:
         return [f for f in self.files if f.contains(*needles)]
 
     def find_module(self, module: str) -> SourceFile | None:
-        return self._by_module.get(module)
+        """The file of a module, by its name; failing that, by the name it has when the folder of
+        a top-level package is itself the source root (`server/services/x.py`, a package, imported
+        as `services.x` by code run from `server/`)."""
+        found = self._by_module.get(module)
+        if found is not None or not module:
+            return found
+        return self._rooted_modules().get(module)
+
+    def _rooted_modules(self) -> dict[str, SourceFile]:
+        if self._rooted is None:
+            tops = {name.split(".")[0] for name in self._by_module}
+            rooted: dict[str, SourceFile] = {}
+            clashes: set[str] = set()
+            for name, source in self._by_module.items():
+                _, _, rest = name.partition(".")
+                if not rest or rest.split(".")[0] in tops:
+                    continue  # that name means the top-level module, not this one
+                if rest in rooted:
+                    clashes.add(rest)  # two packages offer it: not one answer
+                rooted[rest] = source
+            self._rooted = {name: source for name, source in rooted.items() if name not in clashes}
+        return self._rooted
 
     def find_file(self, relpath: str) -> SourceFile | None:
         return self._by_relpath.get(relpath)
@@ -221,7 +243,9 @@ class Project:
             if ok:
                 results.append(Mapped(source, value))  # type: ignore[arg-type]
             else:
-                self.failures.append(Failure(source.relpath, str(value), self.current_transform))
+                failure = Failure(source.relpath, str(value), self.current_transform)
+                if failure not in self.failures:  # several steps of one transform may read the file
+                    self.failures.append(failure)
         return results
 
     def index(self, files: Iterable[SourceFile] | None = None) -> ProjectIndex:
@@ -260,6 +284,7 @@ class Project:
         self._by_relpath[source.relpath] = source
         if source.module:
             self._by_module[source.module] = source
+        self._rooted = None
         self._facts.pop(source.relpath, None)
         self._model = None  # its answers may depend on the old content
 

@@ -297,3 +297,25 @@ def test_type_checking_import_reexport_alias_and_property(tmp_path: Path) -> Non
     assert kinds(model.values("app.svc", "self.client", 14)) == {("external", "anthropic.AsyncAnthropic")}
     assert model.callees("app.svc", "Service.build()", 14) == (["app.svc.Service.build"], [])
     assert kinds(model.values("app.svc", "Service.build()", 14)) == {("instance", "app.svc.Service")}
+
+
+def test_a_package_folder_run_as_the_source_root(tmp_path: Path) -> None:
+    # server/ is a package, but its code imports `services.x` as when run from inside server/
+    write(tmp_path / "server" / "__init__.py", "")
+    write(tmp_path / "server" / "services" / "__init__.py", "")
+    write(tmp_path / "server" / "services" / "attendance.py", (
+        "class AttendanceService:\n"
+        "    async def register(self, person):\n"
+        "        raise ValueError('person not found')\n"
+    ))
+    write(tmp_path / "server" / "routes.py", (
+        "from services.attendance import AttendanceService\n"
+        "async def register(person):\n"
+        "    service = AttendanceService()\n"
+        "    return await service.register(person)\n"
+    ))
+    model = model_of(tmp_path)
+    reached, unknown = model.callees("server.routes", "service.register(person)", 4)
+    assert reached == ["services.attendance.AttendanceService.register"] and unknown == []
+    summary = model.raises(reached[0])
+    assert [(r.exception, r.message) for r in summary.raises] == [("ValueError", ("person not found",))]
