@@ -426,12 +426,14 @@ class SemanticModel:
         if module is None:
             if qualified.startswith("<local>."):
                 return {Value("unknown", f"`{qualified[8:]}` is a local variable")}
+            if self._in_unreadable_module(qualified):
+                return {Value("unknown", f"`{qualified}` cannot be read")}
             return {Value("external", qualified)}
         if not attribute:
             return {Value("module", module)}
         info = self.module_info(module)
         if info is None:
-            return {Value("unknown", f"module `{module}` could not be read")}
+            return {Value("unknown", f"module `{module}` cannot be read")}
         canonical = self.index.canonical(qualified)
         if canonical in info.classes:
             return {Value("class", canonical)}
@@ -444,6 +446,8 @@ class SemanticModel:
         if head in info.top_level:
             found = self._top_level_values(module, info.top_level[head], depth)
             return self._attribute_of(found, rest, depth) if rest else found
+        if self._in_unreadable_module(qualified):
+            return {Value("unknown", f"`{qualified}` cannot be read")}
         return {Value("unknown", f"`{qualified}` is not defined where the model can see")}
 
     def _values_of_attribute(self, module: str, node: ast.Attribute, line: int, depth: int) -> set[Value]:
@@ -599,7 +603,9 @@ class SemanticModel:
                 unknown.append(f"third-party call `{value.name}`")
             else:
                 unknown.append(value.name)
-        if isinstance(call.func, ast.Attribute) and not reached and unknown:
+        if isinstance(call.func, ast.Attribute) and not reached and unknown and not any(
+            reason.endswith("cannot be read") for reason in unknown
+        ):
             # a method of a Protocol/ABC-typed receiver with one project implementation
             reached_via_protocol = self._through_single_implementation(module, call.func, line)
             if reached_via_protocol:
@@ -717,6 +723,15 @@ class SemanticModel:
         if call is not None and call.args:
             message = message_shape(call.args[0])
         return RaiseSite(exception, message, self._relpath(module), node.lineno, function)
+
+    def _in_unreadable_module(self, qualified: str) -> bool:
+        """Does the name lead into a project file that does not parse (not a third-party name)?"""
+        parts = qualified.split(".")
+        for cut in range(len(parts), 0, -1):
+            module = ".".join(parts[:cut])
+            if self.project.find_module(module) is not None:
+                return self.module_info(module) is None
+        return False
 
     def _relpath(self, module: str | None) -> str:
         source = self.project.find_module(module) if module is not None else None

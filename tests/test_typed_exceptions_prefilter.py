@@ -222,13 +222,68 @@ def test_a_phrase_split_or_escaped_in_the_source_selects_its_file(text: bytes) -
     assert not phrase_filter.selects(b'MESSAGE = "already gone; exists elsewhere"')
 
 
-@pytest.mark.parametrize("carrier", [None, 'DUPLICATE = (\n    "Customer already "\n    "exists"\n)\n'])
-def test_a_split_phrase_elsewhere_keeps_the_string_test(tmp_path: Path, carrier: str | None) -> None:
-    files = {"shop/__init__.py": "", "shop/services.py": SERVICES, "shop/core.py": CORE, "shop/api.py": API}
+SPLIT_CONSTANT = 'DUPLICATE = (\n    "Customer already "\n    "exists"\n)\n'
+# the constant reaches a ValueError whose message the model cannot read, raised in the try block
+DYNAMIC_RAISE = SPLIT_CONSTANT + 'MESSAGES = {"dup": DUPLICATE}\n\n\ndef check(key):\n    raise ValueError(MESSAGES[key])\n'
+
+
+@pytest.mark.parametrize(
+    "carrier, calls_it, expected",
+    [
+        (None, False, Action.CHANGED),
+        (SPLIT_CONSTANT, False, Action.CHANGED),  # no raise the try block reaches can carry it
+        (DYNAMIC_RAISE, True, Action.REVIEW),
+    ],
+)
+def test_a_split_phrase_elsewhere_keeps_the_string_test(
+    tmp_path: Path, carrier: str | None, calls_it: bool, expected: Action
+) -> None:
+    api = API.replace("            return add_item(name, 1)", "            check(name)\n            return add_item(name, 1)")
+    api = api.replace("from shop.core import add_item", "from shop.core import add_item\n    from shop.messages import check")
+    files = {"shop/__init__.py": "", "shop/services.py": SERVICES, "shop/core.py": CORE}
+    files["shop/api.py"] = api if calls_it else API
     if carrier is not None:
         files["shop/messages.py"] = carrier
     sites = run(write_project(tmp_path, files))
-    if carrier is None:
-        assert ("shop/api.py", 7, Action.CHANGED) in sites
-    else:
-        assert sites == [("shop/api.py", 7, Action.REVIEW)]
+    line = 9 if calls_it else 7
+    assert ("shop/api.py", line, expected) in sites
+
+def test_a_handler_reaching_a_module_that_does_not_parse_is_left_alone(tmp_path: Path) -> None:
+    # before the model, the handler was rewritten anyway: a 409 from the unreadable module
+    # (raised as a plain ValueError) would have fallen through to the 400 branch
+    files = {
+        "shop/__init__.py": "",
+        "shop/services.py": (
+            "from shop.legacy import audit\n\n\n"
+            "def add_item(name: str) -> int:\n"
+            "    audit(name)\n"
+            '    raise ValueError(f"Item {name} already exists")\n'
+        ),
+        "shop/legacy.py": 'def audit(name:\n    raise ValueError("Customer already exists")\n',
+        "shop/api.py": API.replace("from shop.core import add_item", "from shop.services import add_item"),
+    }
+    result = Engine([TypedExceptions()], jobs=1).run([write_project(tmp_path, files)])
+    assert [failure.relpath for failure in result.all_failures] == ["shop/legacy.py"]
+    assert not result.changes()
+    [site] = result.sites
+    assert (site.path, site.line, site.action) == ("shop/api.py", 7, Action.REVIEW)
+    assert "shop.legacy.audit" in site.message and "cannot be read" in site.message
+
+
+def test_raises_the_try_block_cannot_reach_do_not_block_a_phrase(tmp_path: Path) -> None:
+    # `reports.py` holds the phrase in a table and raises it with a message no tool can read, but
+    # the try block never reaches that raise: the model's raise summary says so, and the handler
+    # is converted (before the model, any such string in the project kept the string test)
+    files = {
+        "shop/__init__.py": "",
+        "shop/services.py": SERVICES,
+        "shop/core.py": CORE,
+        "shop/api.py": API,
+        "shop/reports.py": (
+            'MESSAGES = {"dup": "Report already exists"}\n\n\n'
+            "def export(key):\n"
+            "    raise ValueError(MESSAGES[key])\n"
+        ),
+    }
+    sites = run(write_project(tmp_path, files))
+    assert ("shop/api.py", 7, Action.CHANGED) in sites

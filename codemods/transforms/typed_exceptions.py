@@ -31,7 +31,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 from codemods.api import Action, FileRewrite, NewFile, Option, Safety, Site, Transform, parse_list
 from codemods.cst_helpers import ImportSpec, add_imports, dotted, remove_unused_imports
 from codemods.index import ModuleFacts, ProjectIndex, dotted_name, module_facts
-from codemods.model import SemanticModel
+from codemods.model import RaiseSummary, SemanticModel, Unknown
 from codemods.project import Project
 from codemods.sources import SourceFile
 
@@ -1029,6 +1029,7 @@ class Planner:
         self.blocked: dict[MessageSource, str] = {}  # why a ValueError raise is not converted
         caught = (self.target_class(s.raised) for s in sources if s.role is Role.CAUGHT)
         self.caught = {cls for cls in caught if cls}  # existing classes some `except` already catches
+        self._reach: dict[tuple[str, int], RaiseSummary | None] = {}
         for source in sources:
             if source.role in (Role.RAISE, Role.TYPED):
                 self.classify_raise(source)
@@ -1112,6 +1113,9 @@ class Planner:
         outside = self.unseen_call(site)
         if outside:
             return (), f"the try block calls {outside}(), which the tool cannot see into"
+        unseen = self.unseen_raise(site)
+        if unseen:
+            return (), f"the try block reaches code the model cannot follow: {unseen}"
         classes: list[str] = []
         for test in site.conditions[index].tests:
             cls, reason = self.test_class(site, index, test)
@@ -1136,7 +1140,10 @@ class Planner:
                 None,
                 f"{name} in {self.target.module} is not a plain ValueError subclass (option `classes`)",
             )
-        carrier = next((c for c in self.carriers if test in c.matched or test in c.uncertain), None)
+        carrier = next(
+            (c for c in self.carriers if (test in c.matched or test in c.uncertain) and self.may_reach(site, c)),
+            None,
+        )
         if carrier is not None:
             why = self.blocked.get(carrier, "which the tool cannot convert")
             return None, f"{phrase} can also come from {carrier.where}, {why}"
@@ -1170,6 +1177,36 @@ class Planner:
                 return callee
         return ""
 
+    def reach(self, site: CatchSite) -> RaiseSummary | None:
+        """What the semantic model says can be raised into the site's handler (None: no answer)."""
+        key = (site.relpath, site.line)
+        if key not in self._reach:
+            body = try_body_at(self.model, site.module, site.line)
+            self._reach[key] = self.model.raises_in(site.module, body) if body is not None else None
+        return self._reach[key]
+
+    def unseen_raise(self, site: CatchSite) -> str:
+        """Why a raise may reach the handler unseen: project code the try block reaches that the
+        model cannot read or follow (a module that does not parse, a call on an untyped value).
+        Third-party and builtin calls are judged by `external_phrases` instead. '' when none."""
+        reach = self.reach(site)
+        if reach is None:
+            return "the try statement cannot be found"
+        unseen = next((u for u in reach.unknown if not _ignorable(u)), None)
+        return f"{unseen.reason} ({unseen.relpath}:{unseen.line})" if unseen else ""
+
+    def may_reach(self, site: CatchSite, carrier: MessageSource) -> bool:
+        """Can the string or raise `carrier` end up in this site's handler? A raise: only if the
+        model finds it among the raises the try block reaches. Any other string: only through a
+        reachable ValueError raise whose message the model cannot read. Without an answer: yes."""
+        reach = self.reach(site)
+        if reach is None or any(not _ignorable(u) for u in reach.unknown):
+            return True
+        caught = [r for r in reach.raises if "ValueError" in self.model.exception_ancestry(r.exception)]
+        if carrier.role is Role.CARRIER:
+            return any(r.message is None or r.exception == "<dynamic>" for r in caught)
+        return any(r.relpath == carrier.relpath and r.line == carrier.line for r in reach.raises)
+
     @staticmethod
     def lands(site: CatchSite, source: MessageSource) -> int | None:
         """The branch a message from `source` took in the original handler (-1: cannot tell)."""
@@ -1183,6 +1220,21 @@ class Planner:
     def used_raises(self, plans: Iterable[SitePlan]) -> dict[MessageSource, str]:
         used = {name for plan in plans for classes in plan.typed.values() for name in classes}
         return {s: name for s, name in self.raises.items() if name in used and s.role is Role.RAISE}
+
+
+def try_body_at(model: SemanticModel, module: str, handler_line: int) -> list[ast.stmt] | None:
+    """The body of the `try` whose handler starts at `handler_line` in `module`."""
+    info = model.module_info(module)
+    for node in ast.walk(info.tree) if info is not None else ():
+        if isinstance(node, ast.Try) and any(h.lineno == handler_line for h in node.handlers):
+            return node.body
+    return None
+
+
+def _ignorable(unknown: Unknown) -> bool:
+    """Third-party and builtin calls raise messages of their own, which `external_phrases` covers;
+    anything else the model cannot see may carry a phrase of the project's."""
+    return unknown.reason.startswith(("third-party call", "builtin call", "the constructor of"))
 
 
 # -- the rewrite -----------------------------------------------------------------------------
