@@ -851,6 +851,7 @@ class MessageScanner:
         self.watched = watched  # existing typed classes: every raise and except of them counts
         self.tree = source.ast
         self.facts = module_facts(source)
+        self.names = ProjectIndex([self.facts])  # the engine's name layer, over this module
         self.parents: dict[ast.AST, ast.AST] = {}  # filled by the walk over the strings
 
     @cached_property
@@ -899,7 +900,7 @@ class MessageScanner:
         if callee is None or self.is_inert_callee(call.func if call else statement.exc):
             return None
         is_value_error = self.value_error_is_builtin and callee in VALUE_ERROR_NAMES
-        raised = "" if is_value_error else self.qualify(callee)
+        raised = "" if is_value_error else self.qualify(callee, statement.lineno)
         watched = not is_value_error and callee.split(".")[-1] in self.watched
         message = None
         if call and len(call.args) == 1 and not call.keywords and not isinstance(call.args[0], ast.Starred):
@@ -926,16 +927,13 @@ class MessageScanner:
                 for name in filter(None, map(dotted_name, types)):
                     if name.split(".")[-1] in self.watched:
                         yield replace(
-                            self.source_at(node.lineno, Role.CAUGHT, set()), raised=self.qualify(name)
+                            self.source_at(node.lineno, Role.CAUGHT, set()), raised=self.qualify(name, node.lineno)
                         )
 
-    def qualify(self, name: str) -> str:
-        head, _, rest = name.partition(".")
-        if head in self.facts.imports:
-            head = self.facts.imports[head]
-        elif head in self.facts.classes and self.source.module:
-            head = f"{self.source.module}.{head}"
-        return f"{head}.{rest}" if rest else head
+    def qualify(self, name: str, line: int) -> str:
+        """The class `name` names at `line`, as far as this module's own bindings tell (the plan
+        follows re-exports with the whole project's name layer)."""
+        return self.names.resolve(self.source.module, name, line)
 
     @staticmethod
     def message_expression(statements: list[ast.stmt], position: int, argument: ast.expr) -> ast.expr | None:
