@@ -287,3 +287,31 @@ def test_raises_the_try_block_cannot_reach_do_not_block_a_phrase(tmp_path: Path)
     }
     sites = run(write_project(tmp_path, files))
     assert ("shop/api.py", 7, Action.CHANGED) in sites
+
+
+def test_a_raise_is_not_made_to_import_from_another_top_level_package(tmp_path: Path) -> None:
+    # the only handler testing the phrase is example code: converting the raise in `app` would
+    # make production code import the typed class from `examples`
+    files = {
+        "app/__init__.py": "",
+        "app/ids.py": (
+            "def resolve(prefix: str) -> str:\n"
+            '    raise ValueError(f"Ambiguous ID {prefix!r}")\n'
+        ),
+        "examples/__init__.py": "",
+        "examples/demo.py": (
+            "from app.ids import resolve\n\n\n"
+            "def lookup(prefix: str) -> str | None:\n"
+            "    try:\n"
+            "        return resolve(prefix)\n"
+            "    except ValueError as e:\n"
+            '        if "Ambiguous" in str(e):\n'
+            '            return "several"\n'
+            "        return None\n"
+        ),
+    }
+    result = Engine([TypedExceptions()], jobs=1).run([write_project(tmp_path, files)])
+    assert not result.changes()
+    [site] = result.sites
+    assert (site.path, site.action) == ("examples/demo.py", Action.REVIEW)
+    assert "would have to import AmbiguousError from examples.exceptions" in site.message

@@ -1064,6 +1064,10 @@ class Planner:
         cls = ranked[-1][1]
         if cls in self.caught:
             self.blocked[source] = f"which would become {cls}, a class some `except` already catches"
+        elif source.module.split(".")[0] != self.target.module.split(".")[0]:
+            # production code must not start importing from another top-level package (examples/,
+            # scripts/, tests/) just because a handler there tests the phrase
+            self.blocked[source] = f"which would have to import {cls} from {self.target.module}"
         elif self.clashes(source.module, cls):
             self.blocked[source] = f"where {cls} already names something else"
         return None if source in self.blocked else cls
