@@ -76,6 +76,7 @@ class Value:
     keywords: frozenset[str] = frozenset()
     called: bool = False
     none_keywords: frozenset[str] = frozenset()  # keywords passed a literal None (`timeout=None`)
+    declared: bool = False  # only an annotation says so: the type, not how it was built
     where: str = ""  # relpath:line of the expression that produced it
 
     @property
@@ -321,7 +322,32 @@ class SemanticModel:
             return self._values_of_name(module, node.id, line, depth)
         if isinstance(node, ast.Attribute):
             return self._values_of_attribute(module, node, line, depth)
+        if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant):
+            position = node.slice.value
+            if isinstance(position, int) and not isinstance(position, bool):
+                return self._element(module, node.value, position, line, depth)
         return {Value("unknown", f"{type(node).__name__} expression", where=where)}
+
+    def _element(self, module: str, node: ast.expr, position: int, line: int, depth: int) -> set[Value]:
+        """Element `position` of a tuple: a literal, or what a project function returns as one."""
+        if isinstance(node, (ast.Tuple, ast.List)):
+            if position < len(node.elts) and not isinstance(node.elts[position], ast.Starred):
+                return self._values(module, node.elts[position], line, depth + 1)
+            return {Value("unknown", "an element of a tuple the model cannot count")}
+        if isinstance(node, ast.Call):
+            found: set[Value] = set()
+            for callee in self._values(module, node.func, line, depth + 1):
+                target = self.function(callee.name) if callee.kind == "function" else None
+                if target is None:
+                    return {Value("unknown", "an element of what a call returns")}
+                info, function = target
+                returns = [r.value for r in own_statements(function.body) if isinstance(r, ast.Return) and r.value]
+                if not returns:
+                    return {Value("unknown", "an element of what a call returns")}
+                for value in returns:
+                    found |= self._element(info.source.module, value, position, value.lineno, depth + 1)
+            return found
+        return {Value("unknown", "an element of a value the model cannot read")}
 
     def _values_of_call(self, module: str, call: ast.Call, line: int, depth: int) -> set[Value]:
         where = f"{self._relpath(module)}:{call.lineno}"
@@ -539,7 +565,8 @@ class SemanticModel:
         found: set[Value] = set()
         for value in self._values_of_qualified(qualified, depth + 1):
             if value.kind in ("class", "external"):
-                found.add(Value("instance" if value.kind == "class" else "external", value.name, called=True))
+                kind = "instance" if value.kind == "class" else "external"
+                found.add(Value(kind, value.name, called=True, declared=True))
             else:
                 found.add(value)  # a project alias (`Client = AsyncOpenAI`) resolves through here
         return found
@@ -792,6 +819,8 @@ def _assignments(statement: ast.stmt) -> Iterator[tuple[ast.expr, ast.expr]]:
     if isinstance(statement, ast.Assign):
         for target in statement.targets:
             yield target, statement.value
+            if isinstance(target, (ast.Tuple, ast.List)):
+                yield from _unpacked(target, statement.value)
     elif isinstance(statement, ast.AnnAssign):
         if statement.value is not None:
             yield statement.target, statement.value
@@ -805,6 +834,18 @@ def _assignments(statement: ast.stmt) -> Iterator[tuple[ast.expr, ast.expr]]:
 
 def _global_names(function: AnyFunction) -> set[str]:
     return {name for s in own_statements(function.body) if isinstance(s, ast.Global) for name in s.names}
+
+
+def _unpacked(target: ast.Tuple | ast.List, value: ast.expr) -> Iterator[tuple[ast.expr, ast.expr]]:
+    """`a, self.b = f()`: each element is bound to `f()[i]` (a star makes positions unknown)."""
+    if any(isinstance(element, ast.Starred) for element in target.elts):
+        for element in target.elts:
+            inner = element.value if isinstance(element, ast.Starred) else element
+            yield inner, ast.copy_location(ast.Constant(value=...), value)  # an unknown value
+        return
+    for position, element in enumerate(target.elts):
+        item = ast.Subscript(value=value, slice=ast.Constant(value=position), ctx=ast.Load())
+        yield element, ast.copy_location(item, value)
 
 
 def _target_names(statement: ast.stmt) -> set[str]:

@@ -319,3 +319,35 @@ def test_a_package_folder_run_as_the_source_root(tmp_path: Path) -> None:
     assert reached == ["services.attendance.AttendanceService.register"] and unknown == []
     summary = model.raises(reached[0])
     assert [(r.exception, r.message) for r in summary.raises] == [("ValueError", ("person not found",))]
+
+
+def test_tuple_unpacking_from_a_factory(tmp_path: Path) -> None:
+    write(tmp_path / "app" / "__init__.py", "")
+    write(tmp_path / "app" / "clients.py", (
+        "from openai import AsyncOpenAI\n"
+        "def create_client(cfg):\n"
+        "    client = AsyncOpenAI(timeout=30)\n"
+        "    return client, cfg\n"
+    ))
+    module = tmp_path / "app" / "agent.py"
+    write(module, (
+        "import openai\n"
+        "from app.clients import create_client\n"
+        "class Agent:\n"
+        "    def __init__(self):\n"
+        "        self._client: openai.AsyncOpenAI | None = None\n"
+        "    def start(self, cfg, pair):\n"
+        "        self._client, _ = create_client(cfg)\n"
+        "        first, *rest = pair\n"
+        "        return first\n"
+        "    async def ask(self):\n"
+        "        return await self._client.chat.completions.create()\n"
+    ))
+    model = model_of(tmp_path)
+    clients = model.values("app.agent", "self._client", 11)
+    assert {(v.kind, v.name, v.keywords) for v in clients} == {
+        ("instance", "None", frozenset()),
+        ("external", "openai.AsyncOpenAI", frozenset()),  # the declared type
+        ("external", "openai.AsyncOpenAI", frozenset({"timeout"})),  # what the factory builds
+    }
+    assert all(v.is_unknown for v in model.values("app.agent", "first", 9))

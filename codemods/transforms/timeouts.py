@@ -616,10 +616,18 @@ class _CallClassifier:
                 if base is not None:
                     own = _ast_limit(receiver)
                     return ClientOrigin(base.constructor, base.limit if own is Limit.ABSENT else own)
+        values = [
+            value
+            for value in self.model.values(self.module, receiver, line)
+            # `self.client = None` until set up: the other values say what it holds
+            if not (value.kind == "instance" and value.name == "None")
+        ]
+        # an annotation says which client, an assignment also how it was built: where both are
+        # known for one constructor, the assignments' time limits count
+        built = {self._tracked_constructor(value) for value in values if not value.declared}
+        values = [v for v in values if not (v.declared and self._tracked_constructor(v) in built)]
         origins: list[ClientOrigin | None] = []
-        for value in self.model.values(self.module, receiver, line):
-            if value.kind == "instance" and value.name == "None":
-                continue  # `self.client = None` until set up: the other values say what it holds
+        for value in values:
             constructor = self._tracked_constructor(value)
             limit = limit_of((keyword, keyword in value.none_keywords) for keyword in value.keywords)
             origins.append(ClientOrigin(constructor, limit) if constructor else None)
