@@ -1,0 +1,16 @@
+from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
+
+engine = create_async_engine("sqlite+aiosqlite:///./jobs.db")
+SessionLocal = async_sessionmaker(engine, expire_on_commit=False)
+
+
+async def get_db_session_context():
+    session = SessionLocal()
+    try:
+        yield session
+        await session.commit()
+    except Exception:
+        await session.rollback()
+        raise
+    finally:
+        await session.close()
