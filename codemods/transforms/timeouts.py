@@ -401,6 +401,8 @@ class TimeoutsTransform(Transform):
         # "app.llm.client" -> origin: module-level clients, for choosing candidate files
         self.imported_clients: dict[str, ClientOrigin] = {}
         self.calls: dict[str, _FileCalls] = {}  # relpath -> what the model says of its calls
+        self.unreadable: set[str] = set()  # candidates that do not parse: `rewrite` reports them
+        self._candidates: list[SourceFile] | None = None
         timeout, where = self.settings["timeout"], self.settings["timeout_import"]
         if where and not timeout:
             raise ConfigError("timeouts: option 'timeout_import' needs option 'timeout'")
@@ -420,17 +422,23 @@ class TimeoutsTransform(Transform):
         model = project.model()
         names = CALL_NAMES | {pattern.rsplit(".", 1)[-1] for pattern in self.patterns}
         self.calls = {}
-        for source in self.candidates(project):
+        self.unreadable = set()
+        self._candidates = None
+        self._candidates = self.candidates(project)
+        for source in self._candidates:
             try:
                 if not self._may_hold_llm_calls(source):
                     continue
                 found = _CallClassifier(model, source, self.patterns).survey(names)
             except SourceError:
-                continue  # reported once, by `rewrite`
+                self.unreadable.add(source.relpath)  # reported once, by `rewrite`
+                continue
             if found.llm_calls:
                 self.calls[source.relpath] = found
 
     def candidates(self, project: Project) -> list[SourceFile]:
+        if self._candidates is not None:
+            return self._candidates  # chosen by `plan` a moment ago
         needles = [*self.triggers, *(pattern.rsplit(".", 1)[-1].encode() for pattern in self.patterns)]
         chosen = {source.relpath: source for source in project.files_containing(*needles)}
         for qualified in self.imported_clients:
@@ -471,8 +479,9 @@ class TimeoutsTransform(Transform):
         return found
 
     def rewrite(self, source: SourceFile) -> FileRewrite | None:
+        if source.relpath in self.unreadable:
+            source.ast  # noqa: B018  # raises: the file is reported as failed, not passed over
         if source.relpath not in self.calls:
-            source.ast  # noqa: B018  # a file that does not parse is reported, not passed over
             return None
         wrapper = MetadataWrapper(source.cst, unsafe_skip_copy=True)
         file_edit = _FileEdit(wrapper, source, self)
