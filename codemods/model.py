@@ -392,6 +392,13 @@ class SemanticModel:
                 found |= self._values(module, value, value.lineno, depth + 1)
         return found
 
+    def _method_owner(self, module: str, function: AnyFunction) -> ClassInfo | None:
+        info = self.module_info(module)
+        for cls in info.classes.values() if info else ():
+            if any(method is function for method in cls.methods.values()):
+                return cls
+        return None
+
     def enclosing_chain(self, module: str, line: int) -> list[AnyFunction]:
         """The functions around `line`, innermost first."""
         info = self.module_info(module)
@@ -409,6 +416,11 @@ class SemanticModel:
         arguments = function.args
         for argument in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]:
             if argument.arg == name:
+                owner = self._method_owner(module, function) if argument.annotation is None else None
+                if owner is not None and _first_parameter(function) == name:
+                    # `self` (or `cls`), also as seen from a function nested in the method
+                    is_classmethod = any(dotted_name(d) == "classmethod" for d in function.decorator_list)
+                    return {Value("class" if is_classmethod else "instance", owner.qualified)}
                 if argument.annotation is None:
                     return {Value("unknown", f"parameter `{name}` has no annotation")}
                 return self._values_of_annotation(module, argument.annotation, function.lineno, depth)

@@ -351,3 +351,20 @@ def test_tuple_unpacking_from_a_factory(tmp_path: Path) -> None:
         ("external", "openai.AsyncOpenAI", frozenset({"timeout"})),  # what the factory builds
     }
     assert all(v.is_unknown for v in model.values("app.agent", "first", 9))
+
+
+def test_self_seen_from_a_function_nested_in_a_method(tmp_path: Path) -> None:
+    write(tmp_path / "app" / "__init__.py", "")
+    write(tmp_path / "app" / "worker.py", (
+        "import asyncio\n"
+        "from openai import AsyncOpenAI\n"
+        "class Worker:\n"
+        "    def __init__(self):\n"
+        "        self.client = AsyncOpenAI()\n"
+        "    async def run(self, prompts):\n"
+        "        async def one(prompt):\n"
+        "            return await self.client.responses.create(input=prompt)\n"
+        "        return await asyncio.gather(*(one(p) for p in prompts))\n"
+    ))
+    model = model_of(tmp_path)
+    assert kinds(model.values("app.worker", "self.client", 8)) == {("external", "openai.AsyncOpenAI")}
