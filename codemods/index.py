@@ -144,7 +144,9 @@ def _local_scopes(source: SourceFile) -> list[LocalScope]:
     return scopes
 
 
-def _local_scope(function: ast.FunctionDef | ast.AsyncFunctionDef, module: str, is_package: bool) -> LocalScope:
+def _local_scope(
+    function: ast.FunctionDef | ast.AsyncFunctionDef, module: str, is_package: bool
+) -> LocalScope:
     scope = LocalScope(function.lineno, function.end_lineno or function.lineno)
     arguments = function.args
     for argument in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]:
@@ -155,25 +157,38 @@ def _local_scope(function: ast.FunctionDef | ast.AsyncFunctionDef, module: str, 
     for node in own_statements(function.body):
         if isinstance(node, (ast.Import, ast.ImportFrom)):
             scope.imports.update(import_bindings(node, module, is_package))
-        elif isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+        elif (
+            isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)
+        ):
             value = dotted_name(node.value)
             if value and value != node.targets[0].id:
                 scope.aliases[node.targets[0].id] = value
             else:
                 scope.shadowed.add(node.targets[0].id)
-        elif isinstance(node, (ast.For, ast.AsyncFor, ast.With, ast.AsyncWith, ast.AnnAssign, ast.AugAssign)):
-            targets = [node.target] if hasattr(node, "target") else [i.optional_vars for i in node.items]
-            for target in targets:
-                scope.shadowed.update(n.id for n in ast.walk(target) if isinstance(n, ast.Name)) if target else None
+        elif isinstance(node, (ast.For, ast.AsyncFor, ast.AnnAssign, ast.AugAssign)):
+            scope.shadowed.update(n.id for n in ast.walk(node.target) if isinstance(n, ast.Name))
+        elif isinstance(node, (ast.With, ast.AsyncWith)):
+            for item in node.items:
+                if item.optional_vars is not None:
+                    scope.shadowed.update(
+                        n.id for n in ast.walk(item.optional_vars) if isinstance(n, ast.Name)
+                    )
     # a name both aliased and otherwise bound in one function is not one thing: forget the alias
     for name in scope.shadowed & set(scope.aliases):
         del scope.aliases[name]
     # `global name`: assignments here bind the module's name
-    declared = {name for node in own_statements(function.body) if isinstance(node, ast.Global) for name in node.names}
+    declared = global_names(function)
     scope.shadowed -= declared
     for name in declared:
         scope.aliases.pop(name, None)
     return scope
+
+
+def global_names(function: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
+    """Names the function declares `global`: its assignments to them bind the module's names."""
+    return {
+        name for node in own_statements(function.body) if isinstance(node, ast.Global) for name in node.names
+    }
 
 
 def own_statements(body: list[ast.stmt]) -> Iterable[ast.stmt]:

@@ -35,7 +35,7 @@ import ast
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterable, Iterator, Union
 
-from codemods.index import ProjectIndex, dotted_name, own_statements
+from codemods.index import ProjectIndex, dotted_name, global_names, own_statements, top_level_statements
 from codemods.sources import SourceError
 
 if TYPE_CHECKING:
@@ -96,12 +96,21 @@ class RaiseSite:
 
 
 @dataclass(frozen=True)
+class Unseen:
+    """Something a call may reach that the model cannot follow, and why."""
+
+    reason: str
+    external: bool = False  # third-party or builtin code (its own messages), not the project's
+
+
+@dataclass(frozen=True)
 class Unknown:
     """A place a raise summary cannot see into, and why."""
 
     reason: str
     relpath: str
     line: int
+    external: bool = False  # as in `Unseen`
 
 
 @dataclass
@@ -153,27 +162,24 @@ class SemanticModel:
     def load(self, sources: Iterable[SourceFile]) -> None:
         """Bring these modules into the name layer now (reverse look-ups iterate what is loaded)."""
         for source in sources:
-            if source.module or source.module == "":
-                self.index.modules.get(source.module)
+            self.index.modules.get(source.module)
 
     def names_bound_to(self, qualified: str) -> set[str]:
         """Every local name, at module level or inside a function, bound to `qualified` in the
         modules loaded so far."""
         names = set()
         for module, facts in list(self.index.modules.items()):
-            for local, target in facts.imports.items():
-                if self.index.canonical(target) == qualified:
-                    names.add(local)
-            for local, value in facts.aliases.items():
-                if self.index.resolve(module, value) == qualified:
-                    names.add(local)
-            for scope in facts.local_scopes:
-                for local, target in scope.imports.items():
-                    if self.index.canonical(target) == qualified:
-                        names.add(local)
-                for local, value in scope.aliases.items():
-                    if self.index.resolve(module, value, scope.first_line) == qualified:
-                        names.add(local)
+            scopes = [(facts.imports, facts.aliases, None)]
+            scopes += [(scope.imports, scope.aliases, scope.first_line) for scope in facts.local_scopes]
+            for imports, aliases, line in scopes:
+                names.update(
+                    local for local, target in imports.items() if self.index.canonical(target) == qualified
+                )
+                names.update(
+                    local
+                    for local, value in aliases.items()
+                    if self.index.resolve(module, value, line) == qualified
+                )
         return names
 
     # -- modules, functions, classes ---------------------------------------------------------------
@@ -196,13 +202,13 @@ class SemanticModel:
         top_level: dict[str, list[ast.expr]] = {}
         prefix = f"{module}." if module else ""
         _collect(tree.body, prefix, functions, classes, module)
-        for statement in _module_statements(tree.body):
+        for statement in top_level_statements(tree.body):
             for target, value in _assignments(statement):
                 if isinstance(target, ast.Name):
                     top_level.setdefault(target.id, []).append(value)
         for function, _ in functions:
             # `global _client` then `_client = AsyncOpenAI()`: a lazily built module singleton
-            declared = _global_names(function)
+            declared = global_names(function)
             for statement in own_statements(function.body) if declared else ():
                 for target, value in _assignments(statement):
                     if isinstance(target, ast.Name) and target.id in declared:
@@ -341,7 +347,9 @@ class SemanticModel:
                 if target is None:
                     return {Value("unknown", "an element of what a call returns")}
                 info, function = target
-                returns = [r.value for r in own_statements(function.body) if isinstance(r, ast.Return) and r.value]
+                returns = [
+                    r.value for r in own_statements(function.body) if isinstance(r, ast.Return) and r.value
+                ]
                 if not returns:
                     return {Value("unknown", "an element of what a call returns")}
                 for value in returns:
@@ -353,7 +361,9 @@ class SemanticModel:
         where = f"{self._relpath(module)}:{call.lineno}"
         keywords = frozenset(k.arg for k in call.keywords if k.arg)
         nones = frozenset(
-            k.arg for k in call.keywords if k.arg and isinstance(k.value, ast.Constant) and k.value.value is None
+            k.arg
+            for k in call.keywords
+            if k.arg and isinstance(k.value, ast.Constant) and k.value.value is None
         )
         found: set[Value] = set()
         for callee in self._values(module, call.func, line, depth + 1):
@@ -424,7 +434,7 @@ class SemanticModel:
                 if argument.annotation is None:
                     return {Value("unknown", f"parameter `{name}` has no annotation")}
                 return self._values_of_annotation(module, argument.annotation, function.lineno, depth)
-        if name in _global_names(function):
+        if name in global_names(function):
             return None  # the module's binding, set here or elsewhere
         bound: list[ast.expr] = []
         others = False
@@ -519,7 +529,11 @@ class SemanticModel:
                     found.add(Value("external", f"{receiver.name}.{part}", where=receiver.where))
                 elif receiver.kind == "external":
                     # an attribute of a third-party object: keep where it came from for the caller
-                    found.add(Value("external", f"{receiver.name}().{part}", receiver.keywords, where=receiver.where))
+                    found.add(
+                        Value(
+                            "external", f"{receiver.name}().{part}", receiver.keywords, where=receiver.where
+                        )
+                    )
                 else:
                     found.add(Value("unknown", f"`.{part}` of {receiver.kind} `{receiver.name}`"))
         rest = attribute.split(".", 1)[1] if "." in attribute else ""
@@ -532,7 +546,10 @@ class SemanticModel:
         for cls in self.mro(class_qualified):
             method = cls.methods.get(attribute)
             if method is not None:
-                if any(dotted_name(d) in ("property", "functools.cached_property", "cached_property") for d in method.decorator_list):
+                if any(
+                    dotted_name(d) in ("property", "functools.cached_property", "cached_property")
+                    for d in method.decorator_list
+                ):
                     return self._returns(f"{cls.qualified}.{attribute}", depth + 1)
                 return {Value("function", f"{cls.qualified}.{attribute}")}
             for value, _, is_annotation in cls.attributes.get(attribute, []):
@@ -549,9 +566,9 @@ class SemanticModel:
             except SyntaxError:
                 return {Value("unknown", "unreadable string annotation")}
         if isinstance(annotation, ast.BinOp) and isinstance(annotation.op, ast.BitOr):
-            return self._values_of_annotation(module, annotation.left, line, depth) | self._values_of_annotation(
-                module, annotation.right, line, depth
-            )
+            return self._values_of_annotation(
+                module, annotation.left, line, depth
+            ) | self._values_of_annotation(module, annotation.right, line, depth)
         if isinstance(annotation, ast.Constant) and annotation.value is None:
             return {Value("instance", "None")}
         if isinstance(annotation, ast.Subscript):
@@ -567,7 +584,11 @@ class SemanticModel:
         if name is None:
             return {Value("unknown", "unreadable annotation")}
         qualified = self.resolve(module, name, line)
-        aliased = self._type_alias(module, qualified) if qualified == name else self._type_alias(*self.module_of(qualified))
+        aliased = (
+            self._type_alias(module, qualified)
+            if qualified == name
+            else self._type_alias(*self.module_of(qualified))
+        )
         if aliased is not None and depth <= MAX_DEPTH:
             # `OpenAIDep = Annotated[AsyncOpenAI, Depends(get_client)]` used as `client: OpenAIDep`
             alias_module, values = aliased
@@ -613,14 +634,14 @@ class SemanticModel:
 
     # -- calls -------------------------------------------------------------------------------------
 
-    def callees(self, module: str, call: ast.Call | str, line: int) -> tuple[list[str], list[str]]:
-        """(project functions the call may reach, reasons it may reach something else)."""
+    def callees(self, module: str, call: ast.Call | str, line: int) -> tuple[list[str], list[Unseen]]:
+        """(project functions the call may reach, what else it may reach that the model cannot follow)."""
         if isinstance(call, str):
             parsed = ast.parse(call.strip(), mode="eval").body
             assert isinstance(parsed, ast.Call)
             call = parsed
         reached: list[str] = []
-        unknown: list[str] = []
+        unseen: list[Unseen] = []
         for value in self._values(module, call.func, line, 0):
             if value.kind == "function":
                 reached.append(value.name)
@@ -629,27 +650,25 @@ class SemanticModel:
                 if init:
                     reached.append(init)
                 elif self.class_info(value.name) is None:
-                    unknown.append(f"`{value.name}` cannot be read")
+                    unseen.append(Unseen(f"`{value.name}` cannot be read"))
                 else:
                     # no project `__init__`: a third-party base constructs it (pydantic validates)
-                    unknown.extend(
-                        f"the constructor of `{base}`, a base of `{value.name}`"
+                    unseen.extend(
+                        Unseen(f"the constructor of `{base}`, a base of `{value.name}`", external=True)
                         for base in self.external_bases(value.name)
                     )
             elif value.kind == "external" and "." not in value.name:
-                unknown.append(f"builtin call `{value.name}`")
+                unseen.append(Unseen(f"builtin call `{value.name}`", external=True))
             elif value.kind == "external":
-                unknown.append(f"third-party call `{value.name}`")
+                unseen.append(Unseen(f"third-party call `{value.name}`", external=True))
             else:
-                unknown.append(value.name)
-        if isinstance(call.func, ast.Attribute) and not reached and unknown and not any(
-            reason.endswith("cannot be read") for reason in unknown
-        ):
+                unseen.append(Unseen(value.name))
+        if isinstance(call.func, ast.Attribute) and not reached and unseen:
             # a method of a Protocol/ABC-typed receiver with one project implementation
             reached_via_protocol = self._through_single_implementation(module, call.func, line)
             if reached_via_protocol:
                 return [reached_via_protocol], []
-        return sorted(set(reached)), sorted(set(unknown))
+        return sorted(set(reached)), sorted(set(unseen), key=lambda u: u.reason)
 
     def _through_single_implementation(self, module: str, func: ast.Attribute, line: int) -> str | None:
         for value in self._values(module, func.value, line, 0):
@@ -701,9 +720,9 @@ class SemanticModel:
                     continue  # constructing the exception being raised
                 if isinstance(call.func, ast.Name) and call.func.id in QUIET_BUILTINS:
                     continue
-                reached, unknown = self.callees(module, call, call.lineno)
-                for reason in unknown:
-                    summary.unknown.append(Unknown(reason, relpath, call.lineno))
+                reached, unseen = self.callees(module, call, call.lineno)
+                for what in unseen:
+                    summary.unknown.append(Unknown(what.reason, relpath, call.lineno, what.external))
                 for callee in reached:
                     summary.extend(self.raises(callee))
             for child in _child_blocks(statement):
@@ -780,16 +799,58 @@ class SemanticModel:
 # Bases whose constructor takes what it is given: a class deriving only from these (and project
 # classes) raises only what its project `__init__` raises.
 INERT_BASES = frozenset(
-    {"object", "typing.Protocol", "typing_extensions.Protocol", "typing.Generic", "abc.ABC",
-     "Exception", "BaseException", "ValueError", "RuntimeError", "LookupError", "KeyError"}
+    {
+        "object",
+        "typing.Protocol",
+        "typing_extensions.Protocol",
+        "typing.Generic",
+        "abc.ABC",
+        "Exception",
+        "BaseException",
+        "ValueError",
+        "RuntimeError",
+        "LookupError",
+        "KeyError",
+    }
 )
 
 # Builtins that raise nothing but TypeError/AttributeError on misuse: a raise summary does not list
 # them as unknown (`int()`, `float()`, `min()` and friends can raise ValueError and are listed).
 QUIET_BUILTINS = frozenset(
-    {"isinstance", "issubclass", "len", "print", "str", "repr", "super", "range", "enumerate", "zip",
-     "list", "dict", "set", "tuple", "frozenset", "bool", "type", "id", "hasattr", "getattr", "setattr",
-     "callable", "sorted", "reversed", "any", "all", "iter", "vars", "format", "hash", "abs", "round"}
+    {
+        "isinstance",
+        "issubclass",
+        "len",
+        "print",
+        "str",
+        "repr",
+        "super",
+        "range",
+        "enumerate",
+        "zip",
+        "list",
+        "dict",
+        "set",
+        "tuple",
+        "frozenset",
+        "bool",
+        "type",
+        "id",
+        "hasattr",
+        "getattr",
+        "setattr",
+        "callable",
+        "sorted",
+        "reversed",
+        "any",
+        "all",
+        "iter",
+        "vars",
+        "format",
+        "hash",
+        "abs",
+        "round",
+    }
 )
 
 BUILTIN_EXCEPTION_BASES: dict[str, set[str]] = {
@@ -844,10 +905,6 @@ def _assignments(statement: ast.stmt) -> Iterator[tuple[ast.expr, ast.expr]]:
         yield statement.value.target, statement.value.value
 
 
-def _global_names(function: AnyFunction) -> set[str]:
-    return {name for s in own_statements(function.body) if isinstance(s, ast.Global) for name in s.names}
-
-
 def _unpacked(target: ast.Tuple | ast.List, value: ast.expr) -> Iterator[tuple[ast.expr, ast.expr]]:
     """`a, self.b = f()`: each element is bound to `f()[i]` (a star makes positions unknown)."""
     if any(isinstance(element, ast.Starred) for element in target.elts):
@@ -869,16 +926,6 @@ def _target_names(statement: ast.stmt) -> set[str]:
     return {node.id for target in targets for node in ast.walk(target) if isinstance(node, ast.Name)}
 
 
-def _module_statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
-    for statement in body:
-        yield statement
-        if isinstance(statement, (ast.If, ast.Try)):
-            yield from _module_statements(statement.body)
-            yield from _module_statements(statement.orelse)
-            for handler in getattr(statement, "handlers", []):
-                yield from _module_statements(handler.body)
-
-
 def _collect(
     body: list[ast.stmt],
     prefix: str,
@@ -886,7 +933,7 @@ def _collect(
     classes: dict[str, ClassInfo],
     module: str,
 ) -> None:
-    for statement in _module_statements(body):
+    for statement in top_level_statements(body):
         if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
             functions.append((statement, prefix + statement.name))
             _collect(statement.body, f"{prefix}{statement.name}.<locals>.", functions, classes, module)
@@ -943,8 +990,11 @@ def _encloses(function: AnyFunction, line: int) -> bool:
 def _own_calls(statement: ast.stmt) -> Iterator[ast.Call]:
     """Calls in the statement's own expressions (not in nested blocks, functions or lambdas)."""
     stack: list[ast.AST] = [
-        child for name, child in ast.iter_fields(statement) if name not in ("body", "orelse", "finalbody", "handlers", "cases")
-        for child in (child if isinstance(child, list) else [child]) if isinstance(child, ast.AST)
+        child
+        for name, child in ast.iter_fields(statement)
+        if name not in ("body", "orelse", "finalbody", "handlers", "cases")
+        for child in (child if isinstance(child, list) else [child])
+        if isinstance(child, ast.AST)
     ]
     while stack:
         node = stack.pop()

@@ -42,16 +42,16 @@ class _Lowering(cst.CSTTransformer):
             type_parameters=None, whitespace_after_type_parameters=cst.SimpleWhitespace("")
         )
 
-    def leave_FunctionDef(self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef) -> cst.FunctionDef:
+    def leave_FunctionDef(
+        self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef
+    ) -> cst.FunctionDef:
         if updated_node.type_parameters is None:
             return updated_node
         return updated_node.with_changes(
             type_parameters=None, whitespace_after_type_parameters=cst.SimpleWhitespace("")
         )
 
-    def leave_TypeAlias(
-        self, original_node: cst.TypeAlias, updated_node: cst.TypeAlias
-    ) -> cst.Assign:
+    def leave_TypeAlias(self, original_node: cst.TypeAlias, updated_node: cst.TypeAlias) -> cst.Assign:
         return cst.Assign(targets=[cst.AssignTarget(updated_node.name)], value=updated_node.value)
 
     def leave_ExceptHandler(

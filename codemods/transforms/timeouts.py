@@ -139,7 +139,6 @@ CALL_NAMES = frozenset(
 )
 COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
 TIMEOUT_CONSTANT = "LLM_TIMEOUT_SECONDS"
-MAX_DEPTH = 8  # how far an object's origin is traced through assignments
 
 
 def _is_langchain_model(constructor: str) -> bool:

@@ -31,7 +31,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 from codemods.api import Action, FileRewrite, NewFile, Option, Safety, Site, Transform, parse_list
 from codemods.cst_helpers import ImportSpec, add_imports, dotted, remove_unused_imports
 from codemods.index import ModuleFacts, ProjectIndex, dotted_name, module_facts
-from codemods.model import RaiseSummary, SemanticModel, Unknown
+from codemods.model import RaiseSummary, SemanticModel
 from codemods.project import Project
 from codemods.sources import SourceFile
 
@@ -1194,7 +1194,7 @@ class Planner:
         reach = self.reach(site)
         if reach is None:
             return "the try statement cannot be found"
-        unseen = next((u for u in reach.unknown if not _ignorable(u)), None)
+        unseen = next((u for u in reach.unknown if not u.external), None)
         return f"{unseen.reason} ({unseen.relpath}:{unseen.line})" if unseen else ""
 
     def may_reach(self, site: CatchSite, carrier: MessageSource) -> bool:
@@ -1202,7 +1202,7 @@ class Planner:
         model finds it among the raises the try block reaches. Any other string: only through a
         reachable ValueError raise whose message the model cannot read. Without an answer: yes."""
         reach = self.reach(site)
-        if reach is None or any(not _ignorable(u) for u in reach.unknown):
+        if reach is None or any(not u.external for u in reach.unknown):
             return True
         caught = [r for r in reach.raises if "ValueError" in self.model.exception_ancestry(r.exception)]
         if carrier.role is Role.CARRIER:
@@ -1231,12 +1231,6 @@ def try_body_at(model: SemanticModel, module: str, handler_line: int) -> list[as
         if isinstance(node, ast.Try) and any(h.lineno == handler_line for h in node.handlers):
             return node.body
     return None
-
-
-def _ignorable(unknown: Unknown) -> bool:
-    """Third-party and builtin calls raise messages of their own, which `external_phrases` covers;
-    anything else the model cannot see may carry a phrase of the project's."""
-    return unknown.reason.startswith(("third-party call", "builtin call", "the constructor of"))
 
 
 # -- the rewrite -----------------------------------------------------------------------------
