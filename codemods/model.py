@@ -32,6 +32,7 @@ numbers are in the README ("Real code").
 from __future__ import annotations
 
 import ast
+import builtins
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterable, Iterator, Union
 
@@ -68,7 +69,9 @@ class Value:
 
     kind: "instance" (of class `name`; `keywords` are the constructor's keyword names),
     "class", "function", "module", "external" (a third-party name or the result of calling one:
-    `name` is its qualified name, `called` says which), or "unknown" (`name` says why).
+    `name` is its qualified name, `called` says which), "missing" (a name of the project that does
+    not exist: a module or attribute it does not have, or a name nothing binds; `name` says which)
+    or "unknown" (`name` says why).
     """
 
     kind: str
@@ -81,7 +84,7 @@ class Value:
 
     @property
     def is_unknown(self) -> bool:
-        return self.kind == "unknown"
+        return self.kind in ("unknown", "missing")
 
 
 @dataclass(frozen=True)
@@ -153,6 +156,7 @@ class SemanticModel:
         self._raises: dict[str, RaiseSummary] = {}
         self._in_progress: set[str] = set()
         self._resolving: set[tuple[str, int, str]] = set()
+        self._bound_anywhere: dict[str, frozenset[str] | None] = {}
 
     # -- names ------------------------------------------------------------------------------------
 
@@ -391,7 +395,18 @@ class SemanticModel:
         info = self.module_info(module)
         if qualified == name and info is not None and name in info.top_level:
             return self._top_level_values(module, info.top_level[name], depth)  # a module variable
+        if qualified == name and info is not None and self._never_bound(module, info, name):
+            return {Value("missing", f"`{name}` is neither defined nor imported in this module")}
         return self._values_of_qualified(qualified, depth)
+
+    def _never_bound(self, module: str, info: ModuleInfo, name: str) -> bool:
+        """Using `name` in `module` raises NameError: nothing binds it there and it is no builtin."""
+        if hasattr(builtins, name) or name.startswith("__"):
+            return False
+        if module not in self._bound_anywhere:
+            self._bound_anywhere[module] = names_bound_anywhere(info.tree)
+        bound = self._bound_anywhere[module]
+        return bound is not None and name not in bound
 
     def _top_level_values(self, module: str, values: list[ast.expr], depth: int) -> set[Value]:
         found: set[Value] = set()
@@ -496,7 +511,7 @@ class SemanticModel:
             return self._attribute_of(found, rest, depth) if rest else found
         if self._in_unreadable_module(qualified):
             return {Value("unknown", f"`{qualified}` cannot be read")}
-        return {Value("unknown", f"`{qualified}` is not defined where the model can see")}
+        return {Value("missing", f"`{qualified}` is not defined where the model can see")}
 
     def _values_of_attribute(self, module: str, node: ast.Attribute, line: int, depth: int) -> set[Value]:
         if isinstance(node.value, ast.Call) and dotted_name(node.value.func) == "super":
@@ -885,6 +900,27 @@ class _Annotation:
     def __init__(self, annotation: ast.expr, lineno: int) -> None:
         self.annotation = annotation
         self.lineno = lineno
+
+
+def names_bound_anywhere(tree: ast.Module) -> frozenset[str] | None:
+    """Every name the module binds at any depth (None when a `from x import *` may bind any)."""
+    bound: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+            bound.add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            bound.add(node.name)
+        elif isinstance(node, ast.arg):
+            bound.add(node.arg)
+        elif isinstance(node, ast.alias):
+            if node.name == "*":
+                return None
+            bound.add(node.asname or node.name.split(".")[0])
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            bound.add(node.name)
+        elif isinstance(node, (ast.MatchAs, ast.MatchStar)) and node.name:
+            bound.add(node.name)
+    return frozenset(bound)
 
 
 def _assignments(statement: ast.stmt) -> Iterator[tuple[ast.expr, ast.expr]]:

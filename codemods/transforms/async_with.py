@@ -28,6 +28,7 @@ from codemods.index import (
     ModuleFacts,
     ProjectIndex,
     count_own_yields,
+    decorator_name,
     dotted_name,
     module_facts,
     resolve_relative,
@@ -38,6 +39,7 @@ from codemods.sources import SourceFile
 
 DECORATE = "decorate"  # the definition gets @asynccontextmanager; callers keep its name
 TWIN = "twin"  # the definition stays (it is used as a generator too); callers use `f_context`
+ALREADY = "already"  # an @asynccontextmanager already (`anext` on it is a TypeError): callers only
 DEPENDENCY_MARKERS = frozenset({"Depends", "Security"})
 ASYNCCONTEXTMANAGER = "contextlib.asynccontextmanager"
 NOT_CREATED_HERE = "pulls from an async iterator that is not created here by a generator call"
@@ -107,6 +109,184 @@ def _path_to_yield(function: ast.AST) -> list[ast.AST]:
 
 def _handlers_reraise(node: ast.Try) -> bool:
     return all(handler.body and isinstance(handler.body[-1], ast.Raise) for handler in node.handlers)
+
+
+def runs_code_after_yield(function: ast.AsyncFunctionDef) -> bool:
+    """Does resuming (or closing) the generator after its `yield` run anything: a statement after
+    it, a `finally`/`except`/`else` of a `try` around it, or the exit of a `with` around it?"""
+    path = _path_to_yield(function)
+    for parent, child in pairwise(path):
+        if isinstance(parent, (ast.With, ast.AsyncWith)):
+            return True
+        if isinstance(parent, ast.Try) and child in parent.body:
+            return True  # handlers, else or finally: a bare `try` does not parse
+        for block in (getattr(parent, "body", None), getattr(parent, "orelse", None)):
+            if isinstance(block, list) and child in block and block[-1] is not child:
+                return True
+    return False
+
+
+def takes_dependencies(function: ast.AsyncFunctionDef) -> bool:
+    """Does a parameter default to `Depends(...)`: FastAPI fills it, a plain call passes the marker."""
+    arguments = function.args
+    for default in [*arguments.defaults, *arguments.kw_defaults]:
+        if isinstance(default, ast.Call):
+            callee = dotted_name(default.func) or ""
+            if callee.rsplit(".", 1)[-1] in DEPENDENCY_MARKERS:
+                return True
+    return False
+
+
+# ---------------------------------------------------------------------------------------------
+# Loops: `async for db in factory(): ... break` (stdlib ast)
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LoopShape:
+    """How `async for target in factory(...)` uses its generator, and what `async with` needs.
+
+    The defect: a body that leaves with `break` or `return` never resumes the generator, so the
+    code after its `yield` (commit, rollback, close) never runs. A body that falls through resumes
+    it and the loop ends when the generator does: correct code, unless the loop sits in a generator
+    that yields inside it (a dependency wrapping another), where an error thrown in at that `yield`
+    leaves the loop without reaching the wrapped generator's rollback.
+    """
+
+    problem: str | None = None  # why the loop cannot become `async with` (None: it can)
+    quiet: bool = False  # not the defect: the loop resumes its generator
+    breaks: tuple[tuple[int, int], ...] = ()  # (line, byte column) of each `break` the rewrite drops
+
+
+@dataclass
+class _Exits:
+    breaks: list[ast.Break] = field(default_factory=list)
+    continues: list[ast.Continue] = field(default_factory=list)
+    returns: list[ast.Return] = field(default_factory=list)
+    yields: int = 0
+
+
+def _own_exits(statements: list[ast.stmt]) -> _Exits:
+    """The `break`/`continue` that target the loop whose body is `statements`, and its returns and
+    yields (not those of nested functions; a nested loop's own `break` is its own)."""
+    exits = _Exits()
+    stack: list[ast.AST] = list(statements)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            continue
+        if isinstance(node, (ast.For, ast.AsyncFor, ast.While)):
+            inner = _own_exits(node.body)  # its `break`/`continue` are its own
+            exits.returns += inner.returns
+            exits.yields += inner.yields
+            stack.extend(node.orelse)  # `else:` runs in our body: its `break` is ours
+            stack.append(node.iter if not isinstance(node, ast.While) else node.test)
+            continue
+        if isinstance(node, ast.Break):
+            exits.breaks.append(node)
+        elif isinstance(node, ast.Continue):
+            exits.continues.append(node)
+        elif isinstance(node, ast.Return):
+            exits.returns.append(node)
+        elif isinstance(node, (ast.Yield, ast.YieldFrom)):
+            exits.yields += 1
+        stack.extend(ast.iter_child_nodes(node))
+    return exits
+
+
+def _tail_breaks(statements: list[ast.stmt]) -> Iterator[ast.Break]:
+    """The `break`s after which the body would end anyway: dropping them changes nothing once the
+    body runs once inside `async with` (the last statement, or the last of each branch of a final
+    `if`/`match`/`with`/`try`)."""
+    last = statements[-1]
+    if isinstance(last, ast.Break):
+        yield last
+    elif isinstance(last, ast.If):
+        yield from _tail_breaks(last.body)
+        if last.orelse:
+            yield from _tail_breaks(last.orelse)
+    elif isinstance(last, (ast.With, ast.AsyncWith)):
+        yield from _tail_breaks(last.body)
+    elif isinstance(last, ast.Match):
+        for case in last.cases:
+            yield from _tail_breaks(case.body)
+    elif isinstance(last, ast.Try) or type(last).__name__ == "TryStar":
+        yield from _tail_breaks(last.orelse or last.body)  # type: ignore[attr-defined]
+        for handler in last.handlers:  # type: ignore[attr-defined]
+            yield from _tail_breaks(handler.body)
+
+
+def loop_shape(loop: ast.AsyncFor, function: ast.AST | None) -> LoopShape:
+    """Whether the loop is the defect, and whether `async with` can replace it as it is."""
+    exits = _own_exits(loop.body)
+    leaves_early = bool(exits.breaks or exits.returns)
+    wraps = (
+        isinstance(function, ast.AsyncFunctionDef) and not function.decorator_list and exits.yields > 0
+    )
+    if not leaves_early and not wraps:
+        return LoopShape("the loop resumes its generator, which then finishes", quiet=True)
+    if function is None:
+        return LoopShape("the loop is not inside a function")
+    if exits.continues:
+        return LoopShape("`continue` resumes the generator: the loop is not one unit of work")
+    if loop.orelse:
+        return LoopShape("the loop has an `else:` clause")
+    if not isinstance(loop.target, ast.Name):
+        return LoopShape("the loop target is not a single name")
+    tails = set(_tail_breaks(loop.body))
+    if any(node not in tails for node in exits.breaks):
+        return LoopShape("a `break` before the end of the loop body: `async with` has no equivalent")
+    problem = _target_problem(loop, function)
+    if problem:
+        return LoopShape(problem)
+    return LoopShape(breaks=tuple(sorted((node.lineno, node.col_offset) for node in exits.breaks)))
+
+
+def _target_problem(loop: ast.AsyncFor, function: ast.AST) -> str | None:
+    """The session must stay inside the loop body: `async with` closes it at the end. A use
+    after the loop that reads another binding of the name (a later loop or assignment) is fine."""
+    name = loop.target.id  # type: ignore[attr-defined]
+    inside = {id(node) for statement in loop.body for node in ast.walk(statement)}
+    parents = {child: node for node in ast.walk(function) for child in ast.iter_child_nodes(node)}
+    uses = [node for node in ast.walk(function) if isinstance(node, ast.Name) and node.id == name]
+    end = loop.end_lineno or loop.lineno
+    rebound = [node.lineno for node in uses if not isinstance(node.ctx, ast.Load) and node.lineno > end]
+    enclosing_loops = []
+    parent = parents.get(loop)
+    while parent is not None:
+        if isinstance(parent, (ast.For, ast.AsyncFor, ast.While)):
+            enclosing_loops.append({id(node) for node in ast.walk(parent)})
+        parent = parents.get(parent)
+    for node in uses:
+        if node is loop.target or not isinstance(node.ctx, ast.Load):
+            continue
+        if id(node) in inside:
+            if _ast_escapes(node, parents):
+                return f"`{name}` escapes the loop (returned or stored): it would be used after closing"
+            continue
+        after = node.lineno > end and not any(end < line <= node.lineno for line in rebound)
+        again = node.lineno < loop.lineno and any(id(node) in nodes for nodes in enclosing_loops)
+        if after or again:
+            return f"`{name}` is also used outside the loop: it would be used after closing"
+    return None
+
+
+def _ast_escapes(node: ast.expr, parents: dict[ast.AST, ast.AST]) -> bool:
+    """Is the value returned or stored in an attribute, item or global (kept past the block)?"""
+    child: ast.AST = node
+    parent = parents.get(child)
+    while parent is not None:
+        if isinstance(parent, ast.Await):
+            return False
+        if isinstance(parent, ast.Return):
+            return True
+        if isinstance(parent, (ast.Assign, ast.AnnAssign)) and parent.value is child:
+            targets = parent.targets if isinstance(parent, ast.Assign) else [parent.target]
+            return any(not isinstance(target, ast.Name) for target in targets)
+        if isinstance(parent, ast.stmt) or isinstance(parent, ast.Attribute):
+            return False
+        child, parent = parent, parents.get(parent)
+    return False
 
 
 # ---------------------------------------------------------------------------------------------
@@ -180,6 +360,8 @@ class SiteRecord:
     call_line: int  # where the factory is called: its reference is accounted for by this site
     call_column: int
     problem: str | None  # why it cannot be rewritten; None when it can
+    quiet: bool = False  # the problem is that the site is not the defect: nothing to review
+    loop: bool = False  # `async for target in factory(...)` rather than `anext`
 
 
 @dataclass(frozen=True)
@@ -198,6 +380,9 @@ class SiteMatch:
     factory_call: cst.Call | None = None
     problem: str | None = None
     statement: cst.SimpleStatementLine | None = None  # `db = await anext(ctx)`
+    loop: cst.For | None = None  # `async for db in factory():` instead
+    quiet: bool = False
+    breaks: set[cst.CSTNode] = field(default_factory=set)  # the loop's `break`s the rewrite drops
     target: cst.Name | None = None  # `db`, None for a bare `await anext(ctx)`
     removed: set[cst.CSTNode] = field(default_factory=set)  # creation and clean-up statements
     tries: dict[cst.Try, TryEdit] = field(default_factory=dict)
@@ -211,6 +396,8 @@ class SiteMatch:
             call.line if call else 0,
             call.column if call else 0,
             self.problem,
+            self.quiet,
+            self.loop is not None,
         )
 
 
@@ -252,10 +439,13 @@ ANEXT_CALL = re.compile(rb"\b(?:anext|__anext__)(?:\s|\\\r?\n|\\\r|#[^\r\n]*)*\(
 DEFINITION_BEFORE = re.compile(rb"\bdef[ \t]+$")
 
 
+ASYNC_FOR = re.compile(rb"\basync[ \t]+for\b")
+
+
 def may_pull_anext(data: bytes) -> bool:
-    """Byte pre-check before any parse: does the file spell a call of `anext` or `__anext__` at
-    all? `async def __anext__(self)` only defines the method."""
-    return any(
+    """Byte pre-check before any parse: does the file spell `async for`, or a call of `anext` or
+    `__anext__`? `async def __anext__(self)` only defines the method."""
+    return ASYNC_FOR.search(data) is not None or any(
         DEFINITION_BEFORE.search(data, max(0, call.start() - 16), call.start()) is None
         for call in ANEXT_CALL.finditer(data)
     )
@@ -285,6 +475,8 @@ class SiteSketch:
     line: int
     column: int  # in characters, as LibCST counts
     factory: str | None
+    loop: LoopShape | None = None  # for `async for`: the whole verdict on its shape
+    breaks: tuple[tuple[int, int], ...] = ()  # the loop's `break`s to drop, in characters
 
 
 @dataclass(frozen=True)
@@ -299,15 +491,20 @@ class Sketch:
         """The sites as the plan records them. A site with a generator function is not analysed:
         its record is used only once that function is known not to be a unit of work."""
         return [
-            SiteRecord(site.line, site.column, site.factory, 0, 0, None if site.factory else NOT_CREATED_HERE)
+            SiteRecord(site.line, site.column, site.factory, 0, 0, site.loop.problem, site.loop.quiet, loop=True)
+            if site.loop is not None
+            else SiteRecord(site.line, site.column, site.factory, 0, 0, None if site.factory else NOT_CREATED_HERE)
             for site in self.sites
         ]
+
+    def loop_at(self, line: int, column: int) -> SiteSketch | None:
+        return next((s for s in self.sites if s.loop and (s.line, s.column) == (line, column)), None)
 
 
 def sketch_sites(source: SourceFile) -> Sketch:
     """The module's `anext` sites from the stdlib ast alone (module-level for worker processes)."""
     tree = source.ast
-    if not _awaits_anext(tree):
+    if not _pulls_from_generators(tree):
         return Sketch()
     builtin_anext = not _binds_anext(module_facts(source))
     lines = re.split("\r\n|\r|\n", source.text)
@@ -315,6 +512,9 @@ def sketch_sites(source: SourceFile) -> Sketch:
     exact = True
     cleanup_shaped = False
     for node, parent, function in _walk_with_function(tree):
+        if _loop_over_call(node):
+            sites.append(_sketch_loop(node, function, lines))  # type: ignore[arg-type]
+            continue
         pulled = _anext_operand_ast(node, builtin_anext)
         if pulled is None:
             continue
@@ -327,6 +527,27 @@ def sketch_sites(source: SourceFile) -> Sketch:
     if cleanup_shaped and any(site.factory for site in sites):
         exact = False
     return Sketch(tuple(sorted(sites, key=lambda site: (site.line, site.column))), exact)
+
+
+def _loop_over_call(node: ast.AST) -> bool:
+    """`async for target in factory(...)`: a loop over a generator created right there."""
+    return (
+        isinstance(node, ast.AsyncFor)
+        and isinstance(node.iter, ast.Call)
+        and dotted_name(node.iter.func) is not None
+    )
+
+
+def _sketch_loop(loop: ast.AsyncFor, function: ast.AST | None, lines: list[str]) -> SiteSketch:
+    shape = loop_shape(loop, function)
+    breaks = tuple((line, _character_column(lines[line - 1], column)) for line, column in shape.breaks)
+    factory = dotted_name(loop.iter.func)  # type: ignore[attr-defined]
+    return SiteSketch(loop.lineno, _character_column(lines[loop.lineno - 1], loop.col_offset), factory, shape, breaks)
+
+
+def _pulls_from_generators(tree: ast.Module) -> bool:
+    """Cheap pre-check before LibCST: an awaited `anext`, or `async for` over a call."""
+    return _awaits_anext(tree) or any(_loop_over_call(node) for node in ast.walk(tree))
 
 
 def _walk_with_function(tree: ast.AST) -> Iterator[tuple[ast.AST, ast.AST | None, ast.AST | None]]:
@@ -412,17 +633,27 @@ def _character_column(line: str, byte_offset: int) -> int:
 
 def find_sites(source: SourceFile) -> tuple[list[SiteMatch], Callable[[cst.CSTNode], CodeRange]]:
     """Every awaited `anext` in the module, analysed; and the position lookup used for them."""
-    if not _awaits_anext(source.ast):
+    if not _pulls_from_generators(source.ast):
         return [], lambda node: CodeRange((0, 0), (0, 0))
     builtin_anext = not _binds_anext(module_facts(source))
     wrapper = MetadataWrapper(source.cst, unsafe_skip_copy=True)
     positions = wrapper.resolve(PositionProvider)
-    finder = Ancestry(lambda node: anext_operand(node, builtin_anext) is not None)
+    finder = Ancestry(
+        lambda node: anext_operand(node, builtin_anext) is not None
+        or (isinstance(node, cst.For) and node.asynchronous is not None)
+    )
     wrapper.module.visit(finder)
+    sketch = sketch_sites(source)
     analysed = []
     for node, ancestors in finder.found:
         start = positions[node].start
         site = SiteMatch(start.line, start.column)
+        if isinstance(node, cst.For):
+            loop = sketch.loop_at(start.line, start.column)
+            if loop is not None and isinstance(node.iter, cst.Call):
+                _match_loop(site, node, loop, positions)
+                analysed.append((site, ancestors))
+            continue
         try:
             SiteAnalysis(site, node, ancestors, builtin_anext).run()
         except LeaveAlone as reason:
@@ -432,6 +663,28 @@ def find_sites(source: SourceFile) -> tuple[list[SiteMatch], Callable[[cst.CSTNo
     cleanups = set().union(*(site.removed for site, _ in analysed if site.problem is None))
     sites = [site for site, ancestors in analysed if not _within(ancestors, *cleanups)]
     return sites, positions.__getitem__
+
+
+def _match_loop(
+    site: SiteMatch, loop: cst.For, sketch: SiteSketch, positions: Mapping[cst.CSTNode, CodeRange]
+) -> None:
+    """A loop site: its verdict comes from `loop_shape`, its nodes from LibCST."""
+    assert sketch.loop is not None and isinstance(loop.iter, cst.Call)
+    site.loop = loop
+    site.factory = sketch.factory
+    site.factory_call = loop.iter
+    site.problem = sketch.loop.problem
+    site.quiet = sketch.loop.quiet
+    if isinstance(loop.target, cst.Name):
+        site.target = loop.target
+    wanted = set(sketch.breaks)
+    finder = Ancestry(lambda node: isinstance(node, cst.Break))
+    loop.body.visit(finder)
+    site.breaks = {
+        node for node, _ in finder.found if (positions[node].start.line, positions[node].start.column) in wanted
+    }
+    if site.problem is None and len(site.breaks) != len(wanted):
+        site.problem = "its `break`s could not be located"
 
 
 def survey_sites(source: SourceFile) -> list[SiteRecord]:
@@ -729,10 +982,16 @@ class BlockRewriter(cst.CSTTransformer):
     """Applies the analysed sites. Every structural change is made in the block that holds the
     statements, so `original.body[i]` and `updated.body[i]` always correspond."""
 
-    def __init__(self, sites: dict[cst.SimpleStatementLine, tuple[SiteMatch, cst.Call]]) -> None:
+    def __init__(
+        self,
+        sites: dict[cst.SimpleStatementLine, tuple[SiteMatch, cst.Call]],
+        loops: dict[cst.For, tuple[SiteMatch, cst.Call]] | None = None,
+    ) -> None:
         super().__init__()
         self.sites = sites
+        self.loops = loops or {}
         self.removed: set[cst.CSTNode] = set().union(*(site.removed for site, _ in sites.values()))
+        self.breaks: set[cst.CSTNode] = set().union(*(site.breaks for site, _ in self.loops.values()))
         self.tries: dict[cst.Try, TryEdit] = {}
         for site, _ in sites.values():
             for node, edit in site.tries.items():
@@ -764,12 +1023,75 @@ class BlockRewriter(cst.CSTTransformer):
             if original in self.sites:
                 statements.append(self._async_with(original, self._rebuild(pairs[position + 1 :]), carried))  # type: ignore[arg-type]
                 return statements
-            replacement = self._edit_try(original, updated) if original in self.tries else [updated]  # type: ignore[arg-type]
+            if original in self.loops:
+                replacement: list[cst.BaseStatement] = [self._loop_with(original, updated)]  # type: ignore[arg-type]
+            elif original in self.tries:
+                replacement = self._edit_try(original, updated)  # type: ignore[arg-type]
+            elif isinstance(original, cst.SimpleStatementLine) and self.breaks.intersection(original.body):
+                kept = self._without_breaks(original, updated)  # type: ignore[arg-type]
+                if kept is None:
+                    carried.extend(original.leading_lines)
+                    continue
+                replacement = [kept]
+            else:
+                replacement = [updated]
             first = replacement[0]
             replacement[0] = first.with_changes(leading_lines=[*carried, *first.leading_lines])  # type: ignore[attr-defined]
             carried = []
             statements.extend(replacement)
+        if any(line.comment is not None for line in carried):  # comments above a dropped last line
+            statements.append(cst.SimpleStatementLine([cst.Pass()], leading_lines=carried))
         return statements
+
+    def _without_breaks(
+        self, original: cst.SimpleStatementLine, updated: cst.SimpleStatementLine
+    ) -> cst.SimpleStatementLine | None:
+        """The line without the loop's `break`s; None when nothing (not even a comment) is left."""
+        kept = [new for old, new in zip(original.body, updated.body) if old not in self.breaks]
+        if kept:
+            kept[-1] = kept[-1].with_changes(semicolon=cst.MaybeSentinel.DEFAULT)
+            return updated.with_changes(body=kept)
+        if updated.trailing_whitespace.comment is not None:
+            return updated.with_changes(body=[cst.Pass()])  # `break  # why` keeps its comment
+        return None
+
+    def leave_If(self, original_node: cst.If, updated_node: cst.If) -> cst.If:
+        """`else: break` at the end of the loop body goes with its `break`."""
+        orelse = original_node.orelse
+        if isinstance(orelse, cst.Else) and self._only_dropped_breaks(orelse.body):
+            return updated_node.with_changes(orelse=None)
+        return updated_node
+
+    def _only_dropped_breaks(self, block: cst.BaseSuite) -> bool:
+        code = cst.Module([]).code_for_node(block)
+        statements = block.body if isinstance(block, cst.IndentedBlock) else [block]
+        return "#" not in code and all(
+            isinstance(statement, (cst.SimpleStatementLine, cst.SimpleStatementSuite))
+            and all(small in self.breaks for small in statement.body)
+            for statement in statements
+        )
+
+    def leave_SimpleStatementSuite(
+        self, original_node: cst.SimpleStatementSuite, updated_node: cst.SimpleStatementSuite
+    ) -> cst.SimpleStatementSuite:
+        """`if done: break` on one line."""
+        if not self.breaks.intersection(original_node.body):
+            return updated_node
+        kept = [new for old, new in zip(original_node.body, updated_node.body) if old not in self.breaks]
+        if kept:
+            kept[-1] = kept[-1].with_changes(semicolon=cst.MaybeSentinel.DEFAULT)
+        return updated_node.with_changes(body=kept or [cst.Pass()])
+
+    def _loop_with(self, original: cst.For, updated: cst.For) -> cst.With:
+        """`async for db in factory(): body` -> `async with opener() as db: body`."""
+        _, call = self.loops[original]
+        return cst.With(
+            items=[cst.WithItem(item=call, asname=cst.AsName(name=updated.target))],  # type: ignore[arg-type]
+            body=updated.body,
+            asynchronous=updated.asynchronous,
+            leading_lines=updated.leading_lines,
+            whitespace_before_colon=updated.whitespace_before_colon,
+        )
 
     def _async_with(
         self, statement: cst.SimpleStatementLine, rest: list[cst.BaseStatement], carried: list[cst.EmptyLine]
@@ -832,7 +1154,7 @@ class FactoryPlan:
     @property
     def opener(self) -> str:
         """What the call sites call: the function itself, or its twin."""
-        return self.name if self.mode == DECORATE else self.twin
+        return self.twin if self.mode == TWIN else self.name
 
 
 def _analyse(project: Project, sites: dict[str, list[SiteRecord]], relpaths: set[str]) -> set[str]:
@@ -859,7 +1181,11 @@ def _factory_users(
     return users
 
 
-def _left_alone(line: int, column: int, reason: LeaveAlone) -> Site:
+def _left_alone(line: int, column: int, reason: LeaveAlone, loop: bool = False) -> Site | None:
+    """The report of a site left alone; none for a loop that is not the defect (every `async for`
+    over a stream would be listed otherwise)."""
+    if loop and isinstance(reason, Skip):
+        return None
     action = Action.SKIPPED if isinstance(reason, Skip) else Action.REVIEW
     return Site(line, column + 1, action, f"left alone: {reason}")
 
@@ -976,6 +1302,7 @@ def existing_twin(tree: ast.Module, twin: str, function: str) -> bool | None:
 @dataclass(eq=False)
 class FileEdits:
     sites: dict[cst.SimpleStatementLine, tuple[SiteMatch, cst.Call]] = field(default_factory=dict)
+    loops: dict[cst.For, tuple[SiteMatch, cst.Call]] = field(default_factory=dict)
     decorate: dict[cst.FunctionDef, str] = field(default_factory=dict)  # def -> decorator expression
     twins_after: dict[cst.FunctionDef, str] = field(default_factory=dict)  # def -> `twin = ...` statement
     renames: dict[cst.Name, str] = field(default_factory=dict)  # `__anext__` -> `__aenter__`
@@ -987,6 +1314,7 @@ class FileEdits:
     def __bool__(self) -> bool:
         return bool(
             self.sites
+            or self.loops
             or self.decorate
             or self.twins_after
             or self.renames
@@ -997,7 +1325,7 @@ class FileEdits:
 
 class FileRewriter(BlockRewriter):
     def __init__(self, edits: FileEdits) -> None:
-        super().__init__(edits.sites)
+        super().__init__(edits.sites, edits.loops)
         self.edits = edits
 
     def leave_FunctionDef(
@@ -1078,7 +1406,7 @@ class AsyncWithSessions(Transform):
     name = "async-with"
     summary = "open unit-of-work sessions with `async with` instead of `await anext(...)`"
     safety = Safety.UNSAFE
-    triggers = (b"anext", b"__anext__")
+    triggers = (b"anext", b"__anext__", b"async for")
     options: ClassVar[Mapping[str, Option]] = {
         "twin_name": Option(
             "{name}_context",
@@ -1137,7 +1465,7 @@ class AsyncWithSessions(Transform):
             project, sites, {relpath for relpath, sketch in sketches.items() if not sketch.exact}
         )
         users = _factory_users(project, model, sites)
-        units = self._units_of_work(project, model, sorted(users))
+        units = self._units_of_work(project, model, users)
         analysed |= _analyse(project, sites, {s.relpath for q in units for s, _ in users[q]} - analysed)
         users = _factory_users(project, model, {relpath: sites[relpath] for relpath in analysed})
         for qualified, unit in sorted(units.items()):
@@ -1157,25 +1485,33 @@ class AsyncWithSessions(Transform):
         self.index = model.index
 
     def _units_of_work(
-        self, project: Project, model: SemanticModel, functions: list[str]
-    ) -> dict[str, tuple[FunctionFacts, SourceFile]]:
-        """The `functions` that are units of work; why each other one is not goes to `verdicts`."""
+        self, project: Project, model: SemanticModel, users: Mapping[str, list[tuple[SourceFile, SiteRecord]]]
+    ) -> dict[str, tuple[FunctionFacts, SourceFile, bool]]:
+        """The functions sites pull from that are units of work; why each other one is not goes to
+        `verdicts`."""
         units = {}
-        for qualified in functions:
+        for qualified in sorted(users):
+            source, record = users[qualified][0]
             try:
-                units[qualified] = self._unit_of_work(project, model, qualified)
+                units[qualified] = self._unit_of_work(project, model, qualified, (source.module, record))
             except LeaveAlone as verdict:
                 self.verdicts[qualified] = verdict
         return units
 
     def _unit_of_work(
-        self, project: Project, model: SemanticModel, qualified: str
-    ) -> tuple[FunctionFacts, SourceFile]:
-        """The project's generator function `qualified` and its module, if it is a unit of work."""
+        self, project: Project, model: SemanticModel, qualified: str, use: tuple[str, SiteRecord]
+    ) -> tuple[FunctionFacts, SourceFile, bool]:
+        """The project's generator function `qualified`, its module, and whether it is an async
+        context manager already (`@asynccontextmanager`), if it is a unit of work."""
         function = model.index.function(qualified)
-        if function is None and not model.index.is_project_name(qualified):
-            raise Skip(f"`{qualified}` is defined outside this project (third-party or built-in)")
         if function is None:
+            module, record = use
+            values = model.values(module, record.factory or "", record.line)
+            missing = [value.name for value in values if value.kind == "missing"]
+            if missing:
+                raise LeaveAlone(f"the model cannot find `{record.factory}`: {missing[0]}")
+            if any(value.kind == "external" for value in values):
+                raise Skip(f"`{qualified}` is defined outside this project (third-party or built-in)")
             raise Skip(f"`{qualified}` is not a module-level function of this project")
         if not (function.is_async and function.yields):
             raise Skip(f"`{function.name}` is not an async generator function")
@@ -1184,18 +1520,31 @@ class AsyncWithSessions(Transform):
         definition = top_level_definition(source.ast, function.name) if source else None
         if source is None or definition is None:
             raise LeaveAlone(f"`{function.name}` is defined conditionally or more than once")
+        if takes_dependencies(definition):
+            raise LeaveAlone(
+                f"`{function.name}` takes FastAPI `Depends(...)` parameters: called by hand it gets the "
+                "markers, not the dependencies"
+            )
+        decorators = [model.resolve(module, decorator_name(d), d.lineno) for d in definition.decorator_list]
+        if decorators == [ASYNCCONTEXTMANAGER]:
+            return function, source, True  # `anext` on it raises TypeError today: `async with` is the fix
         check_unit_of_work(definition)
-        return function, source
+        if not runs_code_after_yield(definition):
+            raise Skip(
+                f"`{function.name}` runs nothing after its `yield`: not resuming it skips no commit, "
+                "rollback or close"
+            )
+        return function, source, False
 
     def _plan_factory(
         self,
         project: Project,
         model: SemanticModel,
         qualified: str,
-        unit: tuple[FunctionFacts, SourceFile],
+        unit: tuple[FunctionFacts, SourceFile, bool],
         sites: list[tuple[str, SiteRecord]],
     ) -> None:
-        function, source = unit
+        function, source, already = unit
         module = source.module
         self.candidate_paths.add(source.relpath)
         rewritable = {
@@ -1203,6 +1552,9 @@ class AsyncWithSessions(Transform):
         }
         if not rewritable:
             self.verdicts[qualified] = LeaveAlone("")  # a unit of work: each site says why it stays
+            return
+        if already:
+            self.factories[qualified] = FactoryPlan(qualified, module, function.name, ALREADY, "", None)
             return
         decorator, decorator_import = decorator_spelling(model.index.modules[module])
         plan = FactoryPlan(qualified, module, function.name, DECORATE, decorator, decorator_import)
@@ -1226,10 +1578,11 @@ class AsyncWithSessions(Transform):
             reports = []
             for site in sites.get(source.relpath, []):
                 try:
-                    self._factory_for(source.module, site.factory, site.problem, site.line)
+                    self._factory_for(source.module, site.factory, site.problem, site.line, site.quiet)
                     break  # a site to rewrite
                 except LeaveAlone as reason:
-                    reports.append(_left_alone(site.line, site.column, reason))
+                    report = _left_alone(site.line, site.column, reason, site.loop)
+                    reports.extend([report] if report else [])
             else:
                 self.reports[source.relpath] = reports
 
@@ -1299,27 +1652,35 @@ class AsyncWithSessions(Transform):
         return FileRewrite(module.code, edits.reports)
 
     def _plan_sites(self, source: SourceFile, edits: FileEdits) -> None:
-        if not source.contains(b"anext"):
+        if not source.contains(b"anext", b"async for"):
             return
         sites, _ = find_sites(source)
         facts = module_facts(source)
         for site in sites:
             try:
-                plan = self._factory_for(source.module, site.factory, site.problem, site.line)
+                plan = self._factory_for(source.module, site.factory, site.problem, site.line, site.quiet)
                 call = self._opener_call(source, facts, site, plan, edits)
             except LeaveAlone as reason:
-                edits.reports.append(_left_alone(site.line, site.column, reason))
+                report = _left_alone(site.line, site.column, reason, site.loop is not None)
+                edits.reports.extend([report] if report else [])
                 continue
-            edits.sites[site.statement] = (site, call)  # type: ignore[index]
+            if site.loop is not None:
+                edits.loops[site.loop] = (site, call)
+                before = "the loop left the generator suspended, so neither ran"
+            else:
+                edits.sites[site.statement] = (site, call)  # type: ignore[index]
+                before = "neither"
             message = (
                 f"session from `{plan.name}` now opened with `async with {plan.opener}()`: the code after its "
-                "`yield` now runs, committing on success and rolling back on error (before: neither), and closing"
+                f"`yield` now runs, committing on success and rolling back on error (before: {before}), and closing"
             )
             edits.reports.append(Site(site.line, site.column + 1, Action.CHANGED, message))
 
-    def _factory_for(self, module: str, factory: str | None, problem: str | None, line: int) -> FactoryPlan:
+    def _factory_for(
+        self, module: str, factory: str | None, problem: str | None, line: int, quiet: bool = False
+    ) -> FactoryPlan:
         """The plan of the generator function a site pulls from; raises why the site stays otherwise."""
-        if factory is None:
+        if factory is None or quiet:
             raise Skip(problem or "not a generator call")
         qualified = self.index.resolve(module, factory, line)
         verdict = self.verdicts.get(qualified)
@@ -1337,7 +1698,7 @@ class AsyncWithSessions(Transform):
         """The factory call for `async with`: the same call, or the same call of the twin."""
         call = site.factory_call
         assert call is not None
-        if plan.mode == DECORATE:
+        if plan.mode != TWIN:
             return call
         twin = cst.Name(plan.twin)
         if plan.module == source.module:
@@ -1357,23 +1718,24 @@ class AsyncWithSessions(Transform):
         return call.with_changes(func=twin)
 
     def _import_twin(self, source: SourceFile, call: cst.Call, plan: FactoryPlan, edits: FileEdits) -> None:
-        """Beside the import of the function when it comes from the defining module, else a new import."""
+        """Beside the import of the function when it comes from the defining module (the one inside
+        the calling function when it imports it there), else a new module-level import."""
         local = call.func.value if isinstance(call.func, cst.Name) else None
-        for statement in source.cst.body:
-            if not isinstance(statement, cst.SimpleStatementLine):
-                continue  # a compound statement's body is a block, not imports
-            for small in statement.body:
-                if (
-                    isinstance(small, cst.ImportFrom)
-                    and local
-                    and self._imports_from(source, small, plan.module, local)
-                ):
-                    edits.import_names[small] = (
-                        local,
-                        plan.twin,
-                        self._only_used_by_sites(source, local, edits, call),
-                    )
-                    return
+        finder = Ancestry(lambda node: node is call or isinstance(node, cst.ImportFrom))
+        source.cst.visit(finder)
+        around_call = next((ancestors for node, ancestors in finder.found if node is call), ())
+        visible = [
+            (node, ancestors)
+            for node, ancestors in finder.found
+            if isinstance(node, cst.ImportFrom)
+            and local
+            and self._imports_from(source, node, plan.module, local)
+            and all(a in around_call for a in ancestors if isinstance(a, (cst.FunctionDef, cst.ClassDef)))
+        ]
+        if visible:
+            node, _ = max(visible, key=lambda found: len(found[1]))  # the innermost import wins
+            edits.import_names[node] = (local, plan.twin, self._only_used_by_sites(source, local, edits, call))  # type: ignore[index]
+            return
         edits.imports.append(ImportSpec(plan.module, plan.twin))
 
     @staticmethod
@@ -1388,7 +1750,8 @@ class AsyncWithSessions(Transform):
     @staticmethod
     def _only_used_by_sites(source: SourceFile, local: str, edits: FileEdits, call: cst.Call) -> bool:
         """Will the imported function be unused once the sites call the twin?"""
-        replaced = {site_call.func for _, site_call in edits.sites.values()} | {call.func}
+        opened = [*edits.sites.values(), *edits.loops.values()]
+        replaced = {site.factory_call.func for site, _ in opened if site.factory_call} | {call.func}
         for name, ancestors in name_references(source.cst, {local}):
             if name not in replaced and not any(
                 isinstance(a, (cst.Import, cst.ImportFrom)) for a in ancestors
@@ -1405,7 +1768,7 @@ class AsyncWithSessions(Transform):
                 None,
             )
             line = top_level_definition(source.ast, plan.name)
-            if definition is None or line is None or (plan.mode == TWIN and plan.twin_exists):
+            if definition is None or line is None or plan.mode == ALREADY or (plan.mode == TWIN and plan.twin_exists):
                 continue
             if plan.decorator_import is not None:
                 edits.imports.append(plan.decorator_import)

@@ -1,0 +1,16 @@
+import pytest
+
+from app.database import get_async_session
+
+
+@pytest.fixture
+async def session():
+    async for s in get_async_session():
+        yield s
+
+
+async def test_agents_table_exists() -> None:
+    async for session in get_async_session():
+        result = await session.execute("SELECT 1")
+        assert result.scalar_one() == 1
+        break
