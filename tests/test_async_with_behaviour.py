@@ -197,3 +197,125 @@ def test_a_function_local_generator_use_keeps_the_factory_a_generator(tmp_path: 
     after = run(tmp_path)
     assert after["run"] == {"result": "done", "events": ["work", "commit", "close"]}
     assert after["drain"] == before["drain"]
+
+
+# `async for db in factory(): ... break` and its relatives. The last two functions stand in for
+# FastAPI: it drives a generator dependency by hand and throws the endpoint's error in at `yield`.
+LOOP_TASKS = """
+from .database import get_db_session_context
+
+
+async def break_task(fail: bool) -> str:
+    async for db in get_db_session_context():
+        result = await db.work(fail)
+        break
+    return result
+
+
+async def return_task(fail: bool) -> str:
+    async for db in get_db_session_context():
+        return await db.work(fail)
+
+
+async def websocket_task(fail: bool) -> str:
+    messages = ["a", "b", "stop", "never"]
+    handled = []
+    while messages:
+        message = messages.pop(0)
+        if message == "stop":
+            break
+        async for db in get_db_session_context():
+            handled.append(await db.work(fail and message == "b"))
+            break
+    return ",".join(handled)
+
+
+async def close_task(fail: bool) -> str:
+    db_context = get_db_session_context()
+    db = await anext(db_context)
+    try:
+        return await db.work(fail)
+    finally:
+        await db.close()
+
+
+async def get_service():
+    async for db in get_db_session_context():
+        yield db
+"""
+
+RUNNER_LOOPS = """
+import asyncio, json
+from shop import database, tasks
+
+
+async def dependency_task(fail):
+    dependency = tasks.get_service()
+    db = await dependency.__anext__()
+    try:
+        result = await db.work(fail)
+    except Exception as error:
+        try:
+            await dependency.athrow(error)
+        except ValueError:
+            pass
+        raise
+    try:
+        await dependency.__anext__()
+    except StopAsyncIteration:
+        pass
+    return result
+
+
+async def outcome(task, fail):
+    database.EVENTS.clear()
+    try:
+        result = await task(fail)
+    except Exception as error:
+        result = f"raised {type(error).__name__}: {error}"
+    return {"result": result, "events": list(database.EVENTS)}
+
+
+async def main():
+    tasks_ = [tasks.break_task, tasks.return_task, tasks.websocket_task, tasks.close_task, dependency_task]
+    return {
+        f"{task.__name__} {'failure' if fail else 'success'}": await outcome(task, fail)
+        for task in tasks_
+        for fail in (False, True)
+    }
+
+
+print(json.dumps(asyncio.run(main())))
+"""
+
+DONE_TWICE = "done,done"
+FAILED = "raised ValueError: the work failed"
+
+
+def test_loops_that_leave_early_commit_or_roll_back_and_close_after_the_transform(tmp_path: Path) -> None:
+    build_project(tmp_path)
+    (tmp_path / "shop" / "tasks.py").write_text(textwrap.dedent(LOOP_TASKS))
+    (tmp_path / "run.py").write_text(textwrap.dedent(RUNNER_LOOPS))
+    before = run(tmp_path)
+    assert before["break_task success"] == {"result": "done", "events": ["work"]}
+    assert before["return_task failure"] == {"result": FAILED, "events": ["work"]}
+    assert before["websocket_task success"] == {"result": DONE_TWICE, "events": ["work", "work"]}
+    assert before["close_task success"] == {"result": "done", "events": ["work", "close"]}
+    assert before["dependency_task success"] == {"result": "done", "events": ["work", "commit", "close"]}
+    assert before["dependency_task failure"] == {"result": FAILED, "events": ["work"]}
+
+    sites = apply_transform(tmp_path)
+    assert [action for _, action in sites] == [Action.CHANGED] * 6  # five sites and the definition
+    assert "async for" not in (tmp_path / "shop" / "tasks.py").read_text()
+
+    after = run(tmp_path)
+    committed = ["work", "commit", "close"]
+    rolled_back = ["work", "rollback", "close"]
+    for task in ("break_task", "return_task", "close_task", "dependency_task"):
+        assert after[f"{task} success"] == {"result": "done", "events": committed}, task
+        assert after[f"{task} failure"] == {"result": FAILED, "events": rolled_back}, task
+    # the WebSocket-style loop still handles the same messages and stops where it stopped
+    assert after["websocket_task success"] == {"result": DONE_TWICE, "events": committed * 2}
+    assert after["websocket_task failure"] == {"result": FAILED, "events": committed + rolled_back}
+    again = Engine([AsyncWithSessions()], jobs=1).run([tmp_path / "shop"])
+    assert not again.changes()

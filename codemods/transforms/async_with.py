@@ -13,7 +13,7 @@ import ast
 import re
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from itertools import pairwise
 from typing import ClassVar
@@ -124,6 +124,28 @@ def runs_code_after_yield(function: ast.AsyncFunctionDef) -> bool:
             if isinstance(block, list) and child in block and block[-1] is not child:
                 return True
     return False
+
+
+def closes_what_it_yields(function: ast.AsyncFunctionDef) -> bool:
+    """Does the generator close the session it yields (`await session.close()`, or a `with`
+    around the `yield` that opened it)?"""
+    path = _path_to_yield(function)
+    value = getattr(path[-1], "value", None) if path else None
+    if not isinstance(value, ast.Name):
+        return False
+    for node in path:
+        if isinstance(node, (ast.With, ast.AsyncWith)) and any(
+            isinstance(item.optional_vars, ast.Name) and item.optional_vars.id == value.id for item in node.items
+        ):
+            return True
+    return any(
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "close"
+        and isinstance(node.func.value, ast.Name)
+        and node.func.value.id == value.id
+        for node in ast.walk(function)
+    )
 
 
 def takes_dependencies(function: ast.AsyncFunctionDef) -> bool:
@@ -383,6 +405,8 @@ class SiteMatch:
     loop: cst.For | None = None  # `async for db in factory():` instead
     quiet: bool = False
     breaks: set[cst.CSTNode] = field(default_factory=set)  # the loop's `break`s the rewrite drops
+    # `await db.close()` in a `finally` of the region -> its `try`: goes when the generator closes db
+    session_closes: dict[cst.CSTNode, cst.Try] = field(default_factory=dict)
     target: cst.Name | None = None  # `db`, None for a bare `await anext(ctx)`
     removed: set[cst.CSTNode] = field(default_factory=set)  # creation and clean-up statements
     tries: dict[cst.Try, TryEdit] = field(default_factory=dict)
@@ -721,6 +745,7 @@ class SiteAnalysis:
         self._check_no_loop(statement)
         self._account_for_generator(block, index, region)
         self._check_target(statement, region)
+        self._find_session_closes(region)
         self._drop_reraise_only_tries(block, region)
 
     # -- the pieces ----------------------------------------------------------------------------
@@ -865,6 +890,22 @@ class SiteAnalysis:
                     f"`{target.value}` escapes the block (returned or stored): it would be used after closing"
                 )
 
+    def _find_session_closes(self, region: list[cst.BaseStatement]) -> None:
+        """`finally: await db.close()` in the region: once the generator's own clean-up runs on
+        leaving `async with`, this close would come first and drop the work before its commit."""
+        target = self.site.target
+        if target is None:
+            return
+        for _, ancestors in name_references(self.function, {target.value}):
+            close = next((a for a in ancestors if _is_session_close(a, target.value)), None)
+            if close is None or not _within(ancestors, *region):
+                continue
+            at = ancestors.index(close)
+            clause_at = at - 2 if isinstance(ancestors[at - 1], cst.IndentedBlock) else at - 1
+            clause, try_node = ancestors[clause_at], ancestors[clause_at - 1]
+            if isinstance(clause, cst.Finally) and isinstance(try_node, cst.Try):
+                self.site.session_closes[close] = try_node
+
     def _drop_reraise_only_tries(self, block: cst.IndentedBlock, region: list[cst.BaseStatement]) -> None:
         """`try: ... except Exception: raise` around the work only re-raises: it goes."""
         enclosing = self.ancestors[-4] if len(self.ancestors) >= 4 else None
@@ -914,6 +955,23 @@ def _is_cleanup(node: cst.CSTNode, variable: str, builtin_anext: bool) -> bool:
         return not call.args and _is_name(call.func.value, variable)
     pulled = anext_operand(small.value, builtin_anext)
     return pulled is not None and pulled[1] and _is_name(pulled[0], variable)
+
+
+def _is_session_close(node: cst.CSTNode, variable: str) -> bool:
+    """`await variable.close()` as a statement of its own."""
+    if not isinstance(node, (cst.SimpleStatementLine, cst.SimpleStatementSuite)) or len(node.body) != 1:
+        return False
+    small = node.body[0]
+    if not isinstance(small, cst.Expr) or not isinstance(small.value, cst.Await):
+        return False
+    call = small.value.expression
+    return (
+        isinstance(call, cst.Call)
+        and not call.args
+        and isinstance(call.func, cst.Attribute)
+        and call.func.attr.value == "close"
+        and _is_name(call.func.value, variable)
+    )
 
 
 def _is_name(node: cst.CSTNode, value: str) -> bool:
@@ -1150,6 +1208,7 @@ class FactoryPlan:
     twin: str = ""  # the twin's name in TWIN mode
     twin_exists: bool = False
     why_twin: str = ""
+    closes_session: bool = False  # its clean-up closes what it yields: a caller's own close goes
 
     @property
     def opener(self) -> str:
@@ -1179,6 +1238,25 @@ def _factory_users(
                 qualified = model.resolve(source.module, record.factory, record.line)
                 users.setdefault(qualified, []).append((source, record))
     return users
+
+
+def _take_over_session_closes(site: SiteMatch, plan: FactoryPlan) -> None:
+    """The caller's `finally: await db.close()` goes when the generator closes the session itself;
+    kept, it would close (and roll back) the session before the generator's commit."""
+    if not site.session_closes:
+        return
+    if not plan.closes_session:
+        raise LeaveAlone(
+            f"the session is closed by hand, and `{plan.name}` does not close it: kept, that close "
+            "would drop the work before the generator's commit; removed, nothing would close it"
+        )
+    site.removed.update(site.session_closes)
+    for try_node in set(site.session_closes.values()):
+        finalbody = try_node.finalbody
+        statements = finalbody.body.body if finalbody and isinstance(finalbody.body, cst.IndentedBlock) else ()
+        if all(statement in site.removed for statement in statements):
+            previous = site.tries.get(try_node, TryEdit())
+            site.tries[try_node] = TryEdit(previous.drop_handlers, drop_finally=True)
 
 
 def _left_alone(line: int, column: int, reason: LeaveAlone, loop: bool = False) -> Site | None:
@@ -1553,8 +1631,12 @@ class AsyncWithSessions(Transform):
         if not rewritable:
             self.verdicts[qualified] = LeaveAlone("")  # a unit of work: each site says why it stays
             return
+        definition = top_level_definition(source.ast, function.name)
+        closes = definition is not None and closes_what_it_yields(definition)
         if already:
-            self.factories[qualified] = FactoryPlan(qualified, module, function.name, ALREADY, "", None)
+            self.factories[qualified] = FactoryPlan(
+                qualified, module, function.name, ALREADY, "", None, closes_session=closes
+            )
             return
         decorator, decorator_import = decorator_spelling(model.index.modules[module])
         plan = FactoryPlan(qualified, module, function.name, DECORATE, decorator, decorator_import)
@@ -1564,7 +1646,7 @@ class AsyncWithSessions(Transform):
             plan = FactoryPlan(
                 qualified, module, function.name, TWIN, decorator, decorator_import, twin, exists, why_twin
             )
-        self.factories[qualified] = plan
+        self.factories[qualified] = replace(plan, closes_session=closes)
 
     def _settle_reports(self, project: Project, sites: dict[str, list[SiteRecord]]) -> None:
         """Reports of the files where the rewrite would change nothing, worked out here so the
@@ -1659,6 +1741,7 @@ class AsyncWithSessions(Transform):
         for site in sites:
             try:
                 plan = self._factory_for(source.module, site.factory, site.problem, site.line, site.quiet)
+                _take_over_session_closes(site, plan)
                 call = self._opener_call(source, facts, site, plan, edits)
             except LeaveAlone as reason:
                 report = _left_alone(site.line, site.column, reason, site.loop is not None)
