@@ -1,10 +1,11 @@
-"""`async-with`: a session pulled out of a unit-of-work generator with `anext` becomes `async with`.
+"""`async-with`: a session pulled out of a unit-of-work generator becomes `async with`.
 
-The defect: `db = await anext(get_db_session_context())` takes one item out of an async generator
-and never resumes it, so the generator's code after `yield` (commit, rollback, close) never runs.
-The repair opens the session with `async with factory() as db:` around the rest of the block and
-makes the generator function an async context manager (`@contextlib.asynccontextmanager`), or,
-when the function is also a FastAPI dependency, gives its callers a context-manager twin.
+The defect: `db = await anext(get_db_session_context())`, or `async for db in get_db(): ... break`
+(or `return`), takes one item out of an async generator and never resumes it, so the generator's
+code after `yield` (commit, rollback, close) never runs. The repair opens the session with
+`async with factory() as db:` around the rest of the block (or in place of the loop) and makes the
+generator function an async context manager (`@contextlib.asynccontextmanager`), or, when the
+function is also a FastAPI dependency, gives its callers a context-manager twin.
 """
 
 from __future__ import annotations
@@ -1467,18 +1468,30 @@ class AsyncWithSessions(Transform):
     and never resumes it, so the generator's code after `yield` (commit on success, rollback on
     error, close) never runs: work is never committed and connections leak until garbage collection.
 
+    The same defect as a loop: `async for db in get_db():` whose body leaves with `break` or
+    `return` never resumes the generator either (scripts, monitors, WebSocket handlers, tests);
+    nor does a generator dependency that wraps another (`async for s in get_db(): yield
+    Service(s)`), for an error FastAPI throws in at its `yield`.
+
     Repair: the rest of the block goes inside `async with get_db_session_context() as db:`; clean-up
     the `async with` now does (`await ctx.aclose()`, a second `anext(ctx, None)`, a `finally` that
-    only closes) and `try/except Exception: raise` that only re-raises are removed. The generator
+    only closes the generator, or the session when the generator closes it) and `try/except
+    Exception: raise` that only re-raises are removed. A loop becomes `async with get_db() as db:`
+    with the same body, less the `break`s that ended it. A factory that is an
+    `@asynccontextmanager` already (where `anext` raises TypeError today) is only opened with
+    `async with`. The generator
     function gets `@contextlib.asynccontextmanager`. When it is also a FastAPI dependency
     (`Depends(f)`, directly or via an `Annotated` alias) or used as a generator anywhere else, it
     is left as it is and callers get a twin `f_context = asynccontextmanager(f)` instead. Tests that
     stand in for the generator (`ctx.__anext__` mocks, fake generators patched over it) are adapted.
 
     Left alone: real async iterators (generators yielding more than once or in a loop), generators
-    defined outside the project, `anext` inside loops or expressions, generator objects or sessions
-    used elsewhere in the function (stored, returned, closed elsewhere), generators that swallow
-    errors around their `yield`. Those that look like the defect are reported for review.
+    defined outside the project, generators that run nothing after their `yield`, loops that
+    resume their generator (no `break`/`return`, or a `continue`), `anext` inside loops or
+    expressions. Reported for review: generator objects or sessions used elsewhere in the function
+    (stored, returned, used after the loop), a `break` in the middle of a loop body, a loop with
+    `else:`, generators that swallow errors around their `yield` or take `Depends(...)`
+    parameters, and factories the model cannot find (a missing module, a name never imported).
     """
 
     name = "async-with"
