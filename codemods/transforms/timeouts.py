@@ -325,7 +325,10 @@ class TimeoutsTransform(Transform):
       `anyio.fail_after`/`move_on_after` or trio's equivalents (skipped);
     - calls given `timeout=`, or made on a client constructed with `timeout=` (skipped);
       `timeout=None` turns a limit off on purpose (review);
-    - calls passing `**kwargs` (a timeout may hide inside: review);
+    - calls spreading a dict the code shows holding `timeout` or `stream` (`**{...}`, or a name
+      bound to `{...}`/`dict(...)` in the function) are judged by those keywords; any other
+      `**kwargs` is wrapped like the rest: `wait_for` bounds the call from outside, whatever the
+      dict holds;
     - synchronous calls (`OpenAI()`, `litellm.completion`, `agent.run_sync`, `llm.invoke`):
       `wait_for` cannot interrupt them (review);
     - streaming calls (`stream=True`, `.stream(...)`, `astream`): bounding the call does not
@@ -840,7 +843,13 @@ class _FileEdit:
         bound = self._bounded_by(call)
         if bound:
             return Action.SKIPPED, f"{label} already bounded by {bound}"
-        own_limit = call_limit(call)
+        spread = self._spread_keywords(call)
+        own_limit = limit_of(
+            [
+                *((arg.keyword.value if arg.keyword else None, _is_none(arg.value)) for arg in call.args),
+                *((key, _is_none(value)) for key, value in spread),
+            ]
+        )
         client_limit = llm_call.origin.limit if llm_call.origin is not None else Limit.ABSENT
         if own_limit is Limit.SET:
             return Action.SKIPPED, f"{label} passes its own timeout"
@@ -853,13 +862,11 @@ class _FileEdit:
                 Action.REVIEW,
                 f"{label}: the client is constructed with timeout=None (no limit): is that meant?",
             )
-        if llm_call.kind is CallKind.STREAM or _is_streaming(call):
+        if llm_call.kind is CallKind.STREAM or _is_streaming(call) or _streams(spread):
             return Action.REVIEW, (
                 f"{label} streams: a bound on the call does not bound reading the stream; "
                 "bound the whole consumption (e.g. async with asyncio.timeout)"
             )
-        if any(arg.star == "**" for arg in call.args):
-            return Action.REVIEW, f"{label} passes **kwargs, which may already carry a timeout"
         if llm_call.kind is CallKind.SYNC:
             return Action.REVIEW, (
                 f"{label} is synchronous: asyncio.wait_for cannot interrupt it; "
@@ -878,6 +885,30 @@ class _FileEdit:
         return None
 
     # -- the call's surroundings
+
+    def _spread_keywords(self, call: cst.Call) -> list[tuple[str, cst.BaseExpression]]:
+        """The keywords a `**spread` passes, where the dict is a literal the code shows: `**{...}`,
+        or a name the function binds only to `{...}`/`dict(...)` and sets items of by key. A timeout
+        hidden in any other dict does not matter: `wait_for` bounds the call from outside."""
+        found: list[tuple[str, cst.BaseExpression]] = []
+        for arg in call.args:
+            if arg.star != "**":
+                continue
+            if isinstance(arg.value, cst.Dict):
+                found += _literal_items(arg.value)
+            elif isinstance(arg.value, cst.Name):
+                found += self._items_bound_to(call, arg.value.value)
+        return found
+
+    def _items_bound_to(self, call: cst.Call, name: str) -> list[tuple[str, cst.BaseExpression]]:
+        function = self.parents.get(call)
+        while function is not None and not isinstance(function, (cst.FunctionDef, cst.Module)):
+            function = self.parents.get(function)
+        if function is None:
+            return []
+        finder = _DictItems(name)
+        function.visit(finder)
+        return finder.items
 
     def _bounded_by(self, call: cst.Call) -> str | None:
         """The wait_for call or timeout block already around `call` in its function, if any."""
@@ -1093,6 +1124,58 @@ class _Survey(cst.CSTVisitor):
 
     def on_leave(self, original_node: cst.CSTNode) -> None:
         self._open.pop()
+
+
+def _is_none(value: cst.BaseExpression) -> bool:
+    return isinstance(value, cst.Name) and value.value == "None"
+
+
+def _streams(keywords: list[tuple[str, cst.BaseExpression]]) -> bool:
+    return any(
+        key == "stream" and not (isinstance(value, cst.Name) and value.value == "False")
+        for key, value in keywords
+    )
+
+
+def _literal_items(node: cst.BaseExpression) -> list[tuple[str, cst.BaseExpression]]:
+    """`{"model": m, "stream": True}` or `dict(model=m, stream=True)`: its string keys."""
+    if isinstance(node, cst.Dict):
+        return [
+            (element.key.evaluated_value, element.value)
+            for element in node.elements
+            if isinstance(element, cst.DictElement)
+            and isinstance(element.key, cst.SimpleString)
+            and isinstance(element.key.evaluated_value, str)
+        ]
+    if isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value == "dict":
+        return [(arg.keyword.value, arg.value) for arg in node.args if arg.keyword is not None]
+    return []
+
+
+class _DictItems(cst.CSTVisitor):
+    """The items `name = {...}` and `name["key"] = value` put in a dict, in the visited scope."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.name = name
+        self.items: list[tuple[str, cst.BaseExpression]] = []
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        value = node.value
+        for target in node.targets:
+            if isinstance(target.target, cst.Name) and target.target.value == self.name:
+                self.items += _literal_items(value)
+            elif (
+                isinstance(target.target, cst.Subscript)
+                and isinstance(target.target.value, cst.Name)
+                and target.target.value.value == self.name
+                and len(target.target.slice) == 1
+                and isinstance(target.target.slice[0].slice, cst.Index)
+                and isinstance(target.target.slice[0].slice.value, cst.SimpleString)
+            ):
+                key = target.target.slice[0].slice.value.evaluated_value
+                if isinstance(key, str):
+                    self.items.append((key, value))
 
 
 def _is_streaming(call: cst.Call) -> bool:

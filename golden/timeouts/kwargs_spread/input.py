@@ -1,0 +1,33 @@
+from openai import AsyncOpenAI
+
+client = AsyncOpenAI()
+
+
+async def reply(text: str, **options) -> str:
+    # whatever the caller spreads in, wait_for bounds the call from outside
+    response = await client.responses.create(model="m", input=text, **options)
+    return response.output_text
+
+
+async def complete(messages: list) -> str:
+    params = {"model": "m", "messages": messages}
+    params["temperature"] = 0.2
+    response = await client.chat.completions.create(**params)
+    return response.choices[0].message.content
+
+
+async def streamed(messages: list):
+    params = {"model": "m", "messages": messages}
+    params["stream"] = True
+    return await client.chat.completions.create(**params)
+
+
+async def bounded(messages: list) -> str:
+    response = await client.chat.completions.create(**{"model": "m", "messages": messages, "timeout": 30})
+    return response.choices[0].message.content
+
+
+async def unbounded_on_purpose(messages: list) -> str:
+    params = dict(model="m", messages=messages, timeout=None)
+    response = await client.chat.completions.create(**params)
+    return response.choices[0].message.content
