@@ -25,6 +25,7 @@ from codemods.api import (
 )
 from codemods.cst_helpers import ImportSpec, dotted, update_imports_in_package
 from codemods.index import ProjectIndex, dotted_name, resolve_relative
+from codemods.model import SemanticModel
 from codemods.project import Project
 from codemods.sources import SourceFile
 
@@ -262,6 +263,14 @@ def _module_package(module: str, is_package: bool) -> str:
     return module if is_package else module.rpartition(".")[0]
 
 
+def _parse_scope(value: object) -> str:
+    scope = str(value).strip().lower()
+    if scope not in ("session", "all"):
+        raise ValueError("expected 'session' or 'all'")
+    return scope
+
+
+
 class DatabaseDep(Transform):
     """Session parameters written `session: AsyncSession = Depends(get_session)` (or inline
     `Annotated[AsyncSession, Depends(get_session)]`) are rewritten to the project's alias,
@@ -294,9 +303,12 @@ class DatabaseDep(Transform):
     (skipped), `dependencies=[Depends(f)]` and other uses outside a parameter (skipped), other
     dependencies (untouched), a declared type other than the alias's (review), a module where the
     alias cannot be imported without an import cycle or where its name is taken (review), functions
-    defined above the alias in its own module (review), several aliases for one dependency with no
-    `alias=NAME` to choose (review). With no alias in the project nothing happens unless
-    `create=true`.
+    defined above the alias in its own module (review), several aliases of one dependency with
+    different types and no `alias=NAME` to choose (review; equivalent aliases, same type and same
+    dependency, are one choice: the most used, then the one whose module is imported most, and the
+    report says which). Only aliases that inject a session (their type, or their dependency's
+    return annotation, is a SQLAlchemy/SQLModel session) are used unless `scope=all`. With no
+    alias in the project nothing happens unless `create=true`.
     """
 
     name = "database-dep"
@@ -310,6 +322,12 @@ class DatabaseDep(Transform):
         "name": Option("DatabaseDep", "name of a created alias"),
         "dependency": Option("", "qualified dependency function of a created alias (default: inferred)"),
         "type": Option("", "qualified session type of a created alias (default: inferred)"),
+        "scope": Option(
+            "session",
+            "which aliases to standardise on: 'session' (aliases injecting a SQLAlchemy/SQLModel "
+            "session) or 'all' (every `Annotated[T, Depends(f)]` alias, `CurrentUser` too)",
+            _parse_scope,
+        ),
     }
     example_before = (
         "@router.get('/items')\n"
@@ -357,12 +375,16 @@ class DatabaseDep(Transform):
             for written in scan.aliases
             if (alias := _resolve_alias(index, project.find_file(relpath), written)) is not None
         ]
+        if self.settings["scope"] == "session":
+            model = project.model()
+            found = [alias for alias in found if _injects_session(model, alias)]
         plan_sites = self._choose_aliases(found)
         if not found and not self.settings["create"]:
             return
         scans.update(_scan(project, [source for source in depends_files if source.relpath not in scans]))
         scans = {source.relpath: scans[source.relpath] for source in depends_files if source.relpath in scans}
         _take_unnamed(index, project, scans)
+        self._settle_equivalent_aliases(project, index, scans, found)
         if not self.aliases and self.settings["create"]:
             self._plan_created_alias(project, index, scans, found)
         related = set(self.aliases) | set(self.ambiguous)
@@ -418,6 +440,41 @@ class DatabaseDep(Transform):
             else:
                 self.ambiguous[dependency] = tuple(sorted(a.qualified for a in aliases))
         return sites
+
+    def _settle_equivalent_aliases(
+        self,
+        project: Project,
+        index: ProjectIndex,
+        scans: Mapping[str, ModuleScan],
+        found: list[AliasDefinition],
+    ) -> None:
+        """Aliases of one dependency with one type are one choice, not a question: the one the most
+        modules use, then the one whose module the most modules import, then the first by name."""
+        used: dict[str, int] = defaultdict(int)
+        importers: dict[str, int] = defaultdict(int)
+        if not self.ambiguous:
+            return
+        for relpath, scan in scans.items():
+            name = project.find_file(relpath).module
+            for qualified in {index.resolve(name, written) for written in scan.names}:
+                used[qualified] += 1
+            facts = index.modules.get(name)
+            for target in set(facts.imports.values()) if facts is not None else ():
+                importers[target.rpartition(".")[0]] += 1
+                importers[target] += 1
+        for dependency, names in list(self.ambiguous.items()):
+            aliases = [alias for alias in found if alias.qualified in names]
+            if len({alias.type for alias in aliases}) != 1:
+                continue  # different types: a real choice, left to alias=NAME
+            chosen = min(aliases, key=lambda a: (-used[a.qualified], -importers[a.module], a.qualified))
+            del self.ambiguous[dependency]
+            self.aliases[dependency] = chosen
+            others = ", ".join(a.qualified for a in aliases if a is not chosen)
+            self.notes.append(
+                f"several equivalent aliases inject {dependency}: using {chosen.qualified} "
+                f"(used in {used[chosen.qualified]} modules; also defined: {others}); "
+                "choose another with alias=NAME"
+            )
 
     def _spelling(
         self,
@@ -596,6 +653,21 @@ class DatabaseDep(Transform):
         for spec in _alias_import_specs(created) if created is not None else ():
             editor.add(spec)
         return editor.finish(rewriter.released)
+
+
+def _injects_session(model: SemanticModel, alias: AliasDefinition) -> bool:
+    """Is the alias's type a session, or does its dependency function return or yield one (by
+    its annotation: `AsyncGenerator[AsyncSession, None]`, `Session`, ...)?"""
+    if alias.type in SESSION_TYPES:
+        return True
+    found = model.function(alias.dependency)
+    if found is None:
+        return False
+    info, function = found
+    module = info.source.module
+    returns = function.returns
+    names = {dotted_name(node) for node in ast.walk(returns)} if returns is not None else set()
+    return any(model.resolve(module, name, function.lineno) in SESSION_TYPES for name in names if name)
 
 
 def _resolve_alias(index: ProjectIndex, source: SourceFile, written: WrittenAlias) -> AliasDefinition | None:
