@@ -58,10 +58,11 @@ class LeaveAlone(Exception):
 
 
 def top_level_definition(tree: ast.Module, name: str) -> ast.AsyncFunctionDef | None:
-    """The single unconditional top-level `async def name`; None when absent, conditional or rebound."""
+    """The unconditional top-level `async def name` that importers see: the module's last binding
+    of the name (an earlier `name = other` is replaced by it); None when absent or rebound after."""
     bindings = [node for node in tree.body if name in _names_bound_by(node)]
-    if len(bindings) == 1 and isinstance(bindings[0], ast.AsyncFunctionDef):
-        return bindings[0]
+    if bindings and isinstance(bindings[-1], ast.AsyncFunctionDef):
+        return bindings[-1]
     return None
 
 

@@ -4,6 +4,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 SessionLocal = async_sessionmaker()
 
+# an older spelling, replaced by the definition below (importers see the last binding)
+get_db_session_context = SessionLocal
+
 
 async def get_db_session_context() -> AsyncGenerator[AsyncSession, None]:
     session = SessionLocal()
