@@ -325,10 +325,10 @@ class TimeoutsTransform(Transform):
       `anyio.fail_after`/`move_on_after` or trio's equivalents (skipped);
     - calls given `timeout=`, or made on a client constructed with `timeout=` (skipped);
       `timeout=None` turns a limit off on purpose (review);
-    - calls spreading a dict the code shows holding `timeout` or `stream` (`**{...}`, or a name
-      bound to `{...}`/`dict(...)` in the function) are judged by those keywords; any other
-      `**kwargs` is wrapped like the rest: `wait_for` bounds the call from outside, whatever the
-      dict holds;
+    - calls spreading `**kwargs` the code does not show (a parameter, a call, a merged dict): a
+      timeout the caller chose may be inside (review); a dict the code shows (`**{...}`, or a
+      name the function binds only to `{...}`/`dict(...)` literals and sets by key) is read like
+      keywords: `timeout` skips, `stream` reviews, anything else is wrapped;
     - synchronous calls (`OpenAI()`, `litellm.completion`, `agent.run_sync`, `llm.invoke`):
       `wait_for` cannot interrupt them (review);
     - streaming calls (`stream=True`, `.stream(...)`, `astream`): bounding the call does not
@@ -847,7 +847,7 @@ class _FileEdit:
         own_limit = limit_of(
             [
                 *((arg.keyword.value if arg.keyword else None, _is_none(arg.value)) for arg in call.args),
-                *((key, _is_none(value)) for key, value in spread),
+                *((key, _is_none(value)) for key, value in spread or ()),
             ]
         )
         client_limit = llm_call.origin.limit if llm_call.origin is not None else Limit.ABSENT
@@ -862,11 +862,13 @@ class _FileEdit:
                 Action.REVIEW,
                 f"{label}: the client is constructed with timeout=None (no limit): is that meant?",
             )
-        if llm_call.kind is CallKind.STREAM or _is_streaming(call) or _streams(spread):
+        if llm_call.kind is CallKind.STREAM or _is_streaming(call) or _streams(spread or []):
             return Action.REVIEW, (
                 f"{label} streams: a bound on the call does not bound reading the stream; "
                 "bound the whole consumption (e.g. async with asyncio.timeout)"
             )
+        if spread is None:
+            return Action.REVIEW, f"{label} spreads a dict the code does not show, which may carry a timeout"
         if llm_call.kind is CallKind.SYNC:
             return Action.REVIEW, (
                 f"{label} is synchronous: asyncio.wait_for cannot interrupt it; "
@@ -886,29 +888,32 @@ class _FileEdit:
 
     # -- the call's surroundings
 
-    def _spread_keywords(self, call: cst.Call) -> list[tuple[str, cst.BaseExpression]]:
-        """The keywords a `**spread` passes, where the dict is a literal the code shows: `**{...}`,
-        or a name the function binds only to `{...}`/`dict(...)` and sets items of by key. A timeout
-        hidden in any other dict does not matter: `wait_for` bounds the call from outside."""
+    def _spread_keywords(self, call: cst.Call) -> list[tuple[str, cst.BaseExpression]] | None:
+        """The keywords `**spread`s pass, where each dict is one the code shows: `**{...}`, or a
+        name the function binds only to `{...}`/`dict(...)` literals and sets items of by key.
+        None when a spread cannot be read (a parameter, a call, a merged dict): it may carry a
+        timeout the caller chose."""
         found: list[tuple[str, cst.BaseExpression]] = []
         for arg in call.args:
             if arg.star != "**":
                 continue
-            if isinstance(arg.value, cst.Dict):
-                found += _literal_items(arg.value)
-            elif isinstance(arg.value, cst.Name):
-                found += self._items_bound_to(call, arg.value.value)
+            items = _literal_items(arg.value)
+            if items is None and isinstance(arg.value, cst.Name):
+                items = self._items_bound_to(call, arg.value.value)
+            if items is None:
+                return None
+            found += items
         return found
 
-    def _items_bound_to(self, call: cst.Call, name: str) -> list[tuple[str, cst.BaseExpression]]:
+    def _items_bound_to(self, call: cst.Call, name: str) -> list[tuple[str, cst.BaseExpression]] | None:
         function = self.parents.get(call)
-        while function is not None and not isinstance(function, (cst.FunctionDef, cst.Module)):
+        while function is not None and not isinstance(function, cst.FunctionDef):
             function = self.parents.get(function)
-        if function is None:
-            return []
+        if function is None or any(param.name.value == name for param in _all_params(function.params)):
+            return None
         finder = _DictItems(name)
         function.visit(finder)
-        return finder.items
+        return finder.items if finder.readable and finder.bound else None
 
     def _bounded_by(self, call: cst.Call) -> str | None:
         """The wait_for call or timeout block already around `call` in its function, if any."""
@@ -1137,19 +1142,29 @@ def _streams(keywords: list[tuple[str, cst.BaseExpression]]) -> bool:
     )
 
 
-def _literal_items(node: cst.BaseExpression) -> list[tuple[str, cst.BaseExpression]]:
-    """`{"model": m, "stream": True}` or `dict(model=m, stream=True)`: its string keys."""
+def _all_params(params: cst.Parameters) -> list[cst.Param]:
+    star = [params.star_arg] if isinstance(params.star_arg, cst.Param) else []
+    kwargs = [params.star_kwarg] if params.star_kwarg is not None else []
+    return [*params.posonly_params, *params.params, *star, *params.kwonly_params, *kwargs]
+
+
+def _literal_items(node: cst.BaseExpression) -> list[tuple[str, cst.BaseExpression]] | None:
+    """`{"model": m, "stream": True}` or `dict(model=m, stream=True)`: its keys; None when the
+    dict is not such a literal or merges another (`{**base}`, a computed key)."""
     if isinstance(node, cst.Dict):
-        return [
-            (element.key.evaluated_value, element.value)
-            for element in node.elements
-            if isinstance(element, cst.DictElement)
-            and isinstance(element.key, cst.SimpleString)
-            and isinstance(element.key.evaluated_value, str)
-        ]
+        items = []
+        for element in node.elements:
+            key = element.key if isinstance(element, cst.DictElement) else None
+            value = key.evaluated_value if isinstance(key, cst.SimpleString) else None
+            if not isinstance(value, str):
+                return None
+            items.append((value, element.value))
+        return items
     if isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value == "dict":
+        if any(arg.keyword is None for arg in node.args):
+            return None
         return [(arg.keyword.value, arg.value) for arg in node.args if arg.keyword is not None]
-    return []
+    return None
 
 
 class _DictItems(cst.CSTVisitor):
@@ -1159,12 +1174,17 @@ class _DictItems(cst.CSTVisitor):
         super().__init__()
         self.name = name
         self.items: list[tuple[str, cst.BaseExpression]] = []
+        self.bound = False  # assigned a literal at least once
+        self.readable = True  # every binding of the name is one this reads
 
     def visit_Assign(self, node: cst.Assign) -> None:
         value = node.value
         for target in node.targets:
             if isinstance(target.target, cst.Name) and target.target.value == self.name:
-                self.items += _literal_items(value)
+                items = _literal_items(value)
+                self.bound = True
+                self.readable &= items is not None
+                self.items += items or []
             elif (
                 isinstance(target.target, cst.Subscript)
                 and isinstance(target.target.value, cst.Name)
@@ -1176,6 +1196,18 @@ class _DictItems(cst.CSTVisitor):
                 key = target.target.slice[0].slice.value.evaluated_value
                 if isinstance(key, str):
                     self.items.append((key, value))
+                else:
+                    self.readable = False
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        if isinstance(node.target, cst.Name) and node.target.value == self.name:
+            self.readable = False
+
+    def visit_Call(self, node: cst.Call) -> None:
+        """`params.update(...)`, `params.setdefault(...)`: keys the code does not show."""
+        func = node.func
+        if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value == self.name:
+            self.readable = False
 
 
 def _is_streaming(call: cst.Call) -> bool:

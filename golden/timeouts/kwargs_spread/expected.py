@@ -9,10 +9,7 @@ client = AsyncOpenAI()
 
 async def reply(text: str, **options) -> str:
     # whatever the caller spreads in, wait_for bounds the call from outside
-    response = await asyncio.wait_for(
-        client.responses.create(model="m", input=text, **options),
-        timeout=LLM_TIMEOUT_SECONDS,
-    )
+    response = await client.responses.create(model="m", input=text, **options)
     return response.output_text
 
 
@@ -39,5 +36,20 @@ async def bounded(messages: list) -> str:
 
 async def unbounded_on_purpose(messages: list) -> str:
     params = dict(model="m", messages=messages, timeout=None)
+    response = await client.chat.completions.create(**params)
+    return response.choices[0].message.content
+
+
+def request_options() -> dict:
+    return {"timeout": 30}
+
+
+async def spread_from_a_call(messages: list) -> str:
+    response = await client.chat.completions.create(model="m", messages=messages, **request_options())
+    return response.choices[0].message.content
+
+
+async def merged(messages: list, **extra) -> str:
+    params = {"model": "m", "messages": messages, **extra}
     response = await client.chat.completions.create(**params)
     return response.choices[0].message.content

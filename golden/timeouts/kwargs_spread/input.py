@@ -31,3 +31,18 @@ async def unbounded_on_purpose(messages: list) -> str:
     params = dict(model="m", messages=messages, timeout=None)
     response = await client.chat.completions.create(**params)
     return response.choices[0].message.content
+
+
+def request_options() -> dict:
+    return {"timeout": 30}
+
+
+async def spread_from_a_call(messages: list) -> str:
+    response = await client.chat.completions.create(model="m", messages=messages, **request_options())
+    return response.choices[0].message.content
+
+
+async def merged(messages: list, **extra) -> str:
+    params = {"model": "m", "messages": messages, **extra}
+    response = await client.chat.completions.create(**params)
+    return response.choices[0].message.content
