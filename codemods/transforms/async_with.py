@@ -31,6 +31,7 @@ from codemods.index import (
     count_own_yields,
     decorator_name,
     dotted_name,
+    global_names,
     module_facts,
     resolve_relative,
 )
@@ -285,7 +286,7 @@ def _target_problem(loop: ast.AsyncFor, function: ast.AST) -> str | None:
         if node is loop.target or not isinstance(node.ctx, ast.Load):
             continue
         if id(node) in inside:
-            if _ast_escapes(node, parents):
+            if _ast_escapes(node, parents, global_names(function)):
                 return f"`{name}` escapes the loop (returned or stored): it would be used after closing"
             continue
         after = node.lineno > end and not any(end < line <= node.lineno for line in rebound)
@@ -295,8 +296,9 @@ def _target_problem(loop: ast.AsyncFor, function: ast.AST) -> str | None:
     return None
 
 
-def _ast_escapes(node: ast.expr, parents: dict[ast.AST, ast.AST]) -> bool:
-    """Is the value returned or stored in an attribute, item or global (kept past the block)?"""
+def _ast_escapes(node: ast.expr, parents: dict[ast.AST, ast.AST], kept: set[str]) -> bool:
+    """Is the value returned or stored in an attribute, item or one of the `kept` (global) names,
+    directly or as an argument of the call whose result is stored (kept past the block)?"""
     child: ast.AST = node
     parent = parents.get(child)
     while parent is not None:
@@ -306,7 +308,7 @@ def _ast_escapes(node: ast.expr, parents: dict[ast.AST, ast.AST]) -> bool:
             return True
         if isinstance(parent, (ast.Assign, ast.AnnAssign)) and parent.value is child:
             targets = parent.targets if isinstance(parent, ast.Assign) else [parent.target]
-            return any(not isinstance(target, ast.Name) for target in targets)
+            return any(not isinstance(target, ast.Name) or target.id in kept for target in targets)
         if isinstance(parent, ast.stmt) or isinstance(parent, ast.Attribute):
             return False
         child, parent = parent, parents.get(parent)
@@ -887,7 +889,7 @@ class SiteAnalysis:
                 raise LeaveAlone(
                     f"`{target.value}` is also used outside the block that would become `async with`"
                 )
-            if _escapes(name, ancestors):
+            if _escapes(name, ancestors, _kept_names(self.function)):
                 raise LeaveAlone(
                     f"`{target.value}` escapes the block (returned or stored): it would be used after closing"
                 )
@@ -1000,7 +1002,15 @@ def _is_label(name: cst.Name, parent: cst.CSTNode) -> bool:
     )
 
 
-def _escapes(name: cst.Name, ancestors: Ancestors) -> bool:
+def _kept_names(function: cst.CSTNode | None) -> set[str]:
+    """Names the function declares `global` or `nonlocal`: what it stores there outlives it."""
+    finder = Ancestry(lambda node: isinstance(node, (cst.Global, cst.Nonlocal)))
+    if function is not None:
+        function.visit(finder)
+    return {item.name.value for node, _ in finder.found for item in node.names}  # type: ignore[attr-defined]
+
+
+def _escapes(name: cst.Name, ancestors: Ancestors, kept: set[str]) -> bool:
     """Is the value returned or stored away (used after the `async with` closed it)?"""
     child: cst.CSTNode = name
     for ancestor in reversed(ancestors):
@@ -1014,7 +1024,7 @@ def _escapes(name: cst.Name, ancestors: Ancestors) -> bool:
                 if isinstance(ancestor, cst.Assign)
                 else [ancestor.target]
             )
-            return any(not isinstance(target, cst.Name) for target in targets)
+            return any(not isinstance(target, cst.Name) or target.value in kept for target in targets)
         if isinstance(ancestor, cst.BaseStatement):
             return False
         child = ancestor

@@ -43,3 +43,14 @@ async def context_used_elsewhere() -> None:
 
 async def in_an_expression() -> None:
     await use(await anext(get_db_session_context()))
+
+
+_service = None
+
+
+async def kept_in_a_global_singleton():
+    global _service
+    if _service is None:
+        db = await anext(get_db_session_context())
+        _service = Service(db_session=db)
+    return _service
