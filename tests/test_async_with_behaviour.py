@@ -319,3 +319,35 @@ def test_loops_that_leave_early_commit_or_roll_back_and_close_after_the_transfor
     assert after["websocket_task failure"] == {"result": FAILED, "events": committed + rolled_back}
     again = Engine([AsyncWithSessions()], jobs=1).run([tmp_path / "shop"])
     assert not again.changes()
+
+
+# `anext` on a factory that is an @asynccontextmanager already: a TypeError today, a working unit of
+# work after the transform (and the factory is not decorated a second time).
+CONTEXT_MANAGER_DATABASE = DATABASE.replace(
+    "async def get_db_session_context():", "@contextlib.asynccontextmanager\nasync def get_db_session_context():"
+).replace('"""A fake session that records what happens to it."""', '"""Fake sessions."""\nimport contextlib')
+
+CONTEXT_MANAGER_TASKS = """
+from .database import get_db_session_context
+
+
+async def run_task(fail: bool) -> str:
+    db = await anext(get_db_session_context())
+    return await db.work(fail)
+"""
+
+
+def test_anext_on_an_async_context_manager_becomes_async_with(tmp_path: Path) -> None:
+    build_project(tmp_path)
+    (tmp_path / "shop" / "database.py").write_text(textwrap.dedent(CONTEXT_MANAGER_DATABASE))
+    (tmp_path / "shop" / "tasks.py").write_text(textwrap.dedent(CONTEXT_MANAGER_TASKS))
+    before = subprocess.run([sys.executable, "run.py"], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert before.returncode != 0 and "TypeError" in before.stderr  # the task never ran
+
+    sites = apply_transform(tmp_path)
+    assert [action for _, action in sites] == [Action.CHANGED]
+    assert (tmp_path / "shop" / "database.py").read_text().count("asynccontextmanager") == 1
+
+    after = run(tmp_path)
+    assert after["success"] == {"result": "done", "events": ["work", "commit", "close"]}
+    assert after["failure"] == {"result": "raised: the work failed", "events": ["work", "rollback", "close"]}
