@@ -227,14 +227,15 @@ def limit_of(arguments: Iterable[tuple[str | None, bool]]) -> Limit:
     return Limit.DISABLED if all(given) else Limit.SET
 
 
-def call_limit(call: cst.Call) -> Limit:
-    return limit_of(
-        (
-            arg.keyword.value if arg.keyword else None,
-            isinstance(arg.value, cst.Name) and arg.value.value == "None",
-        )
-        for arg in call.args
-    )
+Keywords = list[tuple[str, cst.BaseExpression]]  # (keyword, value) a call passes
+
+
+def call_keywords(call: cst.Call) -> Keywords:
+    return [(arg.keyword.value, arg.value) for arg in call.args if arg.keyword is not None]
+
+
+def call_limit(keywords: Keywords) -> Limit:
+    return limit_of((keyword, _is_none(value)) for keyword, value in keywords)
 
 
 @dataclass(frozen=True)
@@ -844,12 +845,8 @@ class _FileEdit:
         if bound:
             return Action.SKIPPED, f"{label} already bounded by {bound}"
         spread = self._spread_keywords(call)
-        own_limit = limit_of(
-            [
-                *((arg.keyword.value if arg.keyword else None, _is_none(arg.value)) for arg in call.args),
-                *((key, _is_none(value)) for key, value in spread or ()),
-            ]
-        )
+        keywords = call_keywords(call) + (spread or [])
+        own_limit = call_limit(keywords)
         client_limit = llm_call.origin.limit if llm_call.origin is not None else Limit.ABSENT
         if own_limit is Limit.SET:
             return Action.SKIPPED, f"{label} passes its own timeout"
@@ -862,7 +859,7 @@ class _FileEdit:
                 Action.REVIEW,
                 f"{label}: the client is constructed with timeout=None (no limit): is that meant?",
             )
-        if llm_call.kind is CallKind.STREAM or _is_streaming(call) or _streams(spread or []):
+        if llm_call.kind is CallKind.STREAM or _is_streaming(keywords):
             return Action.REVIEW, (
                 f"{label} streams: a bound on the call does not bound reading the stream; "
                 "bound the whole consumption (e.g. async with asyncio.timeout)"
@@ -888,12 +885,12 @@ class _FileEdit:
 
     # -- the call's surroundings
 
-    def _spread_keywords(self, call: cst.Call) -> list[tuple[str, cst.BaseExpression]] | None:
+    def _spread_keywords(self, call: cst.Call) -> Keywords | None:
         """The keywords `**spread`s pass, where each dict is one the code shows: `**{...}`, or a
         name the function binds only to `{...}`/`dict(...)` literals and sets items of by key.
         None when a spread cannot be read (a parameter, a call, a merged dict): it may carry a
         timeout the caller chose."""
-        found: list[tuple[str, cst.BaseExpression]] = []
+        found: Keywords = []
         for arg in call.args:
             if arg.star != "**":
                 continue
@@ -905,7 +902,7 @@ class _FileEdit:
             found += items
         return found
 
-    def _items_bound_to(self, call: cst.Call, name: str) -> list[tuple[str, cst.BaseExpression]] | None:
+    def _items_bound_to(self, call: cst.Call, name: str) -> Keywords | None:
         function = self.parents.get(call)
         while function is not None and not isinstance(function, cst.FunctionDef):
             function = self.parents.get(function)
@@ -1135,20 +1132,13 @@ def _is_none(value: cst.BaseExpression) -> bool:
     return isinstance(value, cst.Name) and value.value == "None"
 
 
-def _streams(keywords: list[tuple[str, cst.BaseExpression]]) -> bool:
-    return any(
-        key == "stream" and not (isinstance(value, cst.Name) and value.value == "False")
-        for key, value in keywords
-    )
-
-
 def _all_params(params: cst.Parameters) -> list[cst.Param]:
     star = [params.star_arg] if isinstance(params.star_arg, cst.Param) else []
     kwargs = [params.star_kwarg] if params.star_kwarg is not None else []
     return [*params.posonly_params, *params.params, *star, *params.kwonly_params, *kwargs]
 
 
-def _literal_items(node: cst.BaseExpression) -> list[tuple[str, cst.BaseExpression]] | None:
+def _literal_items(node: cst.BaseExpression) -> Keywords | None:
     """`{"model": m, "stream": True}` or `dict(model=m, stream=True)`: its keys; None when the
     dict is not such a literal or merges another (`{**base}`, a computed key)."""
     if isinstance(node, cst.Dict):
@@ -1173,7 +1163,7 @@ class _DictItems(cst.CSTVisitor):
     def __init__(self, name: str) -> None:
         super().__init__()
         self.name = name
-        self.items: list[tuple[str, cst.BaseExpression]] = []
+        self.items: Keywords = []
         self.bound = False  # assigned a literal at least once
         self.readable = True  # every binding of the name is one this reads
 
@@ -1210,12 +1200,12 @@ class _DictItems(cst.CSTVisitor):
             self.readable = False
 
 
-def _is_streaming(call: cst.Call) -> bool:
+def _is_streaming(keywords: Keywords) -> bool:
     """`stream=True`, or `stream=<anything but False>` (it may be true at run time)."""
-    for arg in call.args:
-        if arg.keyword is not None and arg.keyword.value == "stream":
-            return not (isinstance(arg.value, cst.Name) and arg.value.value == "False")
-    return False
+    return any(
+        keyword == "stream" and not (isinstance(value, cst.Name) and value.value == "False")
+        for keyword, value in keywords
+    )
 
 
 # -- rewriting -----------------------------------------------------------------------------------
