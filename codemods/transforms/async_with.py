@@ -479,16 +479,14 @@ def may_pull_anext(data: bytes) -> bool:
     )
 
 
-def _awaits_anext(tree: ast.Module) -> bool:
-    """Cheap pre-check before LibCST: does the module await `anext(...)` or `.__anext__()` at all?"""
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Await) and isinstance(node.value, ast.Call):
-            func = node.value.func
-            if (isinstance(func, ast.Name) and func.id == "anext") or (
-                isinstance(func, ast.Attribute) and func.attr == "__anext__"
-            ):
-                return True
-    return False
+def _awaits_anext(node: ast.AST) -> bool:
+    """`await anext(...)` or `await x.__anext__()`."""
+    if not isinstance(node, ast.Await) or not isinstance(node.value, ast.Call):
+        return False
+    func = node.value.func
+    return (isinstance(func, ast.Name) and func.id == "anext") or (
+        isinstance(func, ast.Attribute) and func.attr == "__anext__"
+    )
 
 
 def _binds_anext(facts: ModuleFacts) -> bool:
@@ -574,8 +572,8 @@ def _sketch_loop(loop: ast.AsyncFor, function: ast.AST | None, lines: list[str])
 
 
 def _pulls_from_generators(tree: ast.Module) -> bool:
-    """Cheap pre-check before LibCST: an awaited `anext`, or `async for` over a call."""
-    return _awaits_anext(tree) or any(_loop_over_call(node) for node in ast.walk(tree))
+    """Cheap pre-check before LibCST: an awaited `anext`, or `async for` over a call (one walk)."""
+    return any(_awaits_anext(node) or _loop_over_call(node) for node in ast.walk(tree))
 
 
 def _walk_with_function(tree: ast.AST) -> Iterator[tuple[ast.AST, ast.AST | None, ast.AST | None]]:
@@ -865,18 +863,10 @@ class SiteAnalysis:
             ):
                 raise LeaveAlone(f"`{self.site.target.value}` is used after the generator is closed")
             return
-        # `finally:` + block holding the statement, or `finally: await ctx.aclose()` on one line
-        clause_at = ancestors.index(cleanup) - (1 if isinstance(cleanup, cst.SimpleStatementSuite) else 2)
-        clause = ancestors[clause_at] if clause_at >= 1 else None
-        try_node = ancestors[clause_at - 1] if clause_at >= 1 else None
-        if not (isinstance(clause, cst.Finally) and isinstance(try_node, cst.Try)) or not (
-            try_node in self.ancestors or _within(ancestors, *region)
-        ):
+        try_node = _try_whose_finally_holds(cleanup, ancestors)
+        if try_node is None or not (try_node in self.ancestors or _within(ancestors, *region)):
             raise LeaveAlone("the generator is closed somewhere the `async with` cannot take over")
-        statements = clause.body.body if isinstance(clause.body, cst.IndentedBlock) else ()
-        if all(statement in self.site.removed for statement in statements):
-            previous = self.site.tries.get(try_node, TryEdit())
-            self.site.tries[try_node] = TryEdit(previous.drop_handlers, drop_finally=True)
+        _drop_finally_once_emptied(self.site, try_node)
 
     def _check_target(self, statement: cst.SimpleStatementLine, region: list[cst.BaseStatement]) -> None:
         target = self.site.target
@@ -901,13 +891,11 @@ class SiteAnalysis:
         if target is None:
             return
         for _, ancestors in name_references(self.function, {target.value}):
-            close = next((a for a in ancestors if _is_session_close(a, target.value)), None)
+            close = next((a for a in ancestors if _awaits_method(a, target.value, "close")), None)
             if close is None or not _within(ancestors, *region):
                 continue
-            at = ancestors.index(close)
-            clause_at = at - 2 if isinstance(ancestors[at - 1], cst.IndentedBlock) else at - 1
-            clause, try_node = ancestors[clause_at], ancestors[clause_at - 1]
-            if isinstance(clause, cst.Finally) and isinstance(try_node, cst.Try):
+            try_node = _try_whose_finally_holds(close, ancestors)
+            if try_node is not None:
                 self.site.session_closes[close] = try_node
 
     def _drop_reraise_only_tries(self, block: cst.IndentedBlock, region: list[cst.BaseStatement]) -> None:
@@ -945,37 +933,51 @@ def _creation_call(node: cst.CSTNode, variable: str) -> cst.Call | None:
 
 def _is_cleanup(node: cst.CSTNode, variable: str, builtin_anext: bool) -> bool:
     """`await variable.aclose()` or `await anext(variable, None)` as a statement of its own."""
-    if not isinstance(node, (cst.SimpleStatementLine, cst.SimpleStatementSuite)) or len(node.body) != 1:
-        return False
-    small = node.body[0]
-    if not isinstance(small, cst.Expr) or not isinstance(small.value, cst.Await):
-        return False
-    call = small.value.expression
-    if (
-        isinstance(call, cst.Call)
-        and isinstance(call.func, cst.Attribute)
-        and call.func.attr.value == "aclose"
-    ):
-        return not call.args and _is_name(call.func.value, variable)
-    pulled = anext_operand(small.value, builtin_anext)
+    if _awaits_method(node, variable, "aclose"):
+        return True
+    small = _only_expression(node)
+    pulled = anext_operand(small.value, builtin_anext) if small is not None else None
     return pulled is not None and pulled[1] and _is_name(pulled[0], variable)
 
 
-def _is_session_close(node: cst.CSTNode, variable: str) -> bool:
-    """`await variable.close()` as a statement of its own."""
-    if not isinstance(node, (cst.SimpleStatementLine, cst.SimpleStatementSuite)) or len(node.body) != 1:
-        return False
-    small = node.body[0]
-    if not isinstance(small, cst.Expr) or not isinstance(small.value, cst.Await):
-        return False
-    call = small.value.expression
+def _awaits_method(node: cst.CSTNode, variable: str, method: str) -> bool:
+    """`await variable.method()` as a statement of its own."""
+    small = _only_expression(node)
+    call = small.value.expression if small is not None else None  # type: ignore[attr-defined]
     return (
         isinstance(call, cst.Call)
         and not call.args
         and isinstance(call.func, cst.Attribute)
-        and call.func.attr.value == "close"
+        and call.func.attr.value == method
         and _is_name(call.func.value, variable)
     )
+
+
+def _only_expression(node: cst.CSTNode) -> cst.Expr | None:
+    """The `await ...` expression of a statement line (or one-line suite) holding only it."""
+    if not isinstance(node, (cst.SimpleStatementLine, cst.SimpleStatementSuite)) or len(node.body) != 1:
+        return None
+    small = node.body[0]
+    return small if isinstance(small, cst.Expr) and isinstance(small.value, cst.Await) else None
+
+
+def _try_whose_finally_holds(statement: cst.CSTNode, ancestors: Ancestors) -> cst.Try | None:
+    """The `try` whose `finally:` block holds the statement (or is `finally: statement` on one line)."""
+    at = ancestors.index(statement)
+    clause_at = at - 1 if isinstance(statement, cst.SimpleStatementSuite) else at - 2
+    if clause_at < 1:
+        return None
+    clause, try_node = ancestors[clause_at], ancestors[clause_at - 1]
+    return try_node if isinstance(clause, cst.Finally) and isinstance(try_node, cst.Try) else None
+
+
+def _drop_finally_once_emptied(site: SiteMatch, try_node: cst.Try) -> None:
+    """The `finally:` goes when every statement in it is one the rewrite removes."""
+    body = try_node.finalbody.body if try_node.finalbody is not None else None
+    statements = body.body if isinstance(body, cst.IndentedBlock) else ()
+    if all(statement in site.removed for statement in statements):
+        previous = site.tries.get(try_node, TryEdit())
+        site.tries[try_node] = TryEdit(previous.drop_handlers, drop_finally=True)
 
 
 def _is_name(node: cst.CSTNode, value: str) -> bool:
@@ -1264,11 +1266,7 @@ def _take_over_session_closes(site: SiteMatch, plan: FactoryPlan) -> None:
         )
     site.removed.update(site.session_closes)
     for try_node in set(site.session_closes.values()):
-        finalbody = try_node.finalbody
-        statements = finalbody.body.body if finalbody and isinstance(finalbody.body, cst.IndentedBlock) else ()
-        if all(statement in site.removed for statement in statements):
-            previous = site.tries.get(try_node, TryEdit())
-            site.tries[try_node] = TryEdit(previous.drop_handlers, drop_finally=True)
+        _drop_finally_once_emptied(site, try_node)
 
 
 def _left_alone(line: int, column: int, reason: LeaveAlone, loop: bool = False) -> Site | None:
