@@ -44,6 +44,8 @@ if TYPE_CHECKING:
     from codemods.sources import SourceFile
 
 MAX_DEPTH = 12
+# How the model says a project name leads into a file that does not parse (or cannot be found).
+UNREADABLE = "cannot be read"
 
 AnyFunction = Union[ast.FunctionDef, ast.AsyncFunctionDef]
 
@@ -59,6 +61,31 @@ TRANSPARENT_WRAPPERS = frozenset(
         "typing.cast",
     }
 )
+# The builtin type a literal builds, so that a call of one of its methods is recognised.
+LITERAL_TYPES: dict[type, str] = {
+    ast.Dict: "dict",
+    ast.DictComp: "dict",
+    ast.List: "list",
+    ast.ListComp: "list",
+    ast.Set: "set",
+    ast.SetComp: "set",
+    ast.JoinedStr: "str",
+}
+# Methods of builtin values that never raise a ValueError (at most KeyError, IndexError or
+# TypeError on misuse): a raise summary does not list their calls as unknown. Left out on
+# purpose: str.index/split/format/encode, list.index/remove, bytes.decode, dict.update.
+QUIET_METHODS: dict[str, frozenset[str]] = {
+    "str": frozenset(
+        "lower upper casefold strip lstrip rstrip startswith endswith replace title capitalize "
+        "isdigit isalpha isalnum isspace islower isupper isidentifier count find rfind join "
+        "removeprefix removesuffix zfill ljust rjust center splitlines".split()
+    ),
+    "dict": frozenset("get keys values items copy setdefault pop popitem clear".split()),
+    "list": frozenset("append extend insert copy pop clear reverse count sort".split()),
+    "set": frozenset("add discard copy clear union intersection difference issubset issuperset pop".split()),
+    "tuple": frozenset("count".split()),
+}
+
 TYPING_UNIONS = frozenset({"typing.Optional", "typing.Union", "Optional", "Union"})
 TYPING_ANNOTATED = frozenset({"typing.Annotated", "typing_extensions.Annotated", "Annotated"})
 
@@ -114,6 +141,11 @@ class Unknown:
     relpath: str
     line: int
     external: bool = False  # as in `Unseen`
+
+
+def is_unreadable(reason: str) -> bool:
+    """Whether an unknown comes from project code that does not parse (not from an untyped value)."""
+    return reason.endswith(UNREADABLE) or f"{UNREADABLE}`" in reason
 
 
 @dataclass
@@ -326,6 +358,10 @@ class SemanticModel:
             )
         if isinstance(node, ast.Constant) and node.value is None:
             return {Value("instance", "None", where=where)}
+        if isinstance(node, ast.Constant) and isinstance(node.value, (str, bytes, int, float)):
+            return {Value("external", type(node.value).__name__, called=True, where=where)}
+        if type(node) in LITERAL_TYPES:
+            return {Value("external", LITERAL_TYPES[type(node)], called=True, where=where)}
         if isinstance(node, ast.Call):
             return self._values_of_call(module, node, line, depth)
         if isinstance(node, ast.Name):
@@ -490,13 +526,13 @@ class SemanticModel:
             if qualified.startswith("<local>."):
                 return {Value("unknown", f"`{qualified[8:]}` is a local variable")}
             if self._in_unreadable_module(qualified):
-                return {Value("unknown", f"`{qualified}` cannot be read")}
+                return {Value("unknown", f"`{qualified}` {UNREADABLE}")}
             return {Value("external", qualified)}
         if not attribute:
             return {Value("module", module)}
         info = self.module_info(module)
         if info is None:
-            return {Value("unknown", f"module `{module}` cannot be read")}
+            return {Value("unknown", f"module `{module}` {UNREADABLE}")}
         canonical = self.index.canonical(qualified)
         if canonical in info.classes:
             return {Value("class", canonical)}
@@ -510,7 +546,7 @@ class SemanticModel:
             found = self._top_level_values(module, info.top_level[head], depth)
             return self._attribute_of(found, rest, depth) if rest else found
         if self._in_unreadable_module(qualified):
-            return {Value("unknown", f"`{qualified}` cannot be read")}
+            return {Value("unknown", f"`{qualified}` {UNREADABLE}")}
         return {Value("missing", f"`{qualified}` is not defined where the model can see")}
 
     def _values_of_attribute(self, module: str, node: ast.Attribute, line: int, depth: int) -> set[Value]:
@@ -527,7 +563,11 @@ class SemanticModel:
             if cls is not None and function is not None and _first_parameter(function) == receiver.id:
                 return self._class_attribute(cls.qualified, node.attr, depth)
         dotted = dotted_name(node)
-        if dotted is not None and not self._is_local(module, dotted.split(".")[0], line, depth):
+        head = dotted.split(".")[0] if dotted is not None else ""
+        info = self.module_info(module)
+        if dotted is not None and info is not None and head in info.top_level and self.resolve(module, head, line) == head:
+            dotted = None  # a variable of this module: follow its values
+        if dotted is not None and not self._is_local(module, head, line, depth):
             # a module attribute (`app.OPENAI_CLIENT`), a class attribute, or a third-party name
             return self._values_of_qualified(self.resolve(module, dotted, line), depth + 1)
         return self._attribute_of(self._values(module, receiver, line, depth + 1), node.attr, depth)
@@ -633,7 +673,7 @@ class SemanticModel:
         """What a project function returns: its annotation, else the union of its `return`s."""
         found = self.function(function_qualified)
         if found is None:
-            return {Value("unknown", f"`{function_qualified}` cannot be read")}
+            return {Value("unknown", f"`{function_qualified}` {UNREADABLE}")}
         info, node = found
         module = info.source.module
         if node.returns is not None:
@@ -665,13 +705,15 @@ class SemanticModel:
                 if init:
                     reached.append(init)
                 elif self.class_info(value.name) is None:
-                    unseen.append(Unseen(f"`{value.name}` cannot be read"))
+                    unseen.append(Unseen(f"`{value.name}` {UNREADABLE}"))
                 else:
                     # no project `__init__`: a third-party base constructs it (pydantic validates)
                     unseen.extend(
                         Unseen(f"the constructor of `{base}`, a base of `{value.name}`", external=True)
                         for base in self.external_bases(value.name)
                     )
+            elif value.kind == "external" and is_quiet_method(value.name):
+                continue
             elif value.kind == "external" and "." not in value.name:
                 unseen.append(Unseen(f"builtin call `{value.name}`", external=True))
             elif value.kind == "external":
@@ -706,7 +748,7 @@ class SemanticModel:
         if found is None:
             module, _ = self.module_of(canonical)
             relpath = self._relpath(module) if module is not None else ""
-            return RaiseSummary(unknown=[Unknown(f"`{canonical}` cannot be read", relpath, 0)])
+            return RaiseSummary(unknown=[Unknown(f"`{canonical}` {UNREADABLE}", relpath, 0)])
         info, node = found
         self._in_progress.add(canonical)
         try:
@@ -879,6 +921,13 @@ BUILTIN_EXCEPTION_BASES: dict[str, set[str]] = {
     "FileNotFoundError": {"OSError", "Exception"},
     "Exception": set(),
 }
+
+
+def is_quiet_method(name: str) -> bool:
+    """`str().lower`, `builtins.dict().get`: a method of a builtin value that raises no ValueError."""
+    receiver, _, method = name.rpartition("().")
+    receiver = receiver.removeprefix("builtins.")
+    return method in QUIET_METHODS.get(receiver, ())
 
 
 def message_shape(node: ast.expr) -> tuple[str | None, ...] | None:

@@ -5,6 +5,7 @@ only for the few files a transform asks for, in worker processes.
 
 from __future__ import annotations
 
+import ast
 import itertools
 import multiprocessing
 import os
@@ -203,6 +204,29 @@ class Project:
                 rooted[rest] = source
             self._rooted = {name: source for name, source in rooted.items() if name not in clashes}
         return self._rooted
+
+    def import_name(self, importer: SourceFile, module: str) -> str:
+        """How `importer` spells an absolute import of the project module `module`: by its name, or
+        without its top package when the importer's own imports of that package's modules are
+        rooted in its folder (`from services.x import y` in `server/api/z.py`)."""
+        top, _, rest = module.partition(".")
+        if not rest:
+            return module
+        for node in importer.ast.body:
+            names = (
+                [node.module or ""]
+                if isinstance(node, ast.ImportFrom) and node.level == 0
+                else [alias.name for alias in node.names]
+                if isinstance(node, ast.Import)
+                else []
+            )
+            for name in names:
+                if self._by_module.get(name) is not None and name.split(".")[0] == top:
+                    return module  # imports its package's modules by their full names
+                rooted = self._rooted_modules().get(name)
+                if self._by_module.get(name) is None and rooted is not None and rooted.module == f"{top}.{name}":
+                    return rest
+        return module
 
     def find_file(self, relpath: str) -> SourceFile | None:
         return self._by_relpath.get(relpath)

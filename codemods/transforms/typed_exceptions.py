@@ -31,7 +31,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 from codemods.api import Action, FileRewrite, NewFile, Option, Safety, Site, Transform, parse_list
 from codemods.cst_helpers import ImportSpec, add_imports, dotted, remove_unused_imports
 from codemods.index import ModuleFacts, ProjectIndex, dotted_name, module_facts
-from codemods.model import RaiseSummary, SemanticModel
+from codemods.model import RaiseSummary, SemanticModel, is_unreadable
 from codemods.project import Project
 from codemods.sources import SourceFile
 
@@ -90,16 +90,6 @@ INERT_BUILTINS = frozenset(
     if isinstance(value, type) and issubclass(value, BaseException) and not issubclass(value, ValueError)
 )
 VALUE_ERROR_NAMES = ("ValueError", "builtins.ValueError")
-# Builtins a try block may call without raising a ValueError of their own.
-SAFE_BUILTINS = (
-    frozenset(
-        {"len", "isinstance", "issubclass", "print", "callable", "id", "hasattr", "str", "repr", "bool"}
-        | {"dict", "list", "tuple", "set", "frozenset", "sorted", "reversed", "enumerate", "zip"}
-    )
-    | INERT_BUILTINS
-)
-
-
 def is_inert_callee(qualified: str) -> bool:
     """HTTP exceptions and responses: a string given to them never becomes a ValueError message."""
     return any(qualified == c or (c.endswith(".") and qualified.startswith(c)) for c in INERT_CALLEES)
@@ -986,6 +976,25 @@ class SitePlan:
     action: Action
     message: str
     typed: dict[int, tuple[str, ...]] = field(default_factory=dict)
+    kept: set[int] = field(default_factory=set)  # typed branches whose string test stays in the fallback
+
+
+@dataclass
+class BranchPlan:
+    """One branch of a catch site: its typed classes, or why it stays as it is."""
+
+    classes: tuple[str, ...] = ()
+    kept: list[str] = field(default_factory=list)  # why the string test stays in the fallback too
+    blocked: str = ""  # why no class may take the branch over (REVIEW)
+    earlier: list[str] = field(default_factory=list)  # classes an earlier clause already catches
+
+
+@dataclass(frozen=True)
+class TestOutcome:
+    cls: str | None = None
+    kept: str = ""
+    blocked: str = ""
+    earlier: str = ""
 
 
 @dataclass
@@ -1090,94 +1099,137 @@ class Planner:
     def decide(self, site: CatchSite) -> SitePlan:
         if site.problem:
             return SitePlan(Action.REVIEW, f"string-matched ValueError left as is: {site.problem}")
+        reach = self.reach(site)
+        if reach is None:
+            return SitePlan(Action.REVIEW, "string-matched ValueError left as is: the try statement cannot be found")
+        unreadable = next((u for u in reach.unknown if is_unreadable(u.reason)), None)
+        if unreadable is not None:
+            # converted raises are seen by every handler, and that file's cannot be checked
+            return SitePlan(
+                Action.REVIEW,
+                "string-matched ValueError left as is: the try block reaches project code that does not "
+                f"parse: {unreadable.reason} ({unreadable.relpath}:{unreadable.line})",
+            )
         typed: dict[int, tuple[str, ...]] = {}
-        reasons: list[str] = []
+        kept: set[int] = set()
+        kept_reasons: list[str] = []
+        blocked: list[str] = []
+        earlier: list[str] = []
         for index, condition in enumerate(site.conditions):
             if not condition.has_outcome:
                 continue
-            classes, reason = self.typed_classes(site, index)
-            if classes:
-                typed[index] = classes
-            elif reason:
-                reasons.append(reason)
+            branch = self.branch_plan(site, index)
+            earlier.extend(branch.earlier)
+            if branch.blocked:
+                blocked.append(branch.blocked)
+            elif branch.classes:
+                typed[index] = branch.classes
+                if branch.kept:
+                    kept.add(index)
+            kept_reasons.extend(r for r in branch.kept if r not in kept_reasons)
         if typed:
             names = ", ".join(name for classes in typed.values() for name in classes)
-            kept = f"; string test kept: {'; '.join(reasons)}" if reasons else ""
-            return SitePlan(Action.CHANGED, f"except {names} instead of matching the message{kept}", typed)
-        if reasons:
-            return SitePlan(Action.REVIEW, f"string-matched ValueError left as is: {'; '.join(reasons)}")
+            notes = [*blocked, *kept_reasons]
+            kept_note = f"; string test kept for the errors the model cannot see: {'; '.join(notes)}" if notes else ""
+            return SitePlan(
+                Action.CHANGED, f"except {names} instead of matching the message{kept_note}", typed, kept
+            )
+        if blocked or kept_reasons:  # untyped: kept_reasons name what carries a phrase unconverted
+            return SitePlan(
+                Action.REVIEW, f"string-matched ValueError left as is: {'; '.join([*blocked, *kept_reasons])}"
+            )
+        unfollowed = next((u for u in reach.unknown if not u.external), None)
+        if unfollowed is not None and not earlier:
+            return SitePlan(
+                Action.REVIEW,
+                "string-matched ValueError left as is: the try block reaches code the model cannot follow: "
+                f"{unfollowed.reason} ({unfollowed.relpath}:{unfollowed.line})",
+            )
+        if earlier:
+            return SitePlan(
+                Action.SKIPPED,
+                f"`except {', '.join(dict.fromkeys(earlier))}` already comes first; the string test stays "
+                "for the errors the model cannot see",
+            )
         if not any(condition.has_outcome for condition in site.conditions):
             return SitePlan(Action.SKIPPED, "every branch does what the handler does by default")
-        return SitePlan(Action.SKIPPED, "no phrase tested here is raised by the project's own code")
+        return SitePlan(Action.SKIPPED, "no phrase tested here is raised by the project code the try block reaches")
 
-    def typed_classes(self, site: CatchSite, index: int) -> tuple[tuple[str, ...], str]:
-        """The classes that can replace branch `index`'s test, or () and why not ('' = silently)."""
-        outside = self.unseen_call(site)
-        if outside:
-            return (), f"the try block calls {outside}(), which the tool cannot see into"
+    def branch_plan(self, site: CatchSite, index: int) -> BranchPlan:
+        """The typed classes that take over branch `index`, and whether its string test must stay
+        in the `except ValueError` fallback (for errors the model cannot prove absent)."""
+        plan = BranchPlan()
         unseen = self.unseen_raise(site)
         if unseen:
-            return (), f"the try block reaches code the model cannot follow: {unseen}"
-        classes: list[str] = []
+            plan.kept.append(f"the try block reaches code the model cannot follow: {unseen}")
         for test in site.conditions[index].tests:
-            cls, reason = self.test_class(site, index, test)
-            if cls is None:
-                return (), reason
-            if cls not in classes:
-                classes.append(cls)
-        return tuple(classes), ""
+            outcome = self.test_class(site, index, test)
+            if outcome.blocked:
+                return BranchPlan(blocked=outcome.blocked)
+            if outcome.earlier:
+                plan.earlier.append(outcome.earlier)
+                plan.kept.append(f"`except {outcome.earlier}` already comes first")
+                continue
+            if outcome.cls is None:
+                plan.kept.append(outcome.kept)
+                continue
+            if outcome.kept:
+                plan.kept.append(outcome.kept)
+            if outcome.cls not in plan.classes:
+                plan.classes += (outcome.cls,)
+        plan.kept = [reason for reason in dict.fromkeys(plan.kept) if reason]
+        if not plan.classes:  # the test stays as it is: only what carries its phrase is worth saying
+            plan.kept = [reason for reason in plan.kept if "can also come from" in reason]
+        return plan
 
-    def test_class(self, site: CatchSite, index: int, test: MessageTest) -> tuple[str | None, str]:
+    def test_class(self, site: CatchSite, index: int, test: MessageTest) -> TestOutcome:
+        """What one phrase test becomes: a class (its test perhaps kept), nothing, or a reason the
+        whole branch must stay as it is."""
         phrase = repr(test.phrase)
-        if test.fragile:
-            return None, f"{phrase} is read through e.args[0], which fails for errors without arguments"
-        if any(test.phrase.lower() in external for external in self.external):
-            return None, f"{phrase} also appears in ValueErrors from Python and libraries"
         cls = self.class_for(test)
         if cls is None:
             name = class_name_for(test.phrase, self.overrides)
             if name is None:
-                return None, f"no class name can be made from {phrase} (option `classes`)"
-            return (
-                None,
-                f"{name} in {self.target.module} is not a plain ValueError subclass (option `classes`)",
+                return TestOutcome(blocked=f"no class name can be made from {phrase} (option `classes`)")
+            return TestOutcome(
+                blocked=f"{name} in {self.target.module} is not a plain ValueError subclass (option `classes`)"
             )
         carrier = next(
             (c for c in self.carriers if (test in c.matched or test in c.uncertain) and self.may_reach(site, c)),
             None,
         )
-        if carrier is not None:
-            why = self.blocked.get(carrier, "which the tool cannot convert")
-            return None, f"{phrase} can also come from {carrier.where}, {why}"
-        if not any(test in source.matched for source, name in self.raises.items() if name == cls):
-            return None, ""
-        if self.clashes(site.module, cls) or cls in site.handled:
-            return None, f"{cls} already means something else in {site.relpath}"
+        carried = f"{phrase} can also come from {carrier.where}, {self.blocked.get(carrier, 'which the tool cannot convert')}" if carrier else ""
+        if cls in site.handled:
+            # typed by an earlier run (the test kept for what the model cannot see), or a clause
+            # of the user's own that errors with the phrase do not reach today
+            if carrier is not None:
+                return TestOutcome(blocked=f"an earlier clause already catches {cls}; {carried}")
+            return TestOutcome(earlier=cls)
+        own = [s for s, name in self.raises.items() if name == cls and test in s.matched]
+        if not any(self.reaches(site, source) for source in own):
+            return TestOutcome(kept=carried)
+        if self.clashes(site.module, cls):
+            return TestOutcome(blocked=f"{cls} already means something else in {site.relpath}")
         stray = next(
             (s for s, name in self.raises.items() if name == cls and self.lands(site, s) != index), None
         )
         if stray is not None:
-            return None, f"{cls} would also take {stray.where}, which this handler sends elsewhere"
-        return cls, ""
+            return TestOutcome(blocked=f"{cls} would also take {stray.where}, which this handler sends elsewhere")
+        kept = ""
+        if test.fragile:
+            kept = f"{phrase} is read through e.args[0], which fails for errors without arguments"
+        elif any(test.phrase.lower() in external for external in self.external):
+            kept = f"{phrase} also appears in ValueErrors from Python and libraries"
+        elif carrier is not None:
+            kept = carried
+        return TestOutcome(cls=cls, kept=kept)
 
-    def unseen_call(self, site: CatchSite) -> str:
-        """The first callee of the try block the semantic model cannot follow into the project:
-        not a project function, nor a method reached through its receiver's class (`crud =
-        ProviderCRUD(session)` then `crud.create(...)`), nor a project class's constructor."""
-        for callee in site.calls:
-            if not callee:
-                return "an unnamed callable"
-            qualified = self.index.resolve(site.module, callee, site.line)
-            if qualified in SAFE_BUILTINS or is_inert_callee(qualified):
-                continue
-            if self.index.function(qualified) is not None:
-                continue
-            reached, unknown = self.model.callees(site.module, f"{callee}()", site.line)
-            if not reached and not unknown and self.model.class_info(qualified) is not None:
-                continue  # a project class without `__init__` or third-party base
-            if not reached or unknown:
-                return callee
-        return ""
+    def reaches(self, site: CatchSite, source: MessageSource) -> bool:
+        """Whether the model finds the raise `source` among those the try block reaches."""
+        reach = self.reach(site)
+        return reach is not None and any(
+            r.relpath == source.relpath and r.line == source.line for r in reach.raises
+        )
 
     def reach(self, site: CatchSite) -> RaiseSummary | None:
         """What the semantic model says can be raised into the site's handler (None: no answer)."""
@@ -1188,13 +1240,13 @@ class Planner:
         return self._reach[key]
 
     def unseen_raise(self, site: CatchSite) -> str:
-        """Why a raise may reach the handler unseen: project code the try block reaches that the
-        model cannot read or follow (a module that does not parse, a call on an untyped value).
-        Third-party and builtin calls are judged by `external_phrases` instead. '' when none."""
+        """Why a ValueError may reach the handler unseen: code the try block reaches that the model
+        cannot read or follow (a module that does not parse, a call on an untyped value, a
+        third-party or builtin call), project code named first. '' when none."""
         reach = self.reach(site)
         if reach is None:
             return "the try statement cannot be found"
-        unseen = next((u for u in reach.unknown if not u.external), None)
+        unseen = next((u for u in reach.unknown if not u.external), None) or next(iter(reach.unknown), None)
         return f"{unseen.reason} ({unseen.relpath}:{unseen.line})" if unseen else ""
 
     def may_reach(self, site: CatchSite, carrier: MessageSource) -> bool:
@@ -1219,9 +1271,16 @@ class Planner:
                 return index
         return None
 
-    def used_raises(self, plans: Iterable[SitePlan]) -> dict[MessageSource, str]:
-        used = {name for plan in plans for classes in plan.typed.values() for name in classes}
-        return {s: name for s, name in self.raises.items() if name in used and s.role is Role.RAISE}
+    def used_raises(self, plans: dict[int, SitePlan]) -> dict[MessageSource, str]:
+        """The ValueError raises to convert: those a typed clause of their class will catch. A raise
+        no typed handler reaches stays as it is (converting it would only widen the diff)."""
+        converted: dict[MessageSource, str] = {}
+        for site in self.sites:
+            used = {name for classes in plans[id(site)].typed.values() for name in classes}
+            for source, name in self.raises.items():
+                if name in used and source.role is Role.RAISE and self.reaches(site, source):
+                    converted[source] = name
+        return converted
 
 
 def try_body_at(model: SemanticModel, module: str, handler_line: int) -> list[ast.stmt] | None:
@@ -1344,9 +1403,12 @@ def clause(
     return handler.with_changes(**changes)
 
 
-def typed_clauses(handler: cst.ExceptHandler, typed: dict[int, tuple[str, ...]]) -> list[cst.ExceptHandler]:
+def typed_clauses(
+    handler: cst.ExceptHandler, typed: dict[int, tuple[str, ...]], kept: set[int]
+) -> list[cst.ExceptHandler]:
     """The handler as typed clauses, one per replaced branch in the original order, then the
-    `except ValueError` fallback that runs what the handler ran for every other error."""
+    `except ValueError` fallback that runs what the handler ran for every other error: without
+    the replaced tests, except those `kept` for errors the model cannot see."""
     shape = read_handler(handler)
     assert shape is not None and not shape.problem
     reader = shape.reader
@@ -1355,7 +1417,7 @@ def typed_clauses(handler: cst.ExceptHandler, typed: dict[int, tuple[str, ...]])
         branch = shape.branches[index]
         body = with_preamble(shape.pre, branch.body, reader)
         clauses.append(clause(handler, classes, body, shape.name, comment_lines(branch.node)))
-    dropped = {id(shape.branches[index].node) for index in typed}
+    dropped = {id(shape.branches[index].node) for index in typed if index not in kept}
     fallback = with_preamble(shape.pre, prune(shape.chain, reader, dropped), reader)
     clauses.append(clause(handler, None, fallback or [cst.SimpleStatementLine([cst.Pass()])], shape.name))
     # the comments above `except ValueError` stay above the first clause
@@ -1418,7 +1480,7 @@ class Rewriter(cst.CSTTransformer):
         for position, (original, updated) in enumerate(zip(original_node.handlers, updated_node.handlers)):
             site = self.plan.catches.get(self.line_of(original))
             if site is not None and site.typed and catches_value_error(updated) == "only":
-                clauses = typed_clauses(updated, site.typed)
+                clauses = typed_clauses(updated, site.typed, site.kept)
                 # a last `except ValueError: raise` only re-raises what would propagate anyway
                 if position == last and only_reraises(clauses[-1]):
                     clauses.pop()
@@ -1636,7 +1698,7 @@ class TypedExceptions(Transform):
             sites, sources, model, self.settings["classes"], self.settings["external_phrases"], target
         )
         site_plans = {id(site): planner.decide(site) for site in sites}
-        raises = planner.used_raises(site_plans.values())
+        raises = planner.used_raises(site_plans)
         for site in sites:
             self.record_site(site, site_plans[id(site)])
         for source, cls in raises.items():
@@ -1731,7 +1793,7 @@ class TypedExceptions(Transform):
             while common < min(len(package), len(parts) - 1) and package[common] == parts[common]:
                 common += 1
             return ImportSpec(".".join(parts[common:]), cls, relative=len(package) - common + 1)
-        return ImportSpec(target, cls)
+        return ImportSpec(project.import_name(source, target) if source is not None else target, cls)
 
     # -- the phases the engine runs after the plan --
 

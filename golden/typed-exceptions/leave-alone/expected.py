@@ -2,6 +2,11 @@ import uuid
 
 from fastapi import HTTPException
 
+
+class ResourceNotFoundError(ValueError):
+    """The requested resource does not exist."""
+
+
 STOCK: dict[str, int] = {}
 
 
@@ -9,7 +14,7 @@ def reserve(sku: str, count: int) -> int:
     if count <= 0:
         raise ValueError("Count must be positive")
     if sku not in STOCK:
-        raise ValueError(f"SKU {sku} not found")
+        raise ResourceNotFoundError(f"SKU {sku} not found")
     return STOCK[sku] - count
 
 
@@ -21,10 +26,12 @@ def reserve_endpoint(sku: str, raw_count: str) -> int:
     # int() raises its own ValueError, which echoes the input
     try:
         return reserve(sku, int(raw_count))
+    except ResourceNotFoundError as e:
+        raise HTTPException(404, str(e)) from e
     except ValueError as e:
         if "not found" in str(e):
-            raise HTTPException(404, str(e))
-        raise HTTPException(400, str(e))
+            raise HTTPException(404, str(e)) from e
+        raise HTTPException(400, str(e)) from e
 
 
 def token_endpoint(token: str) -> uuid.UUID:

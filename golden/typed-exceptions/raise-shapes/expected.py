@@ -35,6 +35,8 @@ def create_project(store: ProjectStore, name: str, payload: str) -> tuple[int, s
     except ResourceExistsError as e:
         return 409, str(e)
     except ValueError as e:
+        if "already exists" in str(e):
+            return 409, str(e)
         return 400, str(e)
 
 
@@ -54,6 +56,8 @@ def create_checked(name: str, payload: str) -> tuple[int, str]:
     except ResourceExistsError as e:
         return 409, str(e)
     except ValueError as e:
+        if "already exists" in str(e):
+            return 409, str(e)
         return 400, str(e)
 
 
