@@ -9,6 +9,7 @@ import ast
 import itertools
 import multiprocessing
 import os
+import sys
 import traceback
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass
@@ -17,6 +18,9 @@ from typing import TYPE_CHECKING, Callable, Generic, Iterable, Iterator, Sequenc
 
 from codemods.index import ModuleFacts, ProjectIndex, module_facts
 from codemods.sources import SourceError, SourceFile
+
+# `app/logging.py` imported as `logging` would shadow the standard library: never a rooted name
+STDLIB_MODULES = frozenset(getattr(sys, "stdlib_module_names", ()))
 
 if TYPE_CHECKING:
     from codemods.model import SemanticModel
@@ -197,8 +201,8 @@ class Project:
             clashes: set[str] = set()
             for name, source in self._by_module.items():
                 _, _, rest = name.partition(".")
-                if not rest or rest.split(".")[0] in tops:
-                    continue  # that name means the top-level module, not this one
+                if not rest or rest.split(".")[0] in tops or rest.split(".")[0] in STDLIB_MODULES:
+                    continue  # that name means the top-level (or standard library) module, not this one
                 if rest in rooted:
                     clashes.add(rest)  # two packages offer it: not one answer
                 rooted[rest] = source

@@ -358,6 +358,7 @@ class HandlerShape:
     default: list[cst.BaseStatement]
     reader: MessageReader
     problem: str = ""  # why the handler cannot be rewritten, if it cannot
+    written: list[cst.BaseStatement] = field(default_factory=list)  # the body as written
 
     def has_outcome(self, index: int) -> bool:
         """Whether the branch does something else than the default would."""
@@ -420,6 +421,51 @@ class ExceptionUses(cst.CSTVisitor):
             self.tests += 1
 
 
+class ConditionalTests(cst.CSTVisitor):
+    """The conditional expressions (`a if <test> else b`) of one statement whose test reads the
+    message, outside nested functions."""
+
+    def __init__(self, reader: MessageReader) -> None:
+        self.reader = reader
+        self.found: list[cst.IfExp] = []
+
+    def visit_Lambda(self, node: cst.Lambda) -> bool:
+        return False
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        return False
+
+    def visit_IfExp(self, node: cst.IfExp) -> None:
+        if self.reader.tests(node.test) is not None:
+            self.found.append(node)
+
+
+def as_if_statement(statement: cst.BaseStatement, reader: MessageReader) -> cst.If | None:
+    """`status = 400 if "x" in msg else 404` as the `if "x" in msg: status = 400 / else: status =
+    404` it stands for, so that it reads as a branch and a default. None unless the statement holds
+    exactly one such conditional expression."""
+    if not isinstance(statement, cst.SimpleStatementLine):
+        return None
+    conditionals = ConditionalTests(reader)
+    statement.visit(conditionals)
+    if len(conditionals.found) != 1:
+        return None
+    chosen = conditionals.found[0]
+
+    def taking(part: cst.BaseExpression) -> cst.SimpleStatementLine:
+        if chosen.lpar:  # keep the parentheses: `(a or b if t else c) + 1`
+            part = part.with_changes(lpar=[*chosen.lpar, *part.lpar], rpar=[*part.rpar, *chosen.rpar])
+        line = statement.deep_replace(chosen, part)
+        return line.with_changes(leading_lines=())  # type: ignore[union-attr]
+
+    return cst.If(
+        test=chosen.test,
+        body=cst.IndentedBlock(body=[taking(chosen.body)]),
+        orelse=cst.Else(body=cst.IndentedBlock(body=[taking(chosen.orelse)])),
+        leading_lines=statement.leading_lines,
+    )
+
+
 def read_handler(handler: cst.ExceptHandler) -> HandlerShape | None:
     """The shape of a handler that tests its exception's message; None if it tests nothing."""
     if handler.name is None or not isinstance(handler.name.name, cst.Name):
@@ -427,12 +473,22 @@ def read_handler(handler: cst.ExceptHandler) -> HandlerShape | None:
     reader = MessageReader(handler.name.name.value)
     statements = block_statements(handler.body)
     start = chain_start(statements, reader)
+    if start == len(statements):  # no `if` tests it: perhaps a conditional expression does
+        for position, statement in enumerate(statements):
+            conditional = as_if_statement(statement, reader)
+            if conditional is not None:
+                statements = [*statements[:position], conditional, *statements[position + 1 :]]
+                start = position
+                break
     branches, default = dispatch(statements[start:], reader)
     uses = ExceptionUses(reader)
     handler.body.visit(uses)
     if not branches and not uses.tests:
         return None
-    shape = HandlerShape(reader.name, statements[:start], statements[start:], branches, default, reader)
+    shape = HandlerShape(
+        reader.name, statements[:start], statements[start:], branches, default, reader,
+        written=block_statements(handler.body),
+    )
     if not branches:
         shape.problem = "the message is tested outside an if/elif chain"
     elif uses.rebound:
@@ -1418,7 +1474,8 @@ def typed_clauses(
         body = with_preamble(shape.pre, branch.body, reader)
         clauses.append(clause(handler, classes, body, shape.name, comment_lines(branch.node)))
     dropped = {id(shape.branches[index].node) for index in typed if index not in kept}
-    fallback = with_preamble(shape.pre, prune(shape.chain, reader, dropped), reader)
+    # nothing dropped: the fallback is the handler as written (a conditional expression stays one)
+    fallback = with_preamble(shape.pre, prune(shape.chain, reader, dropped), reader) if dropped else shape.written
     clauses.append(clause(handler, None, fallback or [cst.SimpleStatementLine([cst.Pass()])], shape.name))
     # the comments above `except ValueError` stay above the first clause
     return [clauses[0], *(c.with_changes(leading_lines=()) for c in clauses[1:])]
