@@ -73,6 +73,9 @@ def shows_type(sku: str) -> int:
 def conditional_expression(sku: str) -> int:
     try:
         return reserve(sku, 1)
+    except ResourceNotFoundError as e:
+        status = 404
+        raise HTTPException(status, str(e)) from e
     except ValueError as e:
-        status = 404 if "not found" in str(e) else 400
-        raise HTTPException(status, str(e))
+        status = 400
+        raise HTTPException(status, str(e)) from e
