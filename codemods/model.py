@@ -735,6 +735,110 @@ class SemanticModel:
                     return self.method(implementations[0].qualified, func.attr)
         return None
 
+    # -- exception classes -------------------------------------------------------------------------
+
+    def subclasses(self, qualified: str) -> list[ClassInfo]:
+        """Project classes deriving from `qualified` (itself included), in the modules whose
+        bytes name it or one of its subclasses."""
+        found: list[ClassInfo] = []
+        pending = [self.index.canonical(qualified)]
+        while pending:
+            current = pending.pop()
+            cls = self.class_info(current)
+            if cls is None or cls in found:
+                continue
+            found.append(cls)
+            short = current.rsplit(".", 1)[-1].encode()
+            for source in self.project.files_containing(short):
+                info = self.module_info(source.module) if source.module else None
+                for candidate in info.classes.values() if info is not None else ():
+                    if current in self.bases(candidate):
+                        pending.append(candidate.qualified)
+        return found
+
+    def constructions(self, qualified: str) -> tuple[list[RaiseSite], list[Unknown]]:
+        """Every `raise C(...)` of the exception class `qualified` or a subclass in the project,
+        with its message (`exception_message`); and every other use that may build one where the
+        model cannot follow it (`err = C(...)`, `factories = {"x": C}`), as unknowns. A file that
+        names the class and does not parse is an unknown too."""
+        family = {cls.qualified for cls in self.subclasses(qualified)}
+        raises: list[RaiseSite] = []
+        unknown: list[Unknown] = []
+        names = {name.rsplit(".", 1)[-1].encode() for name in family}
+        for source in self.project.files_containing(*names):
+            info = self.module_info(source.module) if source.module else None
+            if info is None:
+                unknown.append(Unknown(f"`{source.relpath}` {UNREADABLE}", source.relpath, 0))
+                continue
+            raises_here, unknown_here = self._constructions_in(info, family)
+            raises += raises_here
+            unknown += unknown_here
+        return raises, unknown
+
+    def _constructions_in(self, info: ModuleInfo, family: set[str]) -> tuple[list[RaiseSite], list[Unknown]]:
+        module, relpath = info.source.module, info.source.relpath
+        benign: set[int] = set()  # references that build nothing: except clauses, bases, isinstance
+        raised: dict[int, ast.Raise] = {}
+        for node in ast.walk(info.tree):
+            if isinstance(node, ast.ExceptHandler) and node.type is not None:
+                benign.update(id(n) for n in ast.walk(node.type))
+            elif isinstance(node, ast.ClassDef):
+                benign.update(id(n) for base in node.bases for n in ast.walk(base))
+            elif isinstance(node, ast.Call) and dotted_name(node.func) in ("isinstance", "issubclass"):
+                benign.update(id(n) for arg in node.args[1:] for n in ast.walk(arg))
+            elif isinstance(node, ast.Call) and dotted_name(node.func) in ("pytest.raises", "raises"):
+                benign.update(id(n) for arg in node.args[:1] for n in ast.walk(arg))
+            elif isinstance(node, (ast.Import, ast.ImportFrom)):
+                continue  # aliases are not expressions: nothing to mark
+            elif isinstance(node, ast.Raise) and node.exc is not None:
+                target = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
+                raised[id(target)] = node
+        raises: list[RaiseSite] = []
+        unknown: list[Unknown] = []
+        for node in ast.walk(info.tree):
+            if not isinstance(node, (ast.Name, ast.Attribute)) or id(node) in benign:
+                continue
+            name = dotted_name(node)
+            if name is None or self.index.canonical(self.resolve(module, name, node.lineno)) not in family:
+                continue
+            function = self.enclosing(module, node.lineno)[0]
+            statement = raised.get(id(node))
+            if statement is None:
+                unknown.append(Unknown(f"`{name}` is used other than in a raise", relpath, node.lineno))
+                continue
+            exception = self.index.canonical(self.resolve(module, name, node.lineno))
+            call = statement.exc if isinstance(statement.exc, ast.Call) else None
+            message = self.exception_message(module, exception, call) if call is not None else ("",)
+            raises.append(
+                RaiseSite(exception, message, relpath, statement.lineno, function.name if function else "")
+            )
+        return raises, unknown
+
+    def exception_message(self, module: str, exception: str, call: ast.Call) -> tuple[str | None, ...] | None:
+        """What `str()` of `exception(...)` built by `call` says, as literal parts (None where a
+        value is interpolated); None when the model cannot tell (a `__str__` of its own, an
+        `__init__` that builds the message some other way, several arguments)."""
+        chain = self.mro(exception)
+        if any("__str__" in cls.methods for cls in chain):
+            return None
+        init = next((cls for cls in chain if "__init__" in cls.methods), None)
+        if init is None:  # BaseException keeps the arguments: str() is the only one's str()
+            if call.keywords or len(call.args) > 1 or any(isinstance(a, ast.Starred) for a in call.args):
+                return None
+            return message_shape(call.args[0]) if call.args else ("",)
+        method = init.methods["__init__"]
+        passed = _message_passed_up(method)
+        if passed is None:
+            return None
+        parameters = [a.arg for a in [*method.args.posonlyargs, *method.args.args][1:]]
+        if isinstance(passed, ast.Name) and passed.id in parameters:
+            # the message is an argument of the construction: read it there
+            position = parameters.index(passed.id)
+            keyword = next((k.value for k in call.keywords if k.arg == passed.id), None)
+            argument = keyword if keyword is not None else call.args[position] if position < len(call.args) else None
+            return message_shape(argument) if argument is not None else None
+        return message_shape(passed)
+
     # -- raises ------------------------------------------------------------------------------------
 
     def raises(self, function_qualified: str) -> RaiseSummary:
@@ -835,7 +939,9 @@ class SemanticModel:
         name = dotted_name(call.func if call else exc)
         exception = self.resolve(module, name, node.lineno) if name else "<dynamic>"
         message: tuple[str | None, ...] | None = None
-        if call is not None and call.args:
+        if call is not None and self.class_info(exception) is not None:
+            message = self.exception_message(module, exception, call)  # through its __init__
+        elif call is not None and call.args:
             message = message_shape(call.args[0])
         return RaiseSite(exception, message, self._relpath(module), node.lineno, function)
 
@@ -928,6 +1034,26 @@ def is_quiet_method(name: str) -> bool:
     receiver, _, method = name.rpartition("().")
     receiver = receiver.removeprefix("builtins.")
     return method in QUIET_METHODS.get(receiver, ())
+
+
+def _message_passed_up(init: AnyFunction) -> ast.expr | None:
+    """The one message an `__init__` hands to its base: `super().__init__(msg)` or
+    `Base.__init__(self, msg)`, a statement of its body (None when there is not exactly one)."""
+    found = []
+    for statement in init.body:
+        call = statement.value if isinstance(statement, ast.Expr) else None
+        if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)):
+            continue
+        if call.func.attr != "__init__" or call.keywords:
+            continue
+        owner = call.func.value
+        is_super = isinstance(owner, ast.Call) and dotted_name(owner.func) == "super"
+        arguments = call.args if is_super else call.args[1:]
+        if len(arguments) == 1 and not isinstance(arguments[0], ast.Starred):
+            found.append(arguments[0])
+        else:
+            return None
+    return found[0] if len(found) == 1 else None
 
 
 def message_shape(node: ast.expr) -> tuple[str | None, ...] | None:

@@ -90,6 +90,11 @@ INERT_BUILTINS = frozenset(
     if isinstance(value, type) and issubclass(value, BaseException) and not issubclass(value, ValueError)
 )
 VALUE_ERROR_NAMES = ("ValueError", "builtins.ValueError")
+# `except Exception as e` handlers that classify by message are read too: every error arrives there
+BROAD_NAMES = ("Exception", "builtins.Exception")
+CAUGHT_NAMES = VALUE_ERROR_NAMES + BROAD_NAMES
+# The HTTP errors FastAPI answers with: one raised in a try block must reach FastAPI as it is
+HTTP_EXCEPTIONS = ("fastapi.HTTPException", "fastapi.exceptions.HTTPException", "starlette.exceptions.HTTPException")
 def is_inert_callee(qualified: str) -> bool:
     """HTTP exceptions and responses: a string given to them never becomes a ValueError message."""
     return any(qualified == c or (c.endswith(".") and qualified.startswith(c)) for c in INERT_CALLEES)
@@ -510,13 +515,16 @@ def chain_start(statements: list[cst.BaseStatement], reader: MessageReader) -> i
 
 
 def catches_value_error(handler: cst.ExceptHandler) -> str:
-    """'only' for `except ValueError`, 'among' for a tuple holding it, '' otherwise."""
+    """'only' for `except ValueError`, 'broad' for `except Exception`, 'among' for a tuple holding
+    either, '' otherwise."""
     if handler.type is None:
         return ""
     if dotted(handler.type) in VALUE_ERROR_NAMES:
         return "only"
+    if dotted(handler.type) in BROAD_NAMES:
+        return "broad"
     elements = handler.type.elements if isinstance(handler.type, cst.Tuple) else ()
-    return "among" if any(dotted(element.value) in VALUE_ERROR_NAMES for element in elements) else ""
+    return "among" if any(dotted(element.value) in CAUGHT_NAMES for element in elements) else ""
 
 
 def binds_value_error(tree: ast.Module) -> bool:
@@ -553,6 +561,8 @@ class CatchSite:
     calls: list[str] = field(default_factory=list)  # callees of the try block, as written ("" unnamed)
     handled: list[str] = field(default_factory=list)  # names caught by earlier clauses of the try
     problem: str = ""
+    broad: bool = False  # `except Exception`: every error arrives, not only ValueErrors
+    default_reraises: bool = False  # what no branch takes ends in a bare `raise`: it propagates as it is
 
 
 class TryCalls(cst.CSTVisitor):
@@ -608,7 +618,7 @@ def bound_value_error_names(data: bytes) -> set[bytes] | None:
             return None
         types = (header.group("types") or b"").strip(b"()")
         caught = {name.strip().decode() for name in types.split(b",")}
-        if header.group("name") and not caught.isdisjoint(VALUE_ERROR_NAMES):
+        if header.group("name") and not caught.isdisjoint(CAUGHT_NAMES):
             names.add(header.group("name"))
     return names
 
@@ -633,7 +643,7 @@ def may_test_messages(source: SourceFile) -> bool:
 def catches_value_error_ast(handler: ast.ExceptHandler) -> bool:
     """`catches_value_error` on the stdlib ast: the type is ValueError or a tuple holding it."""
     types = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
-    return any(node is not None and dotted_name(node) in VALUE_ERROR_NAMES for node in types)
+    return any(node is not None and dotted_name(node) in CAUGHT_NAMES for node in types)
 
 
 def reads_message(node: ast.AST, name: str) -> bool:
@@ -739,9 +749,22 @@ def catch_sites(source: SourceFile, try_node: cst.Try, written: ast.Try) -> Iter
         site.calls = calls.callees
         site.handled = [name for h in try_node.handlers[:index] for name in handled_names(h)]
         site.problem = shape.problem
+        site.broad = catches_value_error(handler) == "broad"
+        site.default_reraises = ends_in_reraise(shape.default)
         if catches_value_error(handler) == "among":
             site.problem = "the clause catches ValueError together with other exceptions"
         yield site
+
+
+def ends_in_reraise(statements: list[cst.BaseStatement]) -> bool:
+    """The statements end in a bare `raise` (after clean-ups such as a rollback or a log line)."""
+    kept = reachable(statements)
+    last = kept[-1] if kept else None
+    return (
+        isinstance(last, cst.SimpleStatementLine)
+        and isinstance(last.body[-1], cst.Raise)
+        and last.body[-1].exc is None
+    )
 
 
 def handled_names(handler: cst.ExceptHandler) -> list[str]:
@@ -1033,6 +1056,8 @@ class SitePlan:
     message: str
     typed: dict[int, tuple[str, ...]] = field(default_factory=dict)
     kept: set[int] = field(default_factory=set)  # typed branches whose string test stays in the fallback
+    passthrough: str = ""  # `except <this>: raise` first: an HTTPException raised in the try block
+    passthrough_import: ImportSpec | None = None  # the import that name needs
 
 
 @dataclass
@@ -1048,6 +1073,7 @@ class BranchPlan:
 @dataclass(frozen=True)
 class TestOutcome:
     cls: str | None = None
+    qualified: str = ""  # an existing class of the project, reused (imported from where it lives)
     kept: str = ""
     blocked: str = ""
     earlier: str = ""
@@ -1093,6 +1119,8 @@ class Planner:
         caught = (self.target_class(s.raised) for s in sources if s.role is Role.CAUGHT)
         self.caught = {cls for cls in caught if cls}  # existing classes some `except` already catches
         self._reach: dict[tuple[str, int], RaiseSummary | None] = {}
+        self.reused: dict[str, str] = {}  # existing classes the handlers catch: name -> qualified
+        self._reusable: dict[tuple[str, int], bool] = {}
         for source in sources:
             if source.role in (Role.RAISE, Role.TYPED):
                 self.classify_raise(source)
@@ -1166,6 +1194,7 @@ class Planner:
                 "string-matched ValueError left as is: the try block reaches project code that does not "
                 f"parse: {unreadable.reason} ({unreadable.relpath}:{unreadable.line})",
             )
+        passthrough, passthrough_import, passthrough_note = self.passthrough(site, reach)
         typed: dict[int, tuple[str, ...]] = {}
         kept: set[int] = set()
         kept_reasons: list[str] = []
@@ -1183,12 +1212,14 @@ class Planner:
                 if branch.kept:
                     kept.add(index)
             kept_reasons.extend(r for r in branch.kept if r not in kept_reasons)
-        if typed:
+        if typed or passthrough:
             names = ", ".join(name for classes in typed.values() for name in classes)
             notes = [*blocked, *kept_reasons]
             kept_note = f"; string test kept for the errors the model cannot see: {'; '.join(notes)}" if notes else ""
+            said = [f"except {names} instead of matching the message"] if typed else []
+            said += [passthrough_note] if passthrough else []
             return SitePlan(
-                Action.CHANGED, f"except {names} instead of matching the message{kept_note}", typed, kept
+                Action.CHANGED, "; ".join(said) + kept_note, typed, kept, passthrough, passthrough_import
             )
         if blocked or kept_reasons:  # untyped: kept_reasons name what carries a phrase unconverted
             return SitePlan(
@@ -1231,6 +1262,8 @@ class Planner:
                 continue
             if outcome.kept:
                 plan.kept.append(outcome.kept)
+            if outcome.qualified:
+                self.reused[outcome.cls] = outcome.qualified
             if outcome.cls not in plan.classes:
                 plan.classes += (outcome.cls,)
         plan.kept = [reason for reason in dict.fromkeys(plan.kept) if reason]
@@ -1242,6 +1275,17 @@ class Planner:
         """What one phrase test becomes: a class (its test perhaps kept), nothing, or a reason the
         whole branch must stay as it is."""
         phrase = repr(test.phrase)
+        existing = self.existing_class(site, index, test)
+        if existing:
+            short = existing.rsplit(".", 1)[-1]
+            if short in site.handled:
+                return TestOutcome(earlier=short)
+            # plain ValueErrors carrying the phrase stay ValueErrors (no twin class): their test stays
+            plain = next(
+                (s for s in self.raises if test in s.matched and s.role is Role.RAISE and self.reaches(site, s)), None
+            )
+            kept = f"{phrase} is also raised as a plain ValueError at {plain.where}" if plain else ""
+            return TestOutcome(cls=short, qualified=existing, kept=kept)
         cls = self.class_for(test)
         if cls is None:
             name = class_name_for(test.phrase, self.overrides)
@@ -1281,11 +1325,105 @@ class Planner:
         return TestOutcome(cls=cls, kept=kept)
 
     def reaches(self, site: CatchSite, source: MessageSource) -> bool:
-        """Whether the model finds the raise `source` among those the try block reaches."""
+        """Whether the model finds the raise `source` among those the try block reaches, and no
+        earlier clause of the try takes it first."""
         reach = self.reach(site)
         return reach is not None and any(
-            r.relpath == source.relpath and r.line == source.line for r in reach.raises
+            r.relpath == source.relpath and r.line == source.line and not self.caught_earlier(site, r.exception)
+            for r in reach.raises
         )
+
+    def caught_earlier(self, site: CatchSite, exception: str) -> bool:
+        ancestry = self.model.exception_ancestry(exception)
+        return any(
+            self.index.canonical(self.index.resolve(site.module, name, site.line)) in ancestry
+            for name in site.handled
+            if name
+        )
+
+    def existing_class(self, site: CatchSite, index: int, test: MessageTest) -> str:
+        """A class of the project's own that the try block raises with the phrase, every raise of
+        which anywhere takes this very branch: the handler can catch it by type (no twin class).
+        '' when there is none."""
+        reach = self.reach(site)
+        caught = "Exception" if site.broad else "ValueError"
+        for raised in reach.raises if reach is not None else ():
+            exception = raised.exception
+            if exception in VALUE_ERROR_NAMES or self.model.class_info(exception) is None:
+                continue
+            if self.target_class(exception):
+                continue  # a class of the exceptions module: the phrase table's own, raises converted to it
+            if caught not in self.model.exception_ancestry(exception) or self.caught_earlier(site, exception):
+                continue
+            if raised.message is None or test.verdict(raised.message) is not Verdict.YES:
+                continue
+            if self.reusable(site, index, exception):
+                return exception
+        return ""
+
+    def reusable(self, site: CatchSite, index: int, exception: str) -> bool:
+        """Every raise of the class (or a subclass) in the project takes branch `index` of this
+        handler, and its name is free (or already it) in the handler's module."""
+        key = (f"{site.relpath}:{site.line}:{exception}", index)
+        if key not in self._reusable:
+            short = exception.rsplit(".", 1)[-1]
+            taken = self.reused.get(short, exception) != exception
+            bound = self.index.resolve(site.module, short, site.line)
+            clash = bound != short and self.index.canonical(bound) != exception
+            raises, unknown = self.model.constructions(exception)
+            lands = {self.landing(site, r.message) for r in raises}
+            self._reusable[key] = not (taken or clash or unknown) and bool(raises) and lands == {index}
+        return self._reusable[key]
+
+    @staticmethod
+    def landing(site: CatchSite, template: Template | None) -> int | None:
+        """The branch a message takes in the handler: its index, None for the default, -1 when it
+        depends on interpolated values."""
+        if template is None:
+            return -1
+        for position, condition in enumerate(site.conditions):
+            verdicts = {test.verdict(template) for test in condition.tests}
+            if Verdict.YES in verdicts:
+                return position
+            if Verdict.MAYBE in verdicts:
+                return -1
+        return None
+
+    def passthrough(self, site: CatchSite, reach: RaiseSummary) -> tuple[str, ImportSpec | None, str]:
+        """An `except Exception` handler that would turn an HTTPException raised in the try block
+        into another response: (name to re-raise it by, its import if needed, what to say)."""
+        if not site.broad:
+            return "", None, ""
+        http = [
+            r
+            for r in reach.raises
+            if r.exception in HTTP_EXCEPTIONS
+            and not self.caught_earlier(site, r.exception)
+            # where the default re-raises, only one a branch surely takes is re-mapped today (its
+            # str() is "<status>: <detail>", so its branch is known only for a literal phrase match)
+            and not (site.default_reraises and self.landing(site, None) == -1)
+        ]
+        if not http or any(self.index.canonical(self.index.resolve(site.module, n, site.line)) in HTTP_EXCEPTIONS for n in site.handled if n):
+            return "", None, ""
+        facts = self.index.modules.get(site.module)
+        only_fastapi = all(r.exception.startswith("fastapi.") for r in http)
+        bound = sorted(
+            local
+            for local, target in (facts.imports.items() if facts is not None else ())
+            if target in HTTP_EXCEPTIONS and (only_fastapi or target.startswith("starlette."))
+        )
+        note = (
+            f"except {{}}: raise first, so the HTTPException raised at {http[0].relpath}:{http[0].line} reaches "
+            "FastAPI as it is instead of becoming the handler's response"
+        )
+        if bound:
+            return bound[0], None, note.format(bound[0])
+        free = facts is None or not any(
+            "HTTPException" in names for names in (facts.imports, facts.classes, facts.functions, facts.aliases)
+        )
+        if only_fastapi and free:
+            return "HTTPException", ImportSpec("fastapi", "HTTPException"), note.format("HTTPException")
+        return "", None, ""
 
     def reach(self, site: CatchSite) -> RaiseSummary | None:
         """What the semantic model says can be raised into the site's handler (None: no answer)."""
@@ -1481,6 +1619,15 @@ def typed_clauses(
     return [clauses[0], *(c.with_changes(leading_lines=()) for c in clauses[1:])]
 
 
+def reraise_clause(name: str, before: cst.ExceptHandler) -> cst.ExceptHandler:
+    """`except <name>: raise`, with the comments that were above the clause it now precedes."""
+    clause = cst.ensure_type(cst.parse_statement(f"try:\n    pass\nexcept {name}:\n    raise\n"), cst.Try).handlers[0]
+    body = before.body
+    if isinstance(body, cst.IndentedBlock):  # the indentation of the clause it goes before
+        clause = clause.with_changes(body=clause.body.with_changes(indent=body.indent))
+    return clause.with_changes(leading_lines=before.leading_lines, whitespace_after_except=cst.SimpleWhitespace(" "))
+
+
 def only_reraises(handler: cst.ExceptHandler) -> bool:
     """The clause is exactly `except ...: raise` (a bare raise, no comments)."""
     body = handler.body
@@ -1536,8 +1683,10 @@ class Rewriter(cst.CSTTransformer):
         last = len(original_node.handlers) - 1
         for position, (original, updated) in enumerate(zip(original_node.handlers, updated_node.handlers)):
             site = self.plan.catches.get(self.line_of(original))
-            if site is not None and site.typed and catches_value_error(updated) == "only":
-                clauses = typed_clauses(updated, site.typed, site.kept)
+            if site is not None and (site.typed or site.passthrough) and catches_value_error(updated) in ("only", "broad"):
+                clauses = typed_clauses(updated, site.typed, site.kept) if site.typed else [updated]
+                if site.passthrough:
+                    clauses = [reraise_clause(site.passthrough, updated), clauses[0].with_changes(leading_lines=()), *clauses[1:]]
                 # a last `except ValueError: raise` only re-raises what would propagate anyway
                 if position == last and only_reraises(clauses[-1]):
                     clauses.pop()
@@ -1684,7 +1833,7 @@ class TypedExceptions(Transform):
     name = "typed-exceptions"
     summary = "raise and catch typed exceptions instead of matching ValueError messages"
     safety = Safety.UNSAFE
-    triggers = (b"except ValueError", b"except (ValueError", b"except builtins.ValueError")
+    triggers = (b"except ValueError", b"except (ValueError", b"except builtins.ValueError", b"except Exception")
     options = {
         "classes": Option(
             {}, "phrase to class name: TOML table, or 'phrase=Class,phrase=Class'", parse_classes
@@ -1728,6 +1877,7 @@ class TypedExceptions(Transform):
         self.new_module: NewFile | None = None
         self.tests: frozenset[MessageTest] = frozenset()
         self.watched: frozenset[str] = frozenset()
+        self.reused: dict[str, str] = {}  # existing classes the handlers catch: name -> qualified
 
     # -- plan --
 
@@ -1763,6 +1913,7 @@ class TypedExceptions(Transform):
             self.report(
                 source.relpath, Site(source.line, 0, Action.CHANGED, f"raise {cls} instead of ValueError")
             )
+        self.reused = planner.reused
         self.place_classes(project, index, target, sites, site_plans, raises)
 
     def scan_messages(self, source: SourceFile) -> list[MessageSource]:
@@ -1775,8 +1926,14 @@ class TypedExceptions(Transform):
         self.reports.setdefault(relpath, []).append(site)
 
     def record_site(self, site: CatchSite, plan: SitePlan) -> None:
-        self.report(site.relpath, Site(site.line, site.column, plan.action, plan.message))
-        if plan.typed:
+        action, message = plan.action, plan.message
+        if site.broad:
+            # `except Exception` classifies third-party errors by text all the time (driver and
+            # redis messages): one left as it is is noted, not put on every review list
+            message = message.replace("string-matched ValueError", "string-matched `except Exception`")
+            action = Action.SKIPPED if action is Action.REVIEW else action
+        self.report(site.relpath, Site(site.line, site.column, action, message))
+        if plan.typed or plan.passthrough:
             self.file_plan(site.relpath).catches[site.line] = plan
 
     def exceptions_module(self, project: Project, sites: list[CatchSite]) -> ExceptionsModule:
@@ -1816,7 +1973,7 @@ class TypedExceptions(Transform):
             users.setdefault(source.relpath, set()).add(cls)
             modules[source.relpath] = source.module
         used = sorted({cls for names in users.values() for cls in names}, key=table_order)
-        missing = [cls for cls in used if cls not in target.existing]
+        missing = [cls for cls in used if cls not in target.existing and cls not in self.reused]
         if missing and target.exists:
             self.file_plan(target.relpath).define = missing
         elif missing:
@@ -1826,10 +1983,16 @@ class TypedExceptions(Transform):
                 continue
             facts = index.modules.get(modules[relpath])
             specs = [
-                self.import_spec(project, facts, modules[relpath], target.module, cls)
+                self.import_spec(project, facts, modules[relpath], home, cls)
                 for cls in sorted(names)
+                for home in [index.split_module(self.reused[cls])[0] or "" if cls in self.reused else target.module]
+                if home != modules[relpath]
             ]
-            self.file_plan(relpath).imports = [spec for spec in specs if spec is not None]
+            self.file_plan(relpath).imports += [spec for spec in specs if spec is not None]
+        for site in sites:
+            spec = site_plans[id(site)].passthrough_import
+            if spec is not None and spec not in self.file_plan(site.relpath).imports:
+                self.file_plan(site.relpath).imports.append(spec)
 
     @staticmethod
     def import_spec(
@@ -1872,7 +2035,11 @@ class TypedExceptions(Transform):
                 module = remove_unused_imports(module, [ImportSpec("builtins")], source.module)
         if plan.define:
             module = define_classes(module, plan.define, uses_them=bool(plan.catches or plan.raises))
-        module = add_sorted_import(module, plan.imports, source.module)
+        groups: dict[tuple[str, int], list[ImportSpec]] = {}
+        for spec in plan.imports:
+            groups.setdefault((spec.module, spec.relative), []).append(spec)
+        for specs in groups.values():
+            module = add_sorted_import(module, specs, source.module)
         return FileRewrite(module.code, sites)
 
     def new_files(self, project: Project) -> list[NewFile]:
