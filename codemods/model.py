@@ -123,6 +123,7 @@ class RaiseSite:
     relpath: str
     line: int
     function: str  # the qualified function holding the raise
+    wraps: bool = False  # the message holds the text of an error caught around it (`f"...: {e}"`)
 
 
 @dataclass(frozen=True)
@@ -902,7 +903,18 @@ class SemanticModel:
                 summary.raises.append(raised)  # re-raised as it is
         for handler in node.handlers:
             caught_everything |= handler.type is None
-            summary.extend(self.raises_in(module, handler.body, function))
+            handled = self.raises_in(module, handler.body, function)
+            if handler.name:
+                # `raise ValueError(f"Error updating: {e}")`: the caught error's text is in the
+                # message, so what it says cannot be read from the literal parts alone
+                wrapping = _lines_wrapping(handler, handler.name)
+                handled.raises = [
+                    RaiseSite(r.exception, None, r.relpath, r.line, r.function, wraps=True)
+                    if r.line in wrapping and r.relpath == self._relpath(module)
+                    else r
+                    for r in handled.raises
+                ]
+            summary.extend(handled)
         if caught_everything:
             summary.unknown = [u for u in summary.unknown if u not in body.unknown]
         for block in (node.orelse, node.finalbody):
@@ -1034,6 +1046,22 @@ def is_quiet_method(name: str) -> bool:
     receiver, _, method = name.rpartition("().")
     receiver = receiver.removeprefix("builtins.")
     return method in QUIET_METHODS.get(receiver, ())
+
+
+def _lines_wrapping(handler: ast.ExceptHandler, name: str) -> set[int]:
+    """Lines of the raises in a handler whose arguments read the caught exception `name`."""
+    return {
+        node.lineno
+        for statement in handler.body
+        for node in ast.walk(statement)
+        if isinstance(node, ast.Raise)
+        and isinstance(node.exc, ast.Call)
+        and any(
+            isinstance(part, ast.Name) and part.id == name
+            for argument in [*node.exc.args, *(k.value for k in node.exc.keywords)]
+            for part in ast.walk(argument)
+        )
+    }
 
 
 def _message_passed_up(init: AnyFunction) -> ast.expr | None:

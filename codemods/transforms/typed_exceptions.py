@@ -375,17 +375,33 @@ def statements_code(statements: Sequence[cst.BaseStatement]) -> list[str]:
     return [empty.code_for_node(statement.with_changes(leading_lines=())).strip() for statement in statements]
 
 
+def next_test(statements: Sequence[cst.BaseStatement], reader: MessageReader) -> int | None:
+    """Where the next `if` testing the message is, when only plain statements (a log line, an
+    assignment) come before it; None otherwise."""
+    for position, statement in enumerate(statements):
+        if isinstance(statement, cst.If) and reader.tests(statement.test) is not None:
+            return position
+        if not isinstance(statement, cst.SimpleStatementLine) or terminates(statement):
+            return None
+    return None
+
+
 def dispatch(
     statements: list[cst.BaseStatement], reader: MessageReader
 ) -> tuple[list[Branch], list[cst.BaseStatement]]:
-    """Read an if/elif chain (or consecutive `if`s) that tests the message into branches + default."""
-    if statements and isinstance(statements[0], cst.If):
-        head, rest = statements[0], statements[1:]
+    """Read an if/elif chain (or consecutive `if`s, with plain statements such as a `log(e)`
+    between them) that tests the message into branches + default. Each branch's body is all it
+    runs once taken: the plain statements before its test, its block, what follows the chain."""
+    position = next_test(statements, reader)
+    if position is not None:
+        before, head, rest = list(statements[:position]), statements[position], statements[position + 1 :]
+        assert isinstance(head, cst.If)
         tests = reader.tests(head.test)
-        if tests is not None:
-            body = reachable(block_statements(head.body) + rest)
-            branches, default = dispatch(reachable(else_statements(head) + rest), reader)
-            return [Branch(head, tests, body), *branches], default
+        assert tests is not None
+        body = before + reachable(block_statements(head.body) + rest)
+        branches, default = dispatch(reachable(else_statements(head) + rest), reader)
+        default = before + default
+        return [Branch(head, tests, body), *(replace(b, body=before + b.body) for b in branches)], default
     return [], list(statements)
 
 
@@ -1249,6 +1265,9 @@ class Planner:
         unseen = self.unseen_raise(site)
         if unseen:
             plan.kept.append(f"the try block reaches code the model cannot follow: {unseen}")
+        unread = self.unread_message(site)
+        if unread:
+            plan.kept.append(unread)
         for test in site.conditions[index].tests:
             outcome = self.test_class(site, index, test)
             if outcome.blocked:
@@ -1268,7 +1287,7 @@ class Planner:
                 plan.classes += (outcome.cls,)
         plan.kept = [reason for reason in dict.fromkeys(plan.kept) if reason]
         if not plan.classes:  # the test stays as it is: only what carries its phrase is worth saying
-            plan.kept = [reason for reason in plan.kept if "can also come from" in reason]
+            plan.kept = [reason for reason in plan.kept if "can also come from" in reason or "wraps the text" in reason]
         return plan
 
     def test_class(self, site: CatchSite, index: int, test: MessageTest) -> TestOutcome:
@@ -1332,6 +1351,21 @@ class Planner:
             r.relpath == source.relpath and r.line == source.line and not self.caught_earlier(site, r.exception)
             for r in reach.raises
         )
+
+    def unread_message(self, site: CatchSite) -> str:
+        """A raise reaching the handler whose message wraps another error's text (`raise
+        ValueError(f"Error updating: {e}")`): a converted raise below it comes back as a plain
+        ValueError still holding the phrase. (Other messages built at run time are covered by the
+        strings that can flow into them: the carriers.)"""
+        reach = self.reach(site)
+        caught = "Exception" if site.broad else "ValueError"
+        for raised in reach.raises if reach is not None else ():
+            if not raised.wraps or raised.exception in HTTP_EXCEPTIONS:
+                continue
+            ancestry = self.model.exception_ancestry(raised.exception)
+            if (caught in ancestry or raised.exception == "<dynamic>") and not self.caught_earlier(site, raised.exception):
+                return f"the error raised at {raised.relpath}:{raised.line} wraps the text of another error"
+        return ""
 
     def caught_earlier(self, site: CatchSite, exception: str) -> bool:
         ancestry = self.model.exception_ancestry(exception)
@@ -1493,9 +1527,13 @@ def prune(
     statements: list[cst.BaseStatement], reader: MessageReader, dropped: set[int]
 ) -> list[cst.BaseStatement]:
     """The chain with the dropped `if`s removed: what runs once their tests are known to fail."""
-    if not statements or not isinstance(statements[0], cst.If) or reader.tests(statements[0].test) is None:
+    position = next_test(statements, reader)
+    if position:  # plain statements first (a log line): they stay, in front of what follows
+        return [*statements[:position], *prune(statements[position:], reader, dropped)]
+    if position is None:
         return statements
     head, rest = statements[0], statements[1:]
+    assert isinstance(head, cst.If)
     if id(head) in dropped:
         return prune(reachable(else_statements(head) + rest), reader, dropped)
     orelse = prune(else_statements(head), reader, dropped)
