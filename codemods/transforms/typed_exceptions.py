@@ -474,7 +474,8 @@ def as_if_statement(statement: cst.BaseStatement, reader: MessageReader) -> cst.
     chosen = conditionals.found[0]
 
     def taking(part: cst.BaseExpression) -> cst.SimpleStatementLine:
-        if chosen.lpar:  # keep the parentheses: `(a or b if t else c) + 1`
+        atom = isinstance(part, (cst.Name, cst.Integer, cst.Float, cst.SimpleString, cst.Attribute, cst.Call))
+        if chosen.lpar and not atom:  # keep the parentheses: `(a or b if t else c) + 1`
             part = part.with_changes(lpar=[*chosen.lpar, *part.lpar], rpar=[*part.rpar, *chosen.rpar])
         line = statement.deep_replace(chosen, part)
         return line.with_changes(leading_lines=())  # type: ignore[union-attr]
@@ -494,7 +495,9 @@ def read_handler(handler: cst.ExceptHandler) -> HandlerShape | None:
     reader = MessageReader(handler.name.name.value)
     statements = block_statements(handler.body)
     start = chain_start(statements, reader)
-    if start == len(statements):  # no `if` tests it: perhaps a conditional expression does
+    uses = ExceptionUses(reader)
+    handler.body.visit(uses)
+    if start == len(statements) and uses.tests == 1:  # no `if` tests it: perhaps a conditional expression
         for position, statement in enumerate(statements):
             conditional = as_if_statement(statement, reader)
             if conditional is not None:
@@ -502,8 +505,6 @@ def read_handler(handler: cst.ExceptHandler) -> HandlerShape | None:
                 start = position
                 break
     branches, default = dispatch(statements[start:], reader)
-    uses = ExceptionUses(reader)
-    handler.body.visit(uses)
     if not branches and not uses.tests:
         return None
     shape = HandlerShape(
@@ -1752,8 +1753,11 @@ def define_classes(module: cst.Module, names: list[str], uses_them: bool) -> cst
     if uses_them:
         imports = [i for i, s in enumerate(body) if is_import_line(s)]
         at = imports[-1] + 1 if imports else 0
-        if at < len(body):
-            body[at] = body[at].with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine()])
+        if at < len(body):  # two blank lines after the classes, and every comment kept
+            lines = list(body[at].leading_lines)
+            while lines and lines[0].comment is None:
+                lines.pop(0)
+            body[at] = body[at].with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine(), *lines])
     if at == 0:
         spaced[0] = spaced[0].with_changes(leading_lines=())
     return module.with_changes(body=body[:at] + spaced + body[at:])

@@ -62,10 +62,3 @@ def shows_type(sku: str) -> int:
             raise HTTPException(404, repr(e))
         raise HTTPException(400, str(e))
 
-
-def conditional_expression(sku: str) -> int:
-    try:
-        return reserve(sku, 1)
-    except ValueError as e:
-        status = 404 if "not found" in str(e) else 400
-        raise HTTPException(status, str(e))
