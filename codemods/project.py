@@ -173,6 +173,7 @@ class Project:
         self._rooted: dict[str, SourceFile] | None = None
         self._facts: dict[str, ModuleFacts] = {}
         self._model: SemanticModel | None = None
+        self._package_styles: dict[str, str] = {}  # top package -> how its code imports its modules
 
     # -- lookup -------------------------------------------------------------------------------
 
@@ -211,12 +212,32 @@ class Project:
 
     def import_name(self, importer: SourceFile, module: str) -> str:
         """How `importer` spells an absolute import of the project module `module`: by its name, or
-        without its top package when the importer's own imports of that package's modules are
-        rooted in its folder (`from services.x import y` in `server/api/z.py`)."""
+        without its top package when the code of that package imports its modules rooted in its
+        folder (`from services.x import y` in `server/api/z.py`, run from `server/`). The
+        importer's own imports decide; without any, those of the package's other modules."""
         top, _, rest = module.partition(".")
         if not rest:
             return module
-        for node in importer.ast.body:
+        style = self._import_style(importer, top)
+        if style is None:
+            if top not in self._package_styles:
+                # only files already parsed vote: a vote is not worth parsing the package for
+                votes = [
+                    self._import_style(f, top)
+                    for f in self.files
+                    if f.module.startswith(f"{top}.") and "ast" in f.__dict__
+                ]
+                self._package_styles[top] = max(("rooted", "full"), key=votes.count) if any(votes) else "full"
+            style = self._package_styles[top]
+        return rest if style == "rooted" else module
+
+    def _import_style(self, importer: SourceFile, top: str) -> str | None:
+        """'rooted' or 'full': how the importer's top-level imports name modules of package `top`."""
+        try:
+            body = importer.ast.body
+        except SourceError:
+            return None
+        for node in body:
             names = (
                 [node.module or ""]
                 if isinstance(node, ast.ImportFrom) and node.level == 0
@@ -226,11 +247,20 @@ class Project:
             )
             for name in names:
                 if self._by_module.get(name) is not None and name.split(".")[0] == top:
-                    return module  # imports its package's modules by their full names
+                    return "full"
                 rooted = self._rooted_modules().get(name)
                 if self._by_module.get(name) is None and rooted is not None and rooted.module == f"{top}.{name}":
-                    return rest
-        return module
+                    return "rooted"
+        return None
+
+    def path_for_module(self, module: str) -> Path:
+        """Where a new module `module` goes: beside the `__init__.py` of its package (module names
+        follow the packages, which may sit below the project's folder), else under the root."""
+        package, _, leaf = module.rpartition(".")
+        for source in self.files:
+            if package and source.module == package and source.is_package:
+                return source.path.parent / f"{leaf}.py"
+        return self.root.joinpath(*module.split(".")).with_suffix(".py")
 
     def find_file(self, relpath: str) -> SourceFile | None:
         return self._by_relpath.get(relpath)

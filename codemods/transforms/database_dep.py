@@ -593,7 +593,7 @@ class DatabaseDep(Transform):
         plan.created = created
 
     def _new_alias_module(self, project: Project, created: CreatedAlias) -> NewFile:
-        path = project.root.joinpath(*created.alias.module.split(".")).with_suffix(".py")
+        path = project.path_for_module(created.alias.module)
         lines = ['"""The database session dependency, to annotate parameters with."""']
         specs = sorted(
             _alias_import_specs(created),

@@ -1992,7 +1992,7 @@ class TypedExceptions(Transform):
         existing = project.find_module(module)
         if existing is not None:
             return ExceptionsModule(module, existing.relpath, True, existing_classes(existing.ast))
-        path = project.root.joinpath(*module.split(".")).with_suffix(".py")
+        path = project.path_for_module(module)
         return ExceptionsModule(module, project.relpath_for(path), False)
 
     def place_classes(

@@ -1,0 +1,10 @@
+"""The app runs from server/: its modules import each other as `services.store`, not
+`server.services.store`, so the typed classes are imported the same way."""
+
+GROUPS: dict[str, list[str]] = {}
+
+
+def members(group: str) -> list[str]:
+    if group not in GROUPS:
+        raise ValueError(f"Group {group} not found")
+    return GROUPS[group]
