@@ -1831,45 +1831,45 @@ class TypedExceptions(Transform):
     `ResourceExistsError(ValueError)` and friends, raises them where the error starts, and catches
     them with `except ResourceExistsError` clauses placed before the remaining `except ValueError`.
 
-    Catch sites: `except ValueError as e` whose handler is an if/elif chain (or consecutive ifs)
-    testing `"…" in str(e)`, `str(e).lower()`, `.startswith`/`.endswith`, `== "…"`, `e.args[0]`,
-    an alias `msg = str(e)`, or an `or` of those. Each replaced branch becomes a typed clause that
-    runs exactly the code the branch ran (`from e` added to raises of new exceptions); the fallback
-    `except ValueError` runs the rest of the chain, with the replaced tests removed.
+    Catch sites: `except ValueError as e` and `except Exception as e` whose handler is an if/elif
+    chain (or consecutive ifs, plain statements such as a log line between them) or one
+    conditional expression (`status = 400 if "x" in msg else 404`) testing `"…" in str(e)`,
+    `str(e).lower()`, `.startswith`/`.endswith`, `== "…"`, `e.args[0]`, an alias `msg = str(e)`,
+    or an `or` of those. Each replaced branch becomes a typed clause that runs exactly the code the
+    branch ran (`from e` added to raises of new exceptions).
 
-    Raise sites: `raise ValueError("…")`, f-strings and `+` concatenations, and `msg = f"…"` just
-    before `raise ValueError(msg)`, anywhere in the project, matched the way the handler matched.
+    Which raises reach a handler is the semantic model's answer: through project functions,
+    methods of project classes (an instance built in the try block, a parameter, `self.service`, a
+    Protocol with one implementation), nested try statements. A branch gets a typed clause for:
+      - the project's `raise ValueError("…")` (f-strings, `+`, `msg = …` just before) that reach
+        it with the phrase: they become a new class of the phrase table ("not found" ->
+        ResourceNotFoundError, …, option `classes`), defined in the project's exceptions module;
+      - an exception class the project already has whose every raise, anywhere, carries the
+        phrase in the message its `__init__` builds (`class OfferExpiredError(OfferError)`): it
+        is caught by type and imported from where it lives; no twin class is made.
+    Every raise of the class must have taken this very branch before (else the branch is left).
 
-    The safety rule. The tool treats the project's string literals as the only source of the
-    phrases (a value interpolated into a message is data, not a phrase). A branch's test is
-    replaced only when all of these hold, otherwise the test stays in the fallback (REVIEW when
-    nothing can be replaced):
-      - every string in the project holding the phrase is either the message of a raise the tool
-        converts, a docstring, a test, or an HTTPException/response detail. A phrase reaching a
-        ValueError any other way (a helper `fail(msg)`, a constant, `.format`) keeps its test;
-      - the try block calls only the project's own functions (and builtins such as len/str): a
-        direct call to anything else (int(), uuid.UUID, a library, a method of an object, a class
-        that may be a pydantic model) may raise a ValueError with any text;
-      - the phrase is not part of the vocabulary of Python's own ValueErrors ("invalid", "must be"…,
-        option `external_phrases`), and is not read through e.args[0] (which can itself fail);
-      - every raise of that class took this very branch before, and at least one raise carries the
-        phrase. A message holding phrases of two classes gets the class of its longest phrase and
-        keeps, everywhere, the string tests of the other phrases.
-    So every error reaching the handler takes the branch it took before: the status and body of
-    every response stay the same.
+    The safety rule: every error reaching the handler takes the branch it took before, so every
+    response keeps its status and body. The string test is removed from the fallback only when
+    the model proves nothing else can carry the phrase there: no code it cannot follow (a value
+    without a type, a third-party or builtin call: `int("not found")` says "not found"), no string
+    holding the phrase that reaches a ValueError by a path it cannot follow, no raise wrapping
+    another error's text (`raise ValueError(f"Error updating: {e}")`), no phrase from
+    `external_phrases`, no `e.args[0]`. Otherwise the typed clause comes first and the string
+    test stays in the fallback for the rest; the report says why. A handler that reaches project
+    code that does not parse is left exactly as it is (REVIEW): converted raises are seen by
+    every handler, and that file's cannot be checked.
 
-    Classes come from a phrase table ("not found" -> ResourceNotFoundError, "already exists" ->
-    ResourceExistsError, "permission"/"not allowed" -> PermissionDeniedError, …), a name derived
-    from the phrase otherwise, or option `classes`. They subclass ValueError and are appended to
-    the project's exceptions module (`<pkg>/exceptions.py` or `<pkg>/errors.py`, option `module`),
-    reusing a class of that name only if it subclasses ValueError alone and no `except` in the
-    project already catches it (else those handlers would see new errors); without one,
-    `<pkg>/exceptions.py` is created (a single-module project without packages gets them in that
-    module).
+    `except Exception` handlers: an HTTPException raised in the try block that the handler would
+    turn into another response (`"404" in str(e)` … else 500) is re-raised first (`except
+    HTTPException: raise`): the one change of behaviour, the fix the audits ask for. Nothing else
+    is changed there but typed clauses; one left as it is is noted (SKIPPED), not listed for
+    review: such handlers classify driver and third-party text all the time.
 
-    Left alone: ValueErrors no handler tests (`int("x")`, "Price must be positive"), handlers
-    whose branches all do what the default does, `except (ValueError, X)` and handlers that show
-    the exception's type (REVIEW).
+    Left alone: ValueErrors no handler tests (`int("x")`, "Price must be positive"), phrases no
+    reachable raise produces, handlers whose branches all do what the default does, `except
+    (ValueError, X)` and handlers that show the exception's type (REVIEW), raises no typed handler
+    reaches (converting them would only widen the diff).
     """
 
     name = "typed-exceptions"
@@ -1908,7 +1908,9 @@ class TypedExceptions(Transform):
         "The converted raises now raise subclasses of ValueError: every `except ValueError` and "
         "isinstance check still matches and every response keeps its status and body, but "
         "`type(e) is ValueError`, repr(e) and the class name in logs and tracebacks change, and "
-        "re-raised HTTP errors now chain their cause (`from e`)."
+        "re-raised HTTP errors now chain their cause (`from e`). In `except Exception` handlers an "
+        "HTTPException raised inside the try block now reaches FastAPI as it was raised instead of "
+        "being turned into the handler's response (a 400 no longer becomes a 500)."
     )
     commit_subject = "use typed exceptions at {sites} string-matched ValueError sites"
 
