@@ -580,6 +580,8 @@ class CatchSite:
     problem: str = ""
     broad: bool = False  # `except Exception`: every error arrives, not only ValueErrors
     default_reraises: bool = False  # what no branch takes ends in a bare `raise`: it propagates as it is
+    answers_http: bool = False  # the handler raises an HTTPException itself: it maps errors to responses
+    body_lines: tuple[int, int] = (0, 0)  # the lines of the try block
 
 
 class TryCalls(cst.CSTVisitor):
@@ -768,6 +770,14 @@ def catch_sites(source: SourceFile, try_node: cst.Try, written: ast.Try) -> Iter
         site.problem = shape.problem
         site.broad = catches_value_error(handler) == "broad"
         site.default_reraises = ends_in_reraise(shape.default)
+        site.answers_http = any(
+            isinstance(node, ast.Raise)
+            and isinstance(node.exc, ast.Call)
+            and (dotted_name(node.exc.func) or "").endswith("HTTPException")
+            for statement in written.handlers[index].body
+            for node in ast.walk(statement)
+        )
+        site.body_lines = (written.body[0].lineno, written.body[-1].end_lineno or written.body[-1].lineno)
         if catches_value_error(handler) == "among":
             site.problem = "the clause catches ValueError together with other exceptions"
         yield site
@@ -1427,12 +1437,15 @@ class Planner:
     def passthrough(self, site: CatchSite, reach: RaiseSummary) -> tuple[str, ImportSpec | None, str]:
         """An `except Exception` handler that would turn an HTTPException raised in the try block
         into another response: (name to re-raise it by, its import if needed, what to say)."""
-        if not site.broad:
-            return "", None, ""
+        if not site.broad or not site.answers_http:
+            return "", None, ""  # only a handler that answers HTTP itself re-maps one
+        first, last = site.body_lines
         http = [
             r
             for r in reach.raises
             if r.exception in HTTP_EXCEPTIONS
+            and r.relpath == site.relpath
+            and first <= r.line <= last  # raised in the try block itself
             and not self.caught_earlier(site, r.exception)
             # where the default re-raises, only one a branch surely takes is re-mapped today (its
             # str() is "<status>: <detail>", so its branch is known only for a literal phrase match)
