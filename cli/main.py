@@ -7,6 +7,7 @@ changes or some files failed, 2 usage or configuration error.
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from pathlib import Path
 from typing import List, Optional
@@ -385,7 +386,15 @@ from cli.batch import batch_app  # noqa: E402 - `fixit batch …` and `fixit bat
 app.add_typer(batch_app, name="batch")
 
 
+def _stop_on_sigterm(signum: int, frame: object) -> None:
+    # `timeout`, `docker stop` and CI cancellation send SIGTERM: stop the way Ctrl-C does (the
+    # changeset is written whole or not at all, temporary worktrees are removed)
+    raise KeyboardInterrupt
+
+
 def main() -> None:
+    if hasattr(signal, "SIGTERM"):
+        signal.signal(signal.SIGTERM, _stop_on_sigterm)
     app()
 
 

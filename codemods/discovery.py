@@ -10,6 +10,7 @@ from __future__ import annotations
 import fnmatch
 import functools
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
@@ -147,12 +148,17 @@ def discover(
         except ValueError:
             return path.as_posix()
 
-    def take(path: Path) -> None:
+    def take(path: Path, shown: str) -> None:
         # only a link can make two paths one file; overlapping PATHs give equal absolute paths
         identity = path.resolve() if path.is_symlink() else path
-        if identity not in seen:
-            seen.add(identity)
-            result.files.append(path)
+        if identity in seen:
+            return
+        odd = _not_regular(path)
+        if odd:  # a named pipe would block the run forever, a device is no source
+            result.problems.append(DiscoveryProblem(shown, f"not a regular file ({odd}): skipped"))
+            return
+        seen.add(identity)
+        result.files.append(path)
 
     for given in paths:
         path = Path(os.path.abspath(given))
@@ -165,7 +171,12 @@ def discover(
             except (OSError, RuntimeError) as error:
                 result.problems.append(DiscoveryProblem(str(given), f"cannot follow link: {error}"))
                 continue
-            take(path)  # explicit files are always taken
+            if path.suffix != ".py" and not _has_python_shebang(path):
+                result.problems.append(
+                    DiscoveryProblem(str(given), "not a Python file (no .py suffix, no python shebang): skipped")
+                )
+                continue
+            take(path, str(given))  # explicit Python files are always taken
             continue
         for directory, subdirectories, filenames in os.walk(path, followlinks=False, onerror=None):
             here = Path(directory)
@@ -194,9 +205,38 @@ def discover(
                     except (OSError, RuntimeError) as error:
                         result.problems.append(DiscoveryProblem(rel, f"cannot follow link: {error}"))
                         continue
-                take(child)
+                take(child, rel)
     result.files.sort()
     return result
+
+
+def _not_regular(path: Path) -> str:
+    """'' for a regular file (through links), else what it is."""
+    try:
+        mode = path.stat().st_mode
+    except OSError as error:
+        return f"cannot stat: {error.strerror or error}"
+    if stat.S_ISREG(mode):
+        return ""
+    if stat.S_ISFIFO(mode):
+        return "a named pipe"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "not a file"
+
+
+def _has_python_shebang(path: Path) -> bool:
+    """A script without the .py suffix: `#!/usr/bin/env python3`, `#!/usr/bin/python`."""
+    if _not_regular(path):
+        return False
+    try:
+        with path.open("rb") as handle:
+            first = handle.readline(256)
+    except OSError:
+        return False
+    return first.startswith(b"#!") and b"python" in first
 
 
 PROJECT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", ".git")

@@ -4,13 +4,20 @@ Every file is written to a temporary file beside it and renamed over the origina
 POSIX), keeping the original's permission bits. Before the first write, every target is checked to
 still hold what the run read, so a file edited meanwhile is never overwritten. If any write fails,
 the files already written are put back and the files created are removed.
+
+A symlinked file is written through: its target gets the change, the link stays a link. SIGINT
+and SIGTERM are held while the changeset is written (they take effect right after), so a signal
+never leaves half of it on disk, nor a temporary file.
 """
 
 from __future__ import annotations
 
 import os
+import signal
 import stat
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
@@ -69,21 +76,45 @@ def _check_unchanged(changes: Iterable[FileChange]) -> None:
             raise WriteError(f"{change.relpath}: {state} during the run; nothing was written")
 
 
+STOP_SIGNALS = {signal.SIGINT, getattr(signal, "SIGTERM", signal.SIGINT)}
+
+
+@contextmanager
+def _signals_held() -> Iterator[None]:
+    """SIGINT/SIGTERM wait until the block is done (POSIX; elsewhere the rollback covers Ctrl-C)."""
+    mask = getattr(signal, "pthread_sigmask", None)
+    if mask is None:
+        yield
+        return
+    previous = mask(signal.SIG_BLOCK, STOP_SIGNALS)
+    try:
+        yield
+    finally:
+        mask(signal.SIG_SETMASK, previous)
+
+
+def _target(path: Path) -> Path:
+    """Where a change to `path` goes: through a symlink to the file it points at."""
+    return path.resolve() if path.is_symlink() else path
+
+
 def write_changes(changes: Iterable[FileChange]) -> None:
     changes = list(changes)
     _check_unchanged(changes)
     written: list[_Written] = []
-    try:
-        for change in changes:
-            mode = stat.S_IMODE(change.path.stat().st_mode) if change.before is not None else None
-            created = _make_parents(change.path)
-            written.append(_Written(change.path, change.before, created))
-            _atomic_write(change.path, change.after, mode)
-    except (OSError, KeyboardInterrupt) as error:
-        _restore(written)
-        raise WriteError(
-            f"{written[-1].path}: write failed ({error}); all changes were rolled back"
-        ) from error
+    with _signals_held():
+        try:
+            for change in changes:
+                path = _target(change.path)
+                mode = stat.S_IMODE(path.stat().st_mode) if change.before is not None else None
+                created = _make_parents(path)
+                written.append(_Written(path, change.before, created))
+                _atomic_write(path, change.after, mode)
+        except (OSError, KeyboardInterrupt) as error:
+            _restore(written)
+            raise WriteError(
+                f"{written[-1].path}: write failed ({error}); all changes were rolled back"
+            ) from error
 
 
 def _restore(written: list[_Written]) -> None:
