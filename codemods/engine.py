@@ -210,6 +210,10 @@ class Engine:
             transform.plan(project)
         except ConfigError:
             raise  # an option that names nothing in the project: a usage error (exit 2)
+        except RecursionError:  # valid code nested deeper than even the raised limit
+            project.failures.append(Failure("", "nested too deeply to analyse; nothing changed"))
+            self._collect_failures(project, failures_before, transform, outcome)
+            return
         except Exception as error:  # a transform bug: this project is left alone, the run goes on
             project.failures.append(Failure("", f"internal error while planning, nothing changed: {error!r}"))
             self._collect_failures(project, failures_before, transform, outcome)

@@ -45,9 +45,18 @@ class Mapped(Generic[T]):
     value: T
 
 
+# Deep but valid code (a 600-branch elif chain, hundreds of joined strings) nests LibCST's trees
+# as deep: the visitors recurse once or more per level. Python 3.11+ keeps such calls off the C
+# stack, so a higher limit is safe; what still goes deeper is reported as such, not as a bug.
+RECURSION_LIMIT = 20_000 if sys.version_info >= (3, 11) else 6_000
+sys.setrecursionlimit(max(sys.getrecursionlimit(), RECURSION_LIMIT))
+
+
 def _describe(error: BaseException) -> str:
     if isinstance(error, SourceError):
         return str(error)
+    if isinstance(error, RecursionError):
+        return "nested too deeply to analyse; left as it is"
     # a bug in a transform: keep the innermost frame so the report points somewhere useful
     frame = traceback.extract_tb(error.__traceback__)[-1:] if error.__traceback__ else []
     where = f" ({Path(frame[0].filename).name}:{frame[0].lineno})" if frame else ""

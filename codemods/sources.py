@@ -106,9 +106,16 @@ class SourceFile:
     @cached_property
     def cst(self) -> cst.Module:
         try:
-            return cst.parse_module(self.text)
+            module = cst.parse_module(self.text)
         except cst.ParserSyntaxError as error:
             raise SourceError(f"syntax error at line {error.raw_line}: {error.message}") from error
+        except RecursionError as error:  # valid but deeply nested code (hundreds of joined strings)
+            raise SourceError("nested too deeply for the parser; left as it is") from error
+        if module.code != self.text:
+            # every edit is made on this tree: one that does not give the file back byte for byte
+            # would change more than the edit (a comment or blank line lost)
+            raise SourceError("LibCST does not give this file back byte for byte; left as it is")
+        return module
 
     def __getstate__(self) -> dict[str, object]:
         # cached trees are rebuilt in the worker rather than pickled

@@ -109,3 +109,16 @@ def test_sigterm_in_the_write_phase_finishes_the_changeset(tmp_path: Path, attem
     contents = {path.read_text() for path in files}
     assert contents in ({before}, {after})
     assert not list(tmp_path.rglob("*.fixit-tmp"))
+
+
+def test_deep_but_valid_code_is_no_internal_error(tmp_path: Path) -> None:
+    chain = "".join(f"        elif 'p{i}' in str(e):\n            return {i}\n" for i in range(1, 700))
+    (tmp_path / "deep.py").write_text(
+        "def f():\n    try:\n        pass\n    except ValueError as e:\n        if 'p0' in str(e):\n"
+        "            return 0\n" + chain
+    )
+    strings = "".join(f'    "s{i}"\n' for i in range(1200))
+    (tmp_path / "strings.py").write_text(f"x = (\n{strings})\n")
+    run = fixit("apply", "all", str(tmp_path), "--dry-run", timeout=120)
+    assert "internal error" not in run.stderr, run.stderr
+    assert run.returncode == 0, run.stderr

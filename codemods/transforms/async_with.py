@@ -974,7 +974,8 @@ def _try_whose_finally_holds(statement: cst.CSTNode, ancestors: Ancestors) -> cs
 def _drop_finally_once_emptied(site: SiteMatch, try_node: cst.Try) -> None:
     """The `finally:` goes when every statement in it is one the rewrite removes."""
     body = try_node.finalbody.body if try_node.finalbody is not None else None
-    statements = body.body if isinstance(body, cst.IndentedBlock) else ()
+    # `finally: await db.close()` on one line: the suite itself is the statement removed
+    statements = body.body if isinstance(body, cst.IndentedBlock) else (body,) if body is not None else ()
     if all(statement in site.removed for statement in statements):
         previous = site.tries.get(try_node, TryEdit())
         site.tries[try_node] = TryEdit(previous.drop_handlers, drop_finally=True)
@@ -1185,8 +1186,15 @@ class BlockRewriter(cst.CSTTransformer):
         edit = self.tries[original]
         handlers = () if edit.drop_handlers else updated.handlers
         finalbody = None if edit.drop_finally else updated.finalbody
-        if handlers or finalbody is not None or not isinstance(updated.body, cst.IndentedBlock):
+        if handlers or finalbody is not None:
             return [updated.with_changes(handlers=handlers, finalbody=finalbody)]
+        if isinstance(updated.body, cst.SimpleStatementSuite):  # `try: x` alone: the line `x`
+            suite = updated.body
+            return [
+                cst.SimpleStatementLine(
+                    body=suite.body, leading_lines=updated.leading_lines, trailing_whitespace=suite.trailing_whitespace
+                )
+            ]
         body = list(updated.body.body)
         body[0] = body[0].with_changes(leading_lines=[*updated.leading_lines, *body[0].leading_lines])  # type: ignore[attr-defined]
         return body

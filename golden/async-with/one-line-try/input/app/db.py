@@ -1,0 +1,6 @@
+async def get_db():
+    db = object()
+    try:
+        yield db
+    finally:
+        pass
