@@ -18,7 +18,7 @@ def print_summary(result: RunResult, console: Console, dry_run: bool) -> None:
     console.print(
         f"[bold]fixit[/]: {result.scanned} files scanned, {result.skipped_by_prefilter} skipped by prefilter"
         + (f" ({result.generated} generated files ignored)" if result.generated else "")
-        + f", {len(changes)} {verb}, {len(failures)} failed; "
+        + f", {len(changes)} {verb}, {len({f.relpath for f in failures})} failed; "
         f"{changed_sites} sites {verb}, {len(review)} left for review",
         highlight=False,
     )
@@ -37,11 +37,16 @@ def print_summary(result: RunResult, console: Console, dry_run: bool) -> None:
                 f"  {escape(site.path)}:{site.line}: {escape(f'[{site.transform}]')} {escape(site.message)}"
             )
     if failures:
+        # one line per file and message: a file that does not parse is one failure, not one per
+        # transform that read it
         console.print("[bold red]Failed:[/]")
+        grouped: dict[tuple[str, str], list[str]] = {}
         for failure in failures:
-            where = failure.relpath or "(run)"
-            who = f"[{failure.transform}] " if failure.transform else ""
-            console.print(f"  {escape(where)}: {escape(who)}{escape(failure.message)}", highlight=False)
+            grouped.setdefault((failure.relpath, failure.message), []).append(failure.transform)
+        for (relpath, message), transforms in grouped.items():
+            names = [name for name in dict.fromkeys(transforms) if name]
+            who = f"[{', '.join(names)}] " if names else ""
+            console.print(f"  {escape(relpath or '(run)')}: {escape(who)}{escape(message)}", highlight=False)
     notes = [(t.name, note) for t in result.transforms if t.changes for note in t.notes]
     behaviour = [
         (t.name, t.transform.behaviour_change)

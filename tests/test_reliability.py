@@ -122,3 +122,14 @@ def test_deep_but_valid_code_is_no_internal_error(tmp_path: Path) -> None:
     run = fixit("apply", "all", str(tmp_path), "--dry-run", timeout=120)
     assert "internal error" not in run.stderr, run.stderr
     assert run.returncode == 0, run.stderr
+
+
+def test_the_summary_counts_failed_files_not_records(tmp_path: Path) -> None:
+    # read by several transforms, a file that does not parse is one failed file, listed once
+    (tmp_path / "bad.py").write_text(
+        "def f(:\n    pass\nBase.metadata.create_all()\ndb = await anext(ctx)\nx = Depends(get_session)\n"
+    )
+    run = fixit("apply", "all", str(tmp_path), "--dry-run")
+    assert ", 1 failed;" in run.stderr
+    lines = [line for line in run.stderr.splitlines() if line.strip().startswith("bad.py:")]
+    assert len(lines) == 1 and "alembic" in lines[0] and "async-with" in lines[0], run.stderr
