@@ -415,3 +415,12 @@ def test_the_fixit_batch_command_with_the_timeouts_transform(tmp_path: Path) -> 
     status = fixit("batch", "status", cwd=tmp_path)
     assert status.returncode == 0, status.stderr
     assert "remotes/llm.git" in status.stdout and "changed" in status.stdout and "fixit/timeouts" in status.stdout
+
+
+def test_a_malformed_url_is_a_manifest_mistake_with_its_line(tmp_path: Path) -> None:
+    manifest = write(tmp_path / "repos.txt", "https://github.com/acme/ok.git\nhttps://[::1/x\nhttps://example.com:99999/x\n")
+    with pytest.raises(ManifestError) as caught:
+        load_manifest(manifest)
+    problems = caught.value.problems
+    assert [int(problem.split(":")[1]) for problem in problems] == [2, 3]
+    assert all("not a valid URL" in problem for problem in problems)

@@ -255,12 +255,16 @@ def location_problem(location: str) -> str | None:
 def _url_problem(location: str, scheme: str) -> str | None:
     if scheme not in ALLOWED_SCHEMES:
         return f"unsupported scheme {scheme}://; use {ACCEPTED}"
-    parts = urllib.parse.urlsplit(location)
+    try:
+        parts = urllib.parse.urlsplit(location)
+        hostname, _ = parts.hostname, parts.port  # parsed lazily: a bad port or IPv6 host fails here
+    except ValueError as error:
+        return f"not a valid URL ({error})"
     if scheme == "file":
         return None if parts.path else "file:// without a path"
-    if not parts.hostname:
+    if not hostname:
         return f"{scheme}:// without a host"
-    if parts.hostname.startswith("-") or (parts.username or "").startswith("-"):
+    if hostname.startswith("-") or (parts.username or "").startswith("-"):
         return "a host or user starting with '-' is refused (git would read it as an option)"
     return None if parts.path.strip("/") else "no repository path after the host"
 
