@@ -291,7 +291,6 @@ def test_the_app_was_really_rewritten(shop: tuple[Path, list[list[object]], list
     assert 'raise ResourceNotFoundError(f"Coupon {code} not found")' in services
     assert 'if "expired" in str(e):' in routes and 'if "already" in str(e):' in routes
     changed = {where: message for action, where, message in sites if action == Action.CHANGED.value}
-    reviewed = {where: message for action, where, message in sites if action == Action.REVIEW.value}
     assert set(changed) >= {
         "shop/routes.py:12",
         "shop/routes.py:24",
