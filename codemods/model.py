@@ -190,6 +190,7 @@ class SemanticModel:
         self._in_progress: set[str] = set()
         self._resolving: set[tuple[str, int, str]] = set()
         self._bound_anywhere: dict[str, frozenset[str] | None] = {}
+        self._constructions: dict[str, tuple[list[RaiseSite], list[Unknown]]] = {}
 
     # -- names ------------------------------------------------------------------------------------
 
@@ -762,6 +763,9 @@ class SemanticModel:
         with its message (`exception_message`); and every other use that may build one where the
         model cannot follow it (`err = C(...)`, `factories = {"x": C}`), as unknowns. A file that
         names the class and does not parse is an unknown too."""
+        canonical = self.index.canonical(qualified)
+        if canonical in self._constructions:
+            return self._constructions[canonical]
         family = {cls.qualified for cls in self.subclasses(qualified)}
         raises: list[RaiseSite] = []
         unknown: list[Unknown] = []
@@ -774,6 +778,7 @@ class SemanticModel:
             raises_here, unknown_here = self._constructions_in(info, family)
             raises += raises_here
             unknown += unknown_here
+        self._constructions[canonical] = (raises, unknown)
         return raises, unknown
 
     def _constructions_in(self, info: ModuleInfo, family: set[str]) -> tuple[list[RaiseSite], list[Unknown]]:

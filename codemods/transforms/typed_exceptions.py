@@ -575,29 +575,12 @@ class CatchSite:
     line: int
     column: int
     conditions: list[Condition] = field(default_factory=list)
-    calls: list[str] = field(default_factory=list)  # callees of the try block, as written ("" unnamed)
     handled: list[str] = field(default_factory=list)  # names caught by earlier clauses of the try
     problem: str = ""
     broad: bool = False  # `except Exception`: every error arrives, not only ValueErrors
     default_reraises: bool = False  # what no branch takes ends in a bare `raise`: it propagates as it is
     answers_http: bool = False  # the handler raises an HTTPException itself: it maps errors to responses
     body_lines: tuple[int, int] = (0, 0)  # the lines of the try block
-
-
-class TryCalls(cst.CSTVisitor):
-    """The callees of a try block, except the exceptions it constructs to raise them."""
-
-    def __init__(self) -> None:
-        self.callees: list[str] = []
-        self.raised: set[int] = set()
-
-    def visit_Raise(self, node: cst.Raise) -> None:
-        if node.exc is not None:
-            self.raised.add(id(node.exc))
-
-    def visit_Call(self, node: cst.Call) -> None:
-        if id(node) not in self.raised:
-            self.callees.append(dotted(node.func) or "")
 
 
 # Which files can hold a catch site, decided from bytes, then from the stdlib ast, before LibCST.
@@ -763,9 +746,6 @@ def catch_sites(source: SourceFile, try_node: cst.Try, written: ast.Try) -> Iter
             continue
         site = CatchSite(source.relpath, source.module, position.lineno, position.col_offset)
         site.conditions = [Condition(b.tests, shape.has_outcome(i)) for i, b in enumerate(shape.branches)]
-        calls = TryCalls()
-        try_node.body.visit(calls)
-        site.calls = calls.callees
         site.handled = [name for h in try_node.handlers[:index] for name in handled_names(h)]
         site.problem = shape.problem
         site.broad = catches_value_error(handler) == "broad"
