@@ -18,7 +18,7 @@ import enum
 import re
 import sys
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import ClassVar
 
@@ -103,6 +103,17 @@ LANGCHAIN_LLM_CLASSES = frozenset({"OpenAI", "AzureOpenAI", "OllamaLLM", "Ollama
 # Methods returning the same client, reconfigured: the call made on their result is still an LLM call.
 RECONFIGURING_METHODS = frozenset(
     {"with_options", "copy", "with_structured_output", "bind_tools", "bind", "with_config", "with_retry"}
+)
+# What an instructor client built around a litellm function (`instructor.from_litellm(acompletion)`)
+# is called with; the call is as async as the function it wraps.
+INSTRUCTOR_REQUESTS = frozenset(
+    {
+        "chat.completions.create",
+        "chat.completions.create_with_completion",
+        "create",
+        "create_with_completion",
+        "messages.create",
+    }
 )
 TIMEOUT_KEYWORDS = frozenset({"timeout", "request_timeout", "default_request_timeout"})
 # Objects tracked like clients although they are not LLM clients: their methods schedule coroutines.
@@ -547,6 +558,7 @@ class _LlmCall:
     kind: CallKind
     label: str  # for messages: "AsyncOpenAI.chat.completions.create", "litellm.acompletion"
     origin: ClientOrigin | None
+    framework: str = ""  # a third-party base of the class the call is made in (an adapter of it)
 
 
 # A call, as both trees locate it: the line and the column (in characters) where its callee starts.
@@ -602,6 +614,14 @@ class _CallClassifier:
         return self.model.resolve(self.module, call.func.id, call.lineno).rsplit(".", 1)[-1] in names
 
     def llm_call(self, call: ast.Call) -> _LlmCall | None:
+        found = self._llm_call(call)
+        if found is None:
+            return None
+        _, cls = self.model.enclosing(self.module, call.lineno)
+        framework = next(iter(self.model.external_bases(cls.qualified)), "") if cls is not None else ""
+        return replace(found, framework=framework) if framework else found
+
+    def _llm_call(self, call: ast.Call) -> _LlmCall | None:
         written = dotted_name(call.func)
         if written is not None:
             qualified = self.model.resolve(self.module, written, call.lineno)
@@ -617,6 +637,26 @@ class _CallClassifier:
             kind = classify_method(origin.constructor, path, self.patterns)
             label = ".".join([origin.constructor.rsplit(".", 1)[-1], *path])
             return _LlmCall(kind, label, origin) if kind is not None else None
+        return self._instructor_call(call, chain)
+
+    def _instructor_call(self, call: ast.Call, chain: list[ast.expr]) -> _LlmCall | None:
+        """`instructor.from_litellm(litellm.acompletion)` then `client.chat.completions.create(...)`:
+        the model sees through the wrapper to the litellm function it calls."""
+        for index, receiver in enumerate(chain[:-1]):
+            path = ".".join(node.attr for node in chain[index + 1 :] if isinstance(node, ast.Attribute))
+            if path not in INSTRUCTOR_REQUESTS:
+                continue
+            values = [
+                v
+                for v in self.model.values(self.module, receiver, call.lineno)
+                if not (v.kind == "instance" and v.name == "None")
+            ]
+            kinds = {classify_function(v.name, frozenset()) if v.kind == "external" and not v.called else None for v in values}
+            if len(kinds) == 1 and None not in kinds:
+                function = values[0].name
+                kind = kinds.pop()
+                assert kind is not None
+                return _LlmCall(kind, f"instructor({function.rsplit('.', 1)[-1]}).{path}", ClientOrigin(function))
         return None
 
     def origin_of(self, receiver: ast.expr, line: int) -> ClientOrigin | None:
@@ -865,7 +905,9 @@ class _FileEdit:
                 "bound the whole consumption (e.g. async with asyncio.timeout)"
             )
         if spread is None:
-            return Action.REVIEW, f"{label} spreads a dict the code does not show, which may carry a timeout"
+            unread = self._unreadable_spread(call, llm_call)
+            if unread:
+                return Action.REVIEW, unread
         if llm_call.kind is CallKind.SYNC:
             return Action.REVIEW, (
                 f"{label} is synchronous: asyncio.wait_for cannot interrupt it; "
@@ -901,6 +943,36 @@ class _FileEdit:
                 return None
             found += items
         return found
+
+    def _unreadable_spread(self, call: cst.Call, llm_call: _LlmCall) -> str:
+        """Why a spread the code does not show leaves the call for review; '' when it is wrapped
+        anyway. `asyncio.wait_for` bounds the call from outside, so a `timeout` inside the dict
+        cannot clash with it: a merged configuration dict (`{**self.llm_args, **kwargs}`) or an
+        attribute (`**self.options`) is wrapped. Left for review: a function that forwards its
+        caller's keyword arguments (the caller may pass the timeout, and owns the bound), a dict a
+        call returns (it may hold the timeout), a method of an adapter for a third-party framework
+        (LangChain's `BaseChatModel._agenerate`: the framework's caller owns the bound)."""
+        label = llm_call.label
+        function = self.parents.get(call)
+        while function is not None and not isinstance(function, cst.FunctionDef):
+            function = self.parents.get(function)
+        parameters = {param.name.value for param in _all_params(function.params)} if function else set()
+        for arg in call.args:
+            if arg.star != "**" or _literal_items(arg.value) is not None:
+                continue
+            if isinstance(arg.value, cst.Name) and arg.value.value in parameters:
+                return (
+                    f"{label} forwards its caller's keyword arguments (**{arg.value.value}), which may "
+                    "carry a timeout: bound it where it is called"
+                )
+            if isinstance(arg.value, cst.Call):
+                return f"{label} spreads the dict a call returns, which may carry a timeout"
+        if llm_call.framework:
+            return (
+                f"{label} spreads per-call arguments in an adapter of {llm_call.framework}: the "
+                "framework's caller owns the bound"
+            )
+        return ""
 
     def _items_bound_to(self, call: cst.Call, name: str) -> Keywords | None:
         function = self.parents.get(call)

@@ -1,5 +1,6 @@
 import asyncio
 
+from langchain_core.language_models import BaseChatModel
 from openai import AsyncOpenAI
 
 LLM_TIMEOUT_SECONDS = 120.0
@@ -50,6 +51,20 @@ async def spread_from_a_call(messages: list) -> str:
 
 
 async def merged(messages: list, **extra) -> str:
+    # the function's own request configuration, merged: wait_for bounds it from outside, and a
+    # timeout inside the dict cannot clash with it
     params = {"model": "m", "messages": messages, **extra}
-    response = await client.chat.completions.create(**params)
+    response = await asyncio.wait_for(
+        client.chat.completions.create(**params),
+        timeout=LLM_TIMEOUT_SECONDS,
+    )
     return response.choices[0].message.content
+
+
+class ChatAdapter(BaseChatModel):
+    # a LangChain model adapter: the framework's caller passes the per-call arguments and owns
+    # the bound (review)
+    async def _agenerate(self, messages: list, **kwargs) -> str:
+        call_kwargs = {**self.model_kwargs, **kwargs}
+        response = await client.chat.completions.create(model="m", messages=messages, **call_kwargs)
+        return response.choices[0].message.content

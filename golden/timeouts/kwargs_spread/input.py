@@ -1,3 +1,4 @@
+from langchain_core.language_models import BaseChatModel
 from openai import AsyncOpenAI
 
 client = AsyncOpenAI()
@@ -43,6 +44,17 @@ async def spread_from_a_call(messages: list) -> str:
 
 
 async def merged(messages: list, **extra) -> str:
+    # the function's own request configuration, merged: wait_for bounds it from outside, and a
+    # timeout inside the dict cannot clash with it
     params = {"model": "m", "messages": messages, **extra}
     response = await client.chat.completions.create(**params)
     return response.choices[0].message.content
+
+
+class ChatAdapter(BaseChatModel):
+    # a LangChain model adapter: the framework's caller passes the per-call arguments and owns
+    # the bound (review)
+    async def _agenerate(self, messages: list, **kwargs) -> str:
+        call_kwargs = {**self.model_kwargs, **kwargs}
+        response = await client.chat.completions.create(model="m", messages=messages, **call_kwargs)
+        return response.choices[0].message.content
