@@ -401,11 +401,13 @@ class SemanticModel:
 
     def _values_of_call(self, module: str, call: ast.Call, line: int, depth: int) -> set[Value]:
         where = f"{self._relpath(module)}:{call.lineno}"
-        keywords = frozenset(k.arg for k in call.keywords if k.arg)
+        passed = [(k.arg, k.value) for k in call.keywords if k.arg]
+        for spread in (k.value for k in call.keywords if k.arg is None):
+            # `AsyncOpenAI(**kwargs)` with `kwargs = {"timeout": t, ...}` built in this function
+            passed += self._dict_items(module, spread, call.lineno) or []
+        keywords = frozenset(name for name, _ in passed)
         nones = frozenset(
-            k.arg
-            for k in call.keywords
-            if k.arg and isinstance(k.value, ast.Constant) and k.value.value is None
+            name for name, value in passed if isinstance(value, ast.Constant) and value.value is None
         )
         found: set[Value] = set()
         for callee in self._values(module, call.func, line, depth + 1):
@@ -423,6 +425,55 @@ class SemanticModel:
             else:
                 found.add(Value("unknown", callee.name if callee.is_unknown else "not callable", where=where))
         return found
+
+    def _dict_items(self, module: str, node: ast.expr, line: int) -> list[tuple[str, ast.expr]] | None:
+        """The (key, value) pairs of a dict the code shows: a `{...}` display, or a local name the
+        enclosing function binds only to displays and then sets by constant key (`d["k"] = v`,
+        `d.setdefault("k", v)`, `d.update(k=v)`). None when any of it cannot be read (a merged
+        dict, a computed key, a key removed, the name passed elsewhere to be filled)."""
+        if isinstance(node, ast.Dict):
+            return _display_items(node)
+        function = self.enclosing(module, line)[0] if isinstance(node, ast.Name) else None
+        if function is None or not isinstance(node, ast.Name):
+            return None
+        name = node.id
+        if name in {a.arg for a in [*function.args.posonlyargs, *function.args.args, *function.args.kwonlyargs]}:
+            return None
+        items: list[tuple[str, ast.expr]] = []
+        for child in ast.walk(function):
+            targets = child.targets if isinstance(child, ast.Assign) else [child.target] if isinstance(child, ast.AnnAssign) and child.value is not None else []
+            if any(isinstance(t, ast.Name) and t.id == name for t in targets):
+                value = child.value  # type: ignore[union-attr]
+                shown = _display_items(value) if isinstance(value, ast.Dict) else None
+                if shown is None:
+                    return None
+                items += shown
+            elif isinstance(child, ast.Subscript) and isinstance(child.value, ast.Name) and child.value.id == name:
+                key = child.slice
+                if isinstance(child.ctx, ast.Del) or not (isinstance(key, ast.Constant) and isinstance(key.value, str)):
+                    if isinstance(child.ctx, (ast.Store, ast.Del)):
+                        return None
+                    continue
+                if isinstance(child.ctx, ast.Store):
+                    items.append((key.value, ast.Constant(value=...)))
+            elif (
+                isinstance(child, ast.Call)
+                and isinstance(child.func, ast.Attribute)
+                and isinstance(child.func.value, ast.Name)
+                and child.func.value.id == name
+            ):
+                method = child.func.attr
+                if method == "setdefault" and child.args and isinstance(child.args[0], ast.Constant):
+                    items.append((str(child.args[0].value), child.args[1] if len(child.args) > 1 else ast.Constant(None)))
+                elif method == "update" and not child.args:
+                    items += [(k.arg, k.value) for k in child.keywords if k.arg]
+                elif method not in ("get", "items", "keys", "values", "copy"):
+                    return None  # pop, clear, update(other): the keys are no longer the ones shown
+            elif isinstance(child, ast.Call) and any(
+                isinstance(a, ast.Name) and a.id == name for a in [*child.args, *(k.value for k in child.keywords if k.arg)]
+            ):
+                return None  # handed to a function that may fill it
+        return items
 
     def _values_of_name(self, module: str, name: str, line: int, depth: int) -> set[Value]:
         for function in self.enclosing_chain(module, line):
@@ -678,13 +729,19 @@ class SemanticModel:
             return {Value("unknown", f"`{function_qualified}` {UNREADABLE}")}
         info, node = found
         module = info.source.module
-        if node.returns is not None:
-            values = self._values_of_annotation(module, node.returns, node.lineno, depth)
-            if not all(v.is_unknown for v in values):
-                return values
         returns = [
             s.value for s in own_statements(node.body) if isinstance(s, ast.Return) and s.value is not None
         ]
+        if node.returns is not None:
+            values = self._values_of_annotation(module, node.returns, node.lineno, depth)
+            if not all(v.is_unknown for v in values):
+                # the annotation says which class; the returns also say how it was built (the
+                # keywords a client got): where they build the very classes it names, they count
+                built = set().union(*(self._values(module, r, r.lineno, depth + 1) for r in returns)) if returns else set()
+                named = {v.name for v in values}
+                if built and all(not v.is_unknown and v.name in named for v in built):
+                    return built
+                return values
         if not returns:
             return {Value("unknown", f"`{function_qualified}` returns nothing the model can read")}
         return set().union(*(self._values(module, r, r.lineno, depth + 1) for r in returns))
@@ -1051,6 +1108,16 @@ def is_quiet_method(name: str) -> bool:
     receiver, _, method = name.rpartition("().")
     receiver = receiver.removeprefix("builtins.")
     return method in QUIET_METHODS.get(receiver, ())
+
+
+def _display_items(node: ast.Dict) -> list[tuple[str, ast.expr]] | None:
+    """`{"timeout": t, "model": m}`: its pairs; None with a `**merge` or a computed key."""
+    items = []
+    for key, value in zip(node.keys, node.values):
+        if not (isinstance(key, ast.Constant) and isinstance(key.value, str)):
+            return None
+        items.append((key.value, value))
+    return items
 
 
 def _lines_wrapping(handler: ast.ExceptHandler, name: str) -> set[int]:

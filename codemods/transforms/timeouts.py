@@ -572,6 +572,7 @@ class _FileCalls:
     llm_calls: dict[CallKey, _LlmCall] = field(default_factory=dict)
     task_groups: set[CallKey] = field(default_factory=set)  # `tg.create_task(...)` on an asyncio.TaskGroup
     last_names: set[str] = field(default_factory=set)  # callee names of those calls, for the rewrite's survey
+    script: bool = False  # a command-line script outside the project's packages
 
 
 class _CallClassifier:
@@ -586,7 +587,7 @@ class _CallClassifier:
         self.lines = re.split("\r\n|\r|\n", source.text)
 
     def survey(self, names: frozenset[str]) -> _FileCalls:
-        found = _FileCalls()
+        found = _FileCalls(script=is_script(self.source))
         for node in ast.walk(self.source.ast):
             if not isinstance(node, ast.Call):
                 continue
@@ -697,6 +698,19 @@ class _CallClassifier:
                     if is_tracked_constructor(base, self.patterns):
                         return base
         return None
+
+
+def is_script(source: SourceFile) -> bool:
+    """A module run as a command (`if __name__ == "__main__":`) from a folder that is no package
+    (`tools/`, `scripts/`): not part of the application."""
+    if (source.path.parent / "__init__.py").exists():
+        return False
+    return any(
+        isinstance(node, ast.If)
+        and isinstance(node.test, ast.Compare)
+        and dotted_name(node.test.left) == "__name__"
+        for node in source.ast.body
+    )
 
 
 def _merge(origins: Sequence[ClientOrigin | None]) -> ClientOrigin | None:
@@ -922,6 +936,12 @@ class _FileEdit:
             return Action.REVIEW, (
                 f"{label} is not awaited where it is made (its coroutine is stored or returned): "
                 "bound it where it is awaited"
+            )
+        if self.known.script:
+            return Action.REVIEW, (
+                f"{label} is in a command-line script outside the project's packages: a person runs it "
+                "and can stop it, and a bound could cut a long generation short; bound it if it runs "
+                "unattended"
             )
         return None
 
