@@ -330,17 +330,25 @@ class TimeoutsTransform(Transform):
     module constant `LLM_TIMEOUT_SECONDS = 120.0` when they are missing.
 
     Calls are recognised by resolving names (imports, aliases, constructors, annotations,
-    `self.client` attributes), never by method name alone.
+    `self.client` attributes, instructor clients around an SDK client or a litellm function),
+    never by method name alone. A client built from a `**dict` the code shows (`kwargs =
+    {"timeout": t}` then `AsyncOpenAI(**kwargs)`) counts as constructed with those keywords.
 
     It will not touch:
     - calls already inside `asyncio.wait_for`, `asyncio.timeout[_at]`, `async_timeout`,
       `anyio.fail_after`/`move_on_after` or trio's equivalents (skipped);
     - calls given `timeout=`, or made on a client constructed with `timeout=` (skipped);
       `timeout=None` turns a limit off on purpose (review);
-    - calls spreading `**kwargs` the code does not show (a parameter, a call, a merged dict): a
-      timeout the caller chose may be inside (review); a dict the code shows (`**{...}`, or a
-      name the function binds only to `{...}`/`dict(...)` literals and sets by key) is read like
-      keywords: `timeout` skips, `stream` reviews, anything else is wrapped;
+    - calls forwarding their caller's keyword arguments (`**kwargs`, a dict parameter), or
+      spreading what a call returns: a timeout the caller chose may be inside, and the caller owns
+      the bound (review); likewise per-call arguments inside an adapter of a third-party framework
+      (LangChain's `BaseChatModel._agenerate`). A dict the code shows (`**{...}`, or a name the
+      function binds only to `{...}`/`dict(...)` literals and sets by key) is read like keywords:
+      `timeout` skips, `stream` reviews. The function's own merged configuration
+      (`{**self.llm_args, **kwargs}`) or an attribute (`**self.options`) is wrapped: `wait_for`
+      bounds the call from outside, so a timeout inside the dict cannot clash with it;
+    - calls in a command-line script outside the project's packages (`tools/notes.py` with
+      `if __name__ == "__main__":`): a person runs it and can stop it (review);
     - synchronous calls (`OpenAI()`, `litellm.completion`, `agent.run_sync`, `llm.invoke`):
       `wait_for` cannot interrupt them (review);
     - streaming calls (`stream=True`, `.stream(...)`, `astream`): bounding the call does not
