@@ -907,7 +907,9 @@ class _FileEdit:
         if bound:
             return Action.SKIPPED, f"{label} already bounded by {bound}"
         spread = self._spread_keywords(call)
-        keywords = call_keywords(call) + (spread or [])
+        # an unreadable spread still shows some keys (`{"stream": True, "timeout": t, **kwargs}`)
+        shown = spread if spread is not None else self._spread_keywords(call, partial=True)
+        keywords = call_keywords(call) + (shown or [])
         own_limit = call_limit(keywords)
         client_limit = llm_call.origin.limit if llm_call.origin is not None else Limit.ABSENT
         if own_limit is Limit.SET:
@@ -955,7 +957,7 @@ class _FileEdit:
 
     # -- the call's surroundings
 
-    def _spread_keywords(self, call: cst.Call) -> Keywords | None:
+    def _spread_keywords(self, call: cst.Call, partial: bool = False) -> Keywords | None:
         """The keywords `**spread`s pass, where each dict is one the code shows: `**{...}`, or a
         name the function binds only to `{...}`/`dict(...)` literals and sets items of by key.
         None when a spread cannot be read (a parameter, a call, a merged dict): it may carry a
@@ -964,9 +966,11 @@ class _FileEdit:
         for arg in call.args:
             if arg.star != "**":
                 continue
-            items = _literal_items(arg.value)
+            items = _literal_items(arg.value, partial)
             if items is None and isinstance(arg.value, cst.Name):
-                items = self._items_bound_to(call, arg.value.value)
+                items = self._items_bound_to(call, arg.value.value, partial)
+            if items is None and partial:
+                continue
             if items is None:
                 return None
             found += items
@@ -1002,15 +1006,15 @@ class _FileEdit:
             )
         return ""
 
-    def _items_bound_to(self, call: cst.Call, name: str) -> Keywords | None:
+    def _items_bound_to(self, call: cst.Call, name: str, partial: bool = False) -> Keywords | None:
         function = self.parents.get(call)
         while function is not None and not isinstance(function, cst.FunctionDef):
             function = self.parents.get(function)
         if function is None or any(param.name.value == name for param in _all_params(function.params)):
             return None
-        finder = _DictItems(name)
+        finder = _DictItems(name, partial)
         function.visit(finder)
-        return finder.items if finder.readable and finder.bound else None
+        return finder.items if (finder.readable or partial) and finder.bound else None
 
     def _bounded_by(self, call: cst.Call) -> str | None:
         """The wait_for call or timeout block already around `call` in its function, if any."""
@@ -1238,20 +1242,23 @@ def _all_params(params: cst.Parameters) -> list[cst.Param]:
     return [*params.posonly_params, *params.params, *star, *params.kwonly_params, *kwargs]
 
 
-def _literal_items(node: cst.BaseExpression) -> Keywords | None:
+def _literal_items(node: cst.BaseExpression, partial: bool = False) -> Keywords | None:
     """`{"model": m, "stream": True}` or `dict(model=m, stream=True)`: its keys; None when the
-    dict is not such a literal or merges another (`{**base}`, a computed key)."""
+    dict is not such a literal or merges another (`{**base}`, a computed key). `partial`: the keys
+    it shows even so (a merge may add others, never remove these)."""
     if isinstance(node, cst.Dict):
         items = []
         for element in node.elements:
             key = element.key if isinstance(element, cst.DictElement) else None
             value = key.evaluated_value if isinstance(key, cst.SimpleString) else None
             if not isinstance(value, str):
+                if partial:
+                    continue
                 return None
             items.append((value, element.value))
         return items
     if isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value == "dict":
-        if any(arg.keyword is None for arg in node.args):
+        if any(arg.keyword is None for arg in node.args) and not partial:
             return None
         return [(arg.keyword.value, arg.value) for arg in node.args if arg.keyword is not None]
     return None
@@ -1260,9 +1267,10 @@ def _literal_items(node: cst.BaseExpression) -> Keywords | None:
 class _DictItems(cst.CSTVisitor):
     """The items `name = {...}` and `name["key"] = value` put in a dict, in the visited scope."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, partial: bool = False) -> None:
         super().__init__()
         self.name = name
+        self.partial = partial  # collect the keys shown even where others may be added
         self.items: Keywords = []
         self.bound = False  # assigned a literal at least once
         self.readable = True  # every binding of the name is one this reads
@@ -1271,7 +1279,7 @@ class _DictItems(cst.CSTVisitor):
         value = node.value
         for target in node.targets:
             if isinstance(target.target, cst.Name) and target.target.value == self.name:
-                items = _literal_items(value)
+                items = _literal_items(value, self.partial)
                 self.bound = True
                 self.readable &= items is not None
                 self.items += items or []
