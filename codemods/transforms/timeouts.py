@@ -17,6 +17,7 @@ import builtins
 import enum
 import re
 import sys
+from pathlib import Path
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -451,7 +452,7 @@ class TimeoutsTransform(Transform):
             try:
                 if not self._may_hold_llm_calls(source):
                     continue
-                found = _CallClassifier(model, source, self.patterns).survey(names)
+                found = _CallClassifier(model, source, self.patterns, project.root).survey(names)
             except SourceError:
                 self.unreadable.add(source.relpath)  # reported once, by `rewrite`
                 continue
@@ -587,15 +588,16 @@ class _CallClassifier:
     """Which calls of one module are LLM calls, and on what client, by asking the semantic model
     what each callee names and what each receiver holds (every branch, every module)."""
 
-    def __init__(self, model: SemanticModel, source: SourceFile, patterns: frozenset[str]) -> None:
+    def __init__(self, model: SemanticModel, source: SourceFile, patterns: frozenset[str], root: Path) -> None:
         self.model = model
+        self.root = root  # the project's folder: a script is a module outside every package below it
         self.source = source
         self.module = source.module
         self.patterns = patterns
         self.lines = re.split("\r\n|\r|\n", source.text)
 
     def survey(self, names: frozenset[str]) -> _FileCalls:
-        found = _FileCalls(script=is_script(self.source))
+        found = _FileCalls(script=is_script(self.source, self.root))
         for node in ast.walk(self.source.ast):
             if not isinstance(node, ast.Call):
                 continue
@@ -708,11 +710,17 @@ class _CallClassifier:
         return None
 
 
-def is_script(source: SourceFile) -> bool:
-    """A module run as a command (`if __name__ == "__main__":`) from a folder that is no package
-    (`tools/`, `scripts/`): not part of the application."""
-    if (source.path.parent / "__init__.py").exists():
-        return False
+def is_script(source: SourceFile, root: Path) -> bool:
+    """A module run as a command (`if __name__ == "__main__":`) from a folder outside every package
+    of the project (`tools/`, `scripts/`): not part of the application. A module below a package
+    (`app/agents/runtime.py` in a namespace folder of `app/`) is the application's."""
+    folder = source.path.parent
+    while True:
+        if (folder / "__init__.py").exists():
+            return False
+        if folder == root or folder.parent == folder or root not in folder.parents:
+            break
+        folder = folder.parent
     return any(
         isinstance(node, ast.If)
         and isinstance(node.test, ast.Compare)
