@@ -38,6 +38,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},  # `-h` as ruff and black take it
 )
 stderr = Console(stderr=True, highlight=False, soft_wrap=True)
 
@@ -49,14 +50,15 @@ def _fail_usage(message: str) -> typer.Exit:
 
 def _version(value: bool) -> None:
     if value:
-        typer.echo(f"fixit {__version__}")
+        # "(fixit-codemods)": Meta's Fixit installs a `fixit` command too; this says which one runs
+        typer.echo(f"fixit {__version__} (fixit-codemods)")
         raise typer.Exit()
 
 
 @app.callback()
 def _root(
     version: bool = typer.Option(
-        False, "--version", callback=_version, is_eager=True, help="Show the version."
+        False, "--version", "-V", callback=_version, is_eager=True, help="Show the version."
     ),
 ) -> None:
     """fixit: codemods for FastAPI + SQLAlchemy backends."""

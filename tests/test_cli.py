@@ -115,3 +115,16 @@ def test_console_script_runs() -> None:
         [sys.executable, "-m", "cli.main", "--version"], capture_output=True, text=True, check=False
     )
     assert completed.returncode == 0 and completed.stdout.startswith("fixit ")
+    assert "(fixit-codemods)" in completed.stdout  # tells it apart from Meta's Fixit
+
+
+@pytest.mark.parametrize("flag", ["-V", "--version"])
+def test_version_flags(flag: str) -> None:
+    result = invoke(flag)
+    assert result.exit_code == 0 and result.output.startswith("fixit ")
+
+
+@pytest.mark.parametrize("arguments", [["-h"], ["apply", "-h"], ["batch", "-h"], ["batch", "run", "-h"]])
+def test_h_is_help_everywhere(arguments: list[str]) -> None:
+    result = invoke(*arguments)
+    assert result.exit_code == 0 and "Usage: fixit" in result.output
