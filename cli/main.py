@@ -154,7 +154,9 @@ def emit_report(result: RunResult, fmt: str, output: Optional[Path], applied: bo
     if output is not None:
         output.write_bytes(report)
         return
-    if fmt == "diff" and sys.stdout.isatty() and "NO_COLOR" not in os.environ:
+    # no-color.org: NO_COLOR counts when non-empty; FORCE_COLOR colours a diff sent to a pipe
+    wants_colour = sys.stdout.isatty() or bool(os.environ.get("FORCE_COLOR"))
+    if fmt == "diff" and wants_colour and not os.environ.get("NO_COLOR"):
         report = colorize(report)
     sys.stdout.flush()
     sys.stdout.buffer.write(report)
@@ -255,7 +257,9 @@ def apply(
     output: Optional[Path] = typer.Option(
         None, "--output", help="Write the report (see --format) to FILE instead of stdout."
     ),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No summary, only errors."),
+    quiet: bool = typer.Option(
+        False, "--quiet", "-q", help="Print only errors: no diff (unless --format/--output asks for one), no summary."
+    ),
     branch: Optional[str] = typer.Option(
         None,
         "--branch",
@@ -303,7 +307,8 @@ def apply(
         raise typer.Exit(error.exit_code) from None
     changes = result.changes()
     if dry:
-        emit_report(result, fmt or "diff", output)
+        if not (quiet and fmt is None and output is None):  # --quiet: no diff, only errors
+            emit_report(result, fmt or "diff", output)
     else:
         wrote = outcome.branch is not None if outcome else _write_in_place(result)
         if fmt is not None or output is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -128,3 +129,29 @@ def test_version_flags(flag: str) -> None:
 def test_h_is_help_everywhere(arguments: list[str]) -> None:
     result = invoke(*arguments)
     assert result.exit_code == 0 and "Usage: fixit" in result.output
+
+
+def test_quiet_dry_run_prints_and_writes_nothing(tmp_path: Path) -> None:
+    source = Path(__file__).resolve().parent.parent / "golden" / "timeouts" / "anthropic_messages" / "input.py"
+    (tmp_path / "llm.py").write_text(source.read_text())
+    run = subprocess.run(
+        [str(Path(sys.executable).with_name("fixit")), "apply", "timeouts", str(tmp_path), "--dry-run", "-q"],
+        capture_output=True, text=True, check=False,
+    )
+    assert run.returncode == 0 and run.stdout == "" and run.stderr == ""
+    assert (tmp_path / "llm.py").read_text() == source.read_text()
+
+
+@pytest.mark.parametrize(
+    ("environment", "coloured"),
+    [({"FORCE_COLOR": "1"}, True), ({"FORCE_COLOR": "1", "NO_COLOR": ""}, True), ({"FORCE_COLOR": "1", "NO_COLOR": "1"}, False), ({}, False)],
+)
+def test_colour_follows_no_color_and_force_color(tmp_path: Path, environment: dict[str, str], coloured: bool) -> None:
+    source = Path(__file__).resolve().parent.parent / "golden" / "timeouts" / "anthropic_messages" / "input.py"
+    (tmp_path / "llm.py").write_text(source.read_text())
+    env = {key: value for key, value in os.environ.items() if key not in ("FORCE_COLOR", "NO_COLOR")}
+    run = subprocess.run(
+        [str(Path(sys.executable).with_name("fixit")), "apply", "timeouts", str(tmp_path), "--dry-run"],
+        capture_output=True, text=True, check=False, env={**env, **environment},
+    )
+    assert ("\x1b[" in run.stdout) is coloured
