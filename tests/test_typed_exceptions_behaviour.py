@@ -329,6 +329,6 @@ def test_dry_run_writes_nothing(tmp_path: Path) -> None:
 
     package = build_app(tmp_path)
     before = {path.name: path.read_bytes() for path in package.iterdir()}
-    outcome = CliRunner().invoke(app, ["apply", "typed-exceptions", str(tmp_path), "--dry-run", "-q"])
+    outcome = CliRunner().invoke(app, ["apply", "typed-exceptions", str(tmp_path), "--dry-run"])
     assert "+class ResourceExistsError(ValueError):" in outcome.stdout
     assert {path.name: path.read_bytes() for path in package.iterdir()} == before
