@@ -279,9 +279,11 @@ def apply(
     ),
     fmt: Optional[str] = typer.Option(
         None,
+        "--output-format",
         "--format",
-        metavar="diff|markdown|json|sarif",
-        help="Report format for the dry run (default diff), or of what was applied when given with --output.",
+        metavar="diff|markdown|json|sarif|github",
+        help="Report format for the dry run (default diff), or of what was applied when given with --output. "
+        "github: workflow annotations for every changed and review site.",
     ),
 ) -> None:
     """Apply transforms to PATH… (in place, unless --dry-run, --check or --branch)."""
@@ -306,6 +308,14 @@ def apply(
         stderr.print(f"[bold red]error[/]: {escape(str(error))}")
         raise typer.Exit(error.exit_code) from None
     changes = result.changes()
+    if result.scanned == 0 and not result.all_failures:
+        filters = [*(f"--include {g}" for g in include), *(f"--exclude {g}" for g in exclude)]
+        stderr.print(
+            f"[bold yellow]warning[/]: no Python files matched {escape(' '.join(map(str, paths)))}"
+            + (f" ({escape(', '.join(filters))})" if filters else "")
+        )
+        if check:
+            raise typer.Exit(EXIT_FINDINGS)
     if dry:
         if not (quiet and fmt is None and output is None):  # --quiet: no diff, only errors
             emit_report(result, fmt or "diff", output)
@@ -363,7 +373,9 @@ def check_command(
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=0),
     option: List[str] = typer.Option([], "--option", "-o"),
     quiet: bool = typer.Option(False, "--quiet", "-q"),
-    fmt: str = typer.Option("diff", "--format", metavar="diff|markdown|json|sarif", help="Report format."),
+    fmt: str = typer.Option(
+        "diff", "--output-format", "--format", metavar="diff|markdown|json|sarif|github", help="Report format."
+    ),
     output: Optional[Path] = typer.Option(
         None, "--output", help="Write the report to FILE instead of stdout."
     ),

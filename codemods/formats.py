@@ -26,7 +26,7 @@ from codemods.diffs import file_diff, unified_diff
 from codemods.engine import FileChange, RunResult, TransformResult
 from codemods.messages import changed_files, md_code, md_fence, md_table, relevant, review_items, subject
 
-FORMATS = ("diff", "markdown", "json", "sarif")
+FORMATS = ("diff", "markdown", "json", "sarif", "github")
 JSON_SCHEMA_VERSION = 1
 JSON_SCHEMA_ID = "urn:fixit-codemods:schema:report:v1"
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -44,7 +44,38 @@ def render(result: RunResult, fmt: str, applied: bool = False) -> bytes:
         return _dump(json_report(result, applied))
     if fmt == "sarif":
         return _dump(sarif_log(result))
+    if fmt == "github":
+        return github_annotations(result).encode("utf-8")
     raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+
+
+def _github_escape(text: str, property_value: bool = False) -> str:
+    """GitHub workflow-command escaping: `%`, CR and LF always; `:` and `,` in property values."""
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return text.replace(":", "%3A").replace(",", "%2C") if property_value else text
+
+
+def github_annotations(result: RunResult) -> str:
+    """One `::warning` workflow command per changed or review site (as ruff's `--output-format
+    github`), and one `::error` per failed file: GitHub shows them on the pull request's diff."""
+    lines = []
+    for site in sorted(result.sites, key=lambda s: (s.path, s.line, s.column)):
+        if site.action is Action.SKIPPED:
+            continue
+        verb = "would change" if site.action is Action.CHANGED else "left for review"
+        properties = ",".join(
+            [
+                f"file={_github_escape(site.path, True)}",
+                f"line={max(site.line, 1)}",
+                f"col={site.column + 1}",
+                f"title={_github_escape(f'fixit({site.transform}) {verb}', True)}",
+            ]
+        )
+        lines.append(f"::warning {properties}::{_github_escape(site.message)}")
+    for failure in result.all_failures:
+        where = f"file={_github_escape(failure.relpath, True)}," if failure.relpath else ""
+        lines.append(f"::error {where}title=fixit::{_github_escape(failure.message)}")
+    return "".join(f"{line}\n" for line in lines)
 
 
 def _dump(document: dict[str, Any]) -> bytes:

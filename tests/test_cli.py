@@ -155,3 +155,27 @@ def test_colour_follows_no_color_and_force_color(tmp_path: Path, environment: di
         capture_output=True, text=True, check=False, env={**env, **environment},
     )
     assert ("\x1b[" in run.stdout) is coloured
+
+
+def test_github_annotations_and_the_format_alias(tmp_path: Path) -> None:
+    source = Path(__file__).resolve().parent.parent / "golden" / "timeouts" / "anthropic_messages" / "input.py"
+    (tmp_path / "llm.py").write_text(source.read_text())
+    for flag in ("--output-format", "--format"):
+        result = invoke("apply", "timeouts", str(tmp_path), "--dry-run", flag, "github")
+        lines = [line for line in result.output.splitlines() if line.startswith("::")]
+        assert lines and all(line.startswith("::warning file=llm.py,line=") for line in lines), result.output
+        assert "title=fixit(timeouts) would change::" in lines[0]
+
+
+def test_github_escaping() -> None:
+    from codemods.formats import _github_escape
+
+    assert _github_escape("50%\nmore") == "50%25%0Amore"
+    assert _github_escape("a:b,c", property_value=True) == "a%3Ab%2Cc"
+
+
+def test_a_filter_that_matches_nothing_says_so_and_fails_the_check(tmp_path: Path) -> None:
+    (tmp_path / "app.py").write_text("x = 1\n")
+    result = invoke("apply", "timeouts", str(tmp_path), "--check", "--include", "services/*")
+    assert result.exit_code == 1
+    assert "no Python files matched" in result.output and "--include services/*" in result.output
