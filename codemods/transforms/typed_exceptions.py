@@ -1188,17 +1188,18 @@ class Planner:
         return cls if module == self.target.module and self.target.existing.get(cls) else None
 
     def decide(self, site: CatchSite) -> SitePlan:
+        left = f"string-matched {'`except Exception`' if site.broad else 'ValueError'} left as is"
         if site.problem:
-            return SitePlan(Action.REVIEW, f"string-matched ValueError left as is: {site.problem}")
+            return SitePlan(Action.REVIEW, f"{left}: {site.problem}")
         reach = self.reach(site)
         if reach is None:
-            return SitePlan(Action.REVIEW, "string-matched ValueError left as is: the try statement cannot be found")
+            return SitePlan(Action.REVIEW, f"{left}: the try statement cannot be found")
         unreadable = next((u for u in reach.unknown if is_unreadable(u.reason)), None)
         if unreadable is not None:
             # converted raises are seen by every handler, and that file's cannot be checked
             return SitePlan(
                 Action.REVIEW,
-                "string-matched ValueError left as is: the try block reaches project code that does not "
+                f"{left}: the try block reaches project code that does not "
                 f"parse: {unreadable.reason} ({unreadable.relpath}:{unreadable.line})",
             )
         passthrough, passthrough_import, passthrough_note = self.passthrough(site, reach)
@@ -1230,13 +1231,13 @@ class Planner:
             )
         if blocked or kept_reasons:  # untyped: kept_reasons name what carries a phrase unconverted
             return SitePlan(
-                Action.REVIEW, f"string-matched ValueError left as is: {'; '.join([*blocked, *kept_reasons])}"
+                Action.REVIEW, f"{left}: {'; '.join([*blocked, *kept_reasons])}"
             )
         unfollowed = next((u for u in reach.unknown if not u.external), None)
         if unfollowed is not None and not earlier:
             return SitePlan(
                 Action.REVIEW,
-                "string-matched ValueError left as is: the try block reaches code the model cannot follow: "
+                f"{left}: the try block reaches code the model cannot follow: "
                 f"{unfollowed.reason} ({unfollowed.relpath}:{unfollowed.line})",
             )
         if earlier:
@@ -1967,7 +1968,6 @@ class TypedExceptions(Transform):
         if site.broad:
             # `except Exception` classifies third-party errors by text all the time (driver and
             # redis messages): one left as it is is noted, not put on every review list
-            message = message.replace("string-matched ValueError", "string-matched `except Exception`")
             action = Action.SKIPPED if action is Action.REVIEW else action
         self.report(site.relpath, Site(site.line, site.column, action, message))
         if plan.typed or plan.passthrough:
