@@ -210,6 +210,31 @@ def discover(
     return result
 
 
+def data_files(root: Path, suffixes: tuple[str, ...], limit: int = 1000) -> list[Path]:
+    """Files under `root` with one of `suffixes` (SQL scripts, configuration) that a transform
+    must know about but never edits: the folders discovery skips and .gitignore'd paths are left out."""
+    found: list[Path] = []
+    ignores = _GitIgnores(find_git_root(root) or root)
+    for directory, subdirectories, filenames in os.walk(root, followlinks=False):
+        here = Path(directory)
+        subdirectories[:] = [
+            name
+            for name in sorted(subdirectories)
+            if name not in SKIPPED_DIRECTORIES
+            and not name.endswith(".egg-info")
+            and not _is_virtualenv(here / name)
+            and not (here / name).is_symlink()
+            and not ignores.ignored(here / name, True)
+        ]
+        for name in sorted(filenames):
+            child = here / name
+            if name.endswith(suffixes) and not ignores.ignored(child, False) and not _not_regular(child):
+                found.append(child)
+                if len(found) >= limit:
+                    return found
+    return found
+
+
 def _not_regular(path: Path) -> str:
     """'' for a regular file (through links), else what it is."""
     try:

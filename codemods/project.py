@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Generic, Iterable, Iterator, Sequence, TypeVar
 
+from codemods import discovery
 from codemods.index import ModuleFacts, ProjectIndex, module_facts
 from codemods.sources import SourceError, SourceFile
 
@@ -194,6 +195,10 @@ class Project:
             lowered = tuple(needle.lower() for needle in needles)
             return [f for f in self.files if any(n in f.data.lower() for n in lowered)]
         return [f for f in self.files if f.contains(*needles)]
+
+    def data_files(self, *suffixes: str) -> list[Path]:
+        """Non-Python files of the project (`.sql`, …), found with discovery's rules; never edited."""
+        return discovery.data_files(self.root, suffixes)
 
     def find_module(self, module: str) -> SourceFile | None:
         """The file of a module, by its name; failing that, by the name it has when the folder of

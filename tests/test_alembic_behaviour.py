@@ -236,3 +236,43 @@ def test_remove_leaves_the_schema_to_deployment(project: Path, tmp_path: Path) -
     deployed = tmp_path / "deployed.db"
     assert alembic(project, deployed, "upgrade", "head").returncode == 0
     assert scenario(project, deployed) == EXPECTED_OUTCOME
+
+
+def test_models_not_importable_keep_create_all_and_the_app_still_starts(project: Path, tmp_path: Path) -> None:
+    before = {path: path.read_text() for path in project.rglob("*.py")}
+    result = apply(project, python=str(tmp_path / "no-such-python"))
+    assert [site.action.value for site in result.sites] == ["review"]
+    assert "tried" in result.sites[0].message and "no-such-python" in result.sites[0].message
+    assert {path: path.read_text() for path in project.rglob("*.py")} == before
+    assert not (project / "alembic.ini").exists() and not (project / "alembic").exists()
+    assert scenario(project, tmp_path / "empty.db") == EXPECTED_OUTCOME  # an empty database still works
+
+
+def test_the_projects_own_virtual_environment_renders_the_baseline(project: Path, tmp_path: Path) -> None:
+    # a stand-in for the project's .venv interpreter: it leaves a mark, then runs the real one
+    marker = tmp_path / "used"
+    python = project / ".venv" / "bin" / "python"
+    python.parent.mkdir(parents=True)
+    python.write_text(f'#!/bin/sh\ntouch "{marker}"\nexec "{sys.executable}" "$@"\n')
+    python.chmod(0o755)
+    result = apply(project)
+    assert [site.action.value for site in result.sites] == ["changed"]
+    assert marker.exists()
+    assert len(list((project / "alembic/versions").glob("*.py"))) == 1
+
+
+def test_interpreters_are_tried_from_the_most_specific(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from codemods.transforms.alembic_support.baseline import project_interpreters
+
+    active = tmp_path / "active"
+    for folder in (tmp_path / "venv", active):
+        (folder / "bin").mkdir(parents=True)
+        (folder / "bin" / "python").write_text("")
+        (folder / "bin" / "python").chmod(0o755)
+    monkeypatch.setenv("VIRTUAL_ENV", str(active))
+    assert project_interpreters("", tmp_path) == [
+        str(tmp_path / "venv/bin/python"),
+        str(active / "bin/python"),
+        sys.executable,
+    ]
+    assert project_interpreters("/opt/python", tmp_path) == ["/opt/python"]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from typing import Iterable
 
 import libcst as cst
@@ -11,12 +10,14 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 from codemods.api import FileRewrite, NewFile, Option, Safety, Site, Transform
 from codemods.project import Project
 from codemods.sources import SourceFile
+from codemods.transforms.alembic_support.baseline import project_interpreters
 from codemods.transforms.alembic_support.planning import REMOVE, REPLACE_ASYNC, FileEdits, Plan, Planner
 from codemods.transforms.alembic_support.scaffold import HELPER_FUNCTION
 from codemods.transforms.alembic_support.sites import (
     StatementEditor,
     find_sites,
     insert_import,
+    is_schema_statement,
     names_used_in,
     remove_imports_left_unused,
     statement_call,
@@ -43,15 +44,21 @@ class AlembicBootstrap(Transform):
     The repair makes Alembic the one way the schema changes: it scaffolds Alembic when the project
     has none (alembic.ini, env.py wired to the models' metadata and the application's database URL,
     async-aware), writes a baseline revision rendered by Alembic's autogenerate from the models
-    (imported in a subprocess), and replaces the startup call — by `alembic upgrade head` through a
-    small helper (`startup=upgrade`, the default) or by nothing (`startup=remove`). Helpers and
+    (imported in a subprocess, by the project's own interpreter when it has one: `python=`, then
+    `.venv`/`venv`, then $VIRTUAL_ENV, then fixit's), and replaces the startup call — by
+    `alembic upgrade head` through a small helper (`startup=upgrade`, the default) or by nothing
+    (`startup=remove`). A `with engine.begin()` block that only logs beside `create_all` keeps its
+    logging; a `drop_all` that wipes the data on every start goes with its `create_all`. Helpers and
     imports left unused go too.
 
     Left alone: `create_all` in tests and fixtures, command-line and management commands,
     `if __name__ == "__main__":` blocks, behind an explicit condition (`if settings.is_sqlite:`),
     and anything whose metadata does not resolve to a SQLAlchemy declarative base or `MetaData`.
-    Reported for review: per-request `create_all` (routes, dependencies: multi-tenant shapes),
-    calls in loops, `drop_all` + `create_all` resets, and helpers nothing at startup calls.
+    Reported for review, untouched: per-request `create_all` (routes, dependencies: multi-tenant
+    shapes), calls in loops, a `drop_all` behind a condition, helpers nothing at startup calls, a
+    schema with another owner (hand-written `ALTER TABLE` in the startup module, a `.sql` script that
+    creates tables), and any project whose models no interpreter can import: without a baseline,
+    `alembic upgrade head` would start the application on an empty schema.
     """
 
     name = "alembic"
@@ -64,7 +71,11 @@ class AlembicBootstrap(Transform):
             "upgrade: the app runs `alembic upgrade head` at startup; remove: startup leaves the schema alone",
             parse_startup,
         ),
-        "python": Option("", "interpreter that imports the models for the baseline (default: fixit's own)"),
+        "python": Option(
+            "",
+            "interpreter that imports the models for the baseline "
+            "(default: the project's .venv or venv, then $VIRTUAL_ENV, then fixit's own)",
+        ),
     }
     example_before = (
         "@asynccontextmanager\n"
@@ -86,9 +97,7 @@ class AlembicBootstrap(Transform):
         "migrations make every schema change explicit, reviewed and repeatable."
     )
     behaviour_change = (
-        "Startup runs `alembic upgrade head` instead of `create_all` (or nothing, with startup=remove). "
-        "Existing deployments must run `alembic stamp head` once before the new version starts, or the "
-        "baseline migration will try to create tables that already exist."
+        "Startup runs `alembic upgrade head` instead of `create_all` (or nothing, with startup=remove)."
     )
     commit_subject = "replace {sites} startup create_all calls with Alembic migrations"
 
@@ -97,8 +106,8 @@ class AlembicBootstrap(Transform):
         self.plan_result = Plan()
 
     def plan(self, project: Project) -> None:
-        python = self.settings["python"] or sys.executable
-        self.plan_result = Planner(project, self.settings["startup"], python).run()
+        pythons = project_interpreters(self.settings["python"], project.root)
+        self.plan_result = Planner(project, self.settings["startup"], pythons).run()
 
     def candidates(self, project: Project) -> Iterable[SourceFile]:
         return [f for f in project.files if f.relpath in self.plan_result.edits]
@@ -128,7 +137,11 @@ class AlembicBootstrap(Transform):
             if not decision.edit or site is None or site.target is None:
                 continue
             key = id(site.target)
-            if decision.edit == REMOVE:
+            if decision.edit == REMOVE and key in replacements:
+                continue  # a block shared with the create_all it goes with: that edit holds
+            if site.block:
+                replacements[key] = kept_around(site.block, decision.edit)
+            elif decision.edit == REMOVE:
                 replacements.setdefault(key, [])
             else:
                 replacements[key] = [replacement_statement(decision.edit)]
@@ -164,6 +177,30 @@ def helper_import(helper_module: str, module: cst.Module, source: SourceFile) ->
         f".{helper_name}" if package and helper_package == package and relative_style else helper_module
     )
     return f"from {imported} import {HELPER_FUNCTION}\n"
+
+
+def kept_around(block: tuple[cst.BaseStatement, ...], edit: str) -> list[cst.BaseStatement]:
+    """A `with engine.begin()` block's logging kept in order, its schema statements replaced once
+    (or removed), the transaction gone: nothing is left that needs the connection."""
+    statements: list[cst.BaseStatement] = []
+    comments: list[cst.EmptyLine] = []  # above a removed schema statement: they move down
+    replaced = edit == REMOVE
+    for statement in block:
+        if is_schema_statement(statement):
+            comments += [line for line in statement.leading_lines if line.comment is not None]
+            if replaced:
+                continue
+            statement = statement.with_changes(
+                body=replacement_statement(edit).body, leading_lines=()
+            )  # the line's own trailing comment stays
+            replaced = True
+        if comments:
+            statement = statement.with_changes(leading_lines=(*statement.leading_lines, *comments))
+            comments = []
+        statements.append(statement)
+    if comments:  # nothing after them in the block: they stay as a comment-only line of their own
+        statements.append(cst.SimpleStatementLine([cst.Pass()], leading_lines=comments))
+    return statements
 
 
 def replacement_statement(edit: str) -> cst.BaseStatement:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
@@ -24,6 +25,25 @@ class Baseline:
     text: str = ""
     error: str = ""  # why no baseline could be rendered
     skipped_schemas: tuple[str, ...] = ()  # tables in these schemas are not in the baseline
+
+
+def project_interpreters(explicit: str, root: Path) -> list[str]:
+    """Interpreters that may import the project's models, most specific first: the one the user
+    named, the project's own virtual environment (`.venv`, `venv`), the active one ($VIRTUAL_ENV),
+    then fixit's own (fixit may run from pipx, pre-commit or the GitHub Action, beside the project)."""
+    if explicit:
+        return [explicit]
+    found: list[str] = []
+    folders = [root / ".venv", root / "venv"]
+    if os.environ.get("VIRTUAL_ENV"):
+        folders.append(Path(os.environ["VIRTUAL_ENV"]))
+    for folder in folders:
+        for python in (folder / "bin" / "python", folder / "Scripts" / "python.exe"):
+            if python.is_file() and os.access(python, os.X_OK):
+                found.append(str(python))
+                break
+    found.append(sys.executable)
+    return list(dict.fromkeys(found))
 
 
 def render_baseline(

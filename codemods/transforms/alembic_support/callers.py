@@ -31,6 +31,7 @@ ROUTE_DECORATORS = frozenset(
         "exception_handler",
     }
 )
+APPLICATION_CLASSES = frozenset({"FastAPI", "Starlette"})
 CLI_DECORATORS = frozenset({"command", "callback", "group"})
 TEST_PARTS = frozenset({"tests", "test", "testing"})
 SCRIPT_PARTS = frozenset({"scripts", "script", "bin", "commands", "management", "cli"})
@@ -77,6 +78,7 @@ class FunctionInfo:
     local_imports: dict[str, str]
     line: int
     body_size: int = 0  # statements in the body, not counting a docstring
+    takes_app: bool = False  # first parameter annotated as the ASGI application (FastAPI, Starlette)
 
 
 @dataclass
@@ -137,6 +139,7 @@ class _UsageWalker(ast.NodeVisitor):
             {},
             node.lineno,
             len(node.body) - (1 if ast.get_docstring(node, clean=False) is not None else 0),
+            _takes_app(node.args),
         )
         self.usage.functions[info.qualified] = info
         outer = self.function, self.guard, self.body_statements
@@ -260,6 +263,15 @@ class _UsageWalker(ast.NodeVisitor):
         scope = self.function.qualified if self.function else ""
         line = getattr(node, "lineno", 0)
         self.usage.references.append(Reference(dotted, scope, kind, self.guard, line, top_level))
+
+
+def _takes_app(arguments: ast.arguments) -> bool:
+    """A lifespan's signature: `(app: FastAPI)`; the name it is registered under may say nothing."""
+    positional = [*arguments.posonlyargs, *arguments.args]
+    if not positional or positional[0].annotation is None:
+        return False
+    annotation = dotted_name(positional[0].annotation) or ""
+    return annotation.rpartition(".")[2] in APPLICATION_CLASSES
 
 
 def _decorator(node: ast.expr) -> tuple[str, str]:
@@ -386,6 +398,6 @@ def own_contexts(function: FunctionInfo | None, relpath: str) -> set[str]:
             found.add(CLI)
         elif last == "fixture":
             found.add(TEST)
-        elif last == "asynccontextmanager" and "lifespan" in simple_name:
+        elif last == "asynccontextmanager" and ("lifespan" in simple_name or function.takes_app):
             found.add(STARTUP)
     return found

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
@@ -106,10 +107,10 @@ def canonical_names(facts: SiteFacts, index: ProjectIndex) -> SiteFacts:
 
 
 class Planner:
-    def __init__(self, project: Project, startup: str, python: str) -> None:
+    def __init__(self, project: Project, startup: str, pythons: list[str]) -> None:
         self.project = project
         self.startup = startup
-        self.python = python
+        self.pythons = pythons  # interpreters to try for the baseline, in order
         self.plan = Plan()
 
     def run(self) -> Plan:
@@ -125,15 +126,18 @@ class Planner:
         index = self.project.index_on_demand()
         schema = collect_schema(self.project, index)
         found: list[PlannedSite] = []
+        drops: list[PlannedSite] = []
         for source, raw_facts in located:
             facts = canonical_names(raw_facts, index)
             target = schema.metadata_for(facts.receiver) if facts.receiver else None
-            found.append(PlannedSite(source, facts, target))
+            (drops if facts.is_drop else found).append(PlannedSite(source, facts, target))
         graph = CallGraph(index)
         graph.build(self.project, {site.facts.scope for site in found if site.facts.scope})
         startup_sites = []
         for site in found:
             action, message = classify(site, graph)
+            if action is Action.CHANGED and site.facts.drops_schema:
+                action, message = self.take_drops(site, drops, startup_sites)
             if action is Action.CHANGED:
                 startup_sites.append(site)
             elif action is not None:
@@ -142,6 +146,24 @@ class Planner:
             self.repair(startup_sites, schema, graph)
         return self.plan
 
+    def take_drops(
+        self, site: PlannedSite, drops: list[PlannedSite], startup_sites: list[PlannedSite]
+    ) -> tuple[Action, str]:
+        """drop_all then create_all at startup wipes the data on every restart: both go, when
+        every drop_all of the function is a plain statement the repair can remove with it."""
+        own = [
+            d for d in drops if d.source.relpath == site.source.relpath and d.facts.scope == site.facts.scope
+        ]
+        if not own or any(d.facts.guard != NO_GUARD or d.facts.problem or d.target is None for d in own):
+            return (
+                Action.REVIEW,
+                "drop_all and create_all reset the schema at every start: a person must decide",
+            )
+        for drop in own:
+            if drop not in startup_sites:
+                startup_sites.append(drop)
+        return Action.CHANGED, ""
+
     def decide(self, site: PlannedSite, action: Action, message: str, edit: str = "") -> None:
         edits = self.plan.edits.setdefault(site.source.relpath, FileEdits())
         edits.decisions.append(SiteDecision(site.facts.line, site.facts.column, action, message, edit))
@@ -149,10 +171,14 @@ class Planner:
     # -- the repair -------------------------------------------------------------------------
 
     def repair(self, sites: list[PlannedSite], schema: Schema, graph: CallGraph) -> None:
+        other_source = other_schema_source(self.project, sites)
+        if other_source:
+            # Alembic would become a third owner of the schema, beside SQL the tool cannot follow
+            self.leave(sites, f"create_all at startup left alone: {other_source}")
+            return
         layout = find_layout(self.project)
         if layout.conflict:
-            for site in sites:
-                self.decide(site, Action.REVIEW, f"create_all at startup left alone: {layout.conflict}")
+            self.leave(sites, f"create_all at startup left alone: {layout.conflict}")
             return
         targets = sorted({site.target for site in sites if site.target}, key=lambda t: t.key)
         engine = next((schema.engine(s.facts.engine) for s in sites if schema.engine(s.facts.engine)), None)
@@ -161,9 +187,12 @@ class Planner:
         baseline = Baseline()
         if not layout.has_revisions:
             engine_name = engine.qualified if engine else None
-            baseline = render_baseline(
-                self.python, self.project.root, [str(import_root)], targets, engine_name
-            )
+            baseline = self.render_baseline([str(import_root)], targets, engine_name)
+            if baseline.error:
+                # `alembic upgrade head` with no revision creates no table: the application would
+                # start on an empty schema. Without a baseline, create_all stays where it is.
+                self.leave_without_baseline(sites, layout, baseline)
+                return
         helper = self.helper_module(sites[0].source, layout) if self.startup == "upgrade" else None
         self.replace_sites(sites, helper[0] if helper else "")
         if self.startup == "remove":
@@ -177,10 +206,46 @@ class Planner:
             self.plan.new_files.append(helper[1])
         self.report(sites[0], layout, baseline)
 
+    def render_baseline(
+        self, sys_path: list[str], targets: list[MetadataTarget], engine: str | None
+    ) -> Baseline:
+        """The first baseline one of the interpreters renders; when none can, the first one's error."""
+        failed: list[Baseline] = []
+        for python in self.pythons:
+            baseline = render_baseline(python, self.project.root, sys_path, targets, engine)
+            if not baseline.error:
+                return baseline
+            failed.append(baseline)
+        return failed[0]
+
+    def leave_without_baseline(self, sites: list[PlannedSite], layout: Layout, baseline: Baseline) -> None:
+        where = self.project.relpath_for(layout.ini.parent)
+        command = BASELINE_COMMAND if where in ("", ".") else f"cd {where} && {BASELINE_COMMAND}"
+        tried = ", ".join(self.pythons)
+        message = (
+            f"create_all at startup left alone: no baseline migration could be rendered, because the models "
+            f"could not be imported ({baseline.error}; tried {tried}). Install the project's requirements "
+            f"or name its interpreter with -o python=PATH, or create the baseline with `{command}`"
+        )
+        self.leave(sites, message)
+
+    def leave(self, sites: list[PlannedSite], message: str) -> None:
+        """Every create_all of the repair listed for review; their drop_all calls stay unlisted."""
+        for site in sites:
+            if not site.facts.is_drop:
+                self.decide(site, Action.REVIEW, message)
+
     def replace_sites(self, sites: list[PlannedSite], helper_module: str) -> None:
         replaced_scopes: set[tuple[str, str]] = set()
         for site in sorted(sites, key=lambda s: (s.source.relpath, s.facts.line, s.facts.column)):
             scope = (site.source.relpath, site.facts.scope)
+            if site.facts.is_drop:
+                message = (
+                    "drop_all at startup removed: every restart wiped the data; "
+                    "the schema now comes from `alembic upgrade head`"
+                )
+                self.decide(site, Action.CHANGED, message, REMOVE)
+                continue
             if helper_module and scope not in replaced_scopes:
                 replaced_scopes.add(scope)
                 edit = REPLACE_ASYNC if site.facts.scope_is_async else REPLACE_SYNC
@@ -270,14 +335,6 @@ class Planner:
                 "Startup no longer creates tables: deployments run `alembic upgrade head` before starting the "
                 f"application; existing deployments run `alembic stamp head` once first (from {where})."
             )
-        if baseline.error:
-            command = BASELINE_COMMAND if where == "the project root" else f"cd {where} && {BASELINE_COMMAND}"
-            message = (
-                f"no baseline migration: the models could not be imported ({baseline.error}); create it with "
-                f"`{command}` against an empty database"
-            )
-            self.decide(first, Action.REVIEW, message)
-            self.plan.notes.append(f"Alembic was scaffolded without a baseline revision: {message}.")
         if baseline.skipped_schemas:
             schemas = ", ".join(baseline.skipped_schemas)
             self.plan.notes.append(
@@ -310,11 +367,6 @@ def classify(site: PlannedSite, graph: CallGraph) -> tuple[Action | None, str]:
     if STARTUP in contexts:
         if facts.problem:
             return Action.REVIEW, f"create_all at startup left alone: {facts.problem}"
-        if facts.drops_schema:
-            return (
-                Action.REVIEW,
-                "drop_all and create_all reset the schema at every start: a person must decide",
-            )
         return Action.CHANGED, ""
     if LOOP in contexts:
         return Action.REVIEW, "create_all called in a loop (per tenant or schema?): a person must decide"
@@ -326,6 +378,46 @@ def classify(site: PlannedSite, graph: CallGraph) -> tuple[Action | None, str]:
         return Action.SKIPPED, "create_all in test code: left alone"
     name = facts.scope.rpartition(".")[2]
     return Action.REVIEW, f"create_all in `{name}`, which no startup code calls: left alone"
+
+
+DDL_STATEMENT = re.compile(rb"\b(?:CREATE|ALTER|DROP)\s+TABLE\b", re.IGNORECASE)
+SQL_SUFFIXES = (".sql",)
+
+
+def other_schema_source(project: Project, sites: list[PlannedSite]) -> str:
+    """Why the schema has another owner beside `create_all`, or "": hand-written DDL in the
+    startup code's own modules (ALTER TABLE patches after create_all) or SQL scripts that create
+    tables (a database init script). A baseline from the models would disagree with either."""
+    for site in sites:
+        line = hand_written_ddl_line(site.source)
+        if line:
+            return (
+                f"hand-written DDL beside it ({site.source.relpath}:{line}) also shapes the schema: "
+                "a person must decide what the baseline migration holds"
+            )
+    for path in project.data_files(*SQL_SUFFIXES):
+        relpath = project.relpath_for(path)
+        if file_kind(relpath) == TEST:
+            continue
+        try:
+            with path.open("rb") as stream:
+                head = stream.read(1 << 20)
+        except OSError:
+            continue
+        if re.search(rb"\bCREATE\s+TABLE\b", head, re.IGNORECASE):
+            return f"{relpath} also creates tables (a second schema source): a person must decide which one owns it"
+    return ""
+
+
+def hand_written_ddl_line(source: SourceFile) -> int:
+    """The line of the first string literal in `source` holding a table DDL statement, or 0."""
+    if not DDL_STATEMENT.search(source.data):
+        return 0
+    for node in ast.walk(source.ast):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            if DDL_STATEMENT.search(node.value.encode("utf-8", "replace")):
+                return node.lineno
+    return 0
 
 
 def deletable(function: str, callers: list[Caller], graph: CallGraph) -> bool:

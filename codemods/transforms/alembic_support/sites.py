@@ -24,6 +24,7 @@ from codemods.sources import SourceFile
 from codemods.transforms.alembic_support.callers import CONDITION_GUARD, LOOP_GUARD, MAIN_GUARD, NO_GUARD
 
 CONNECTION_METHODS = frozenset({"begin", "connect"})
+SCHEMA_METHODS = frozenset({"create_all", "drop_all"})
 CONDITION_NODES = (cst.If, cst.While, cst.Match, cst.IfExp, cst.ExceptHandler, cst.ExceptStarHandler)
 LOOP_NODES = (cst.For, cst.CompFor)
 FunctionOrLambda = Union[cst.FunctionDef, cst.Lambda]
@@ -47,12 +48,16 @@ class SiteFacts:
     target_line: int  # first line of the statement (or engine `with` block) the site occupies
     target_at_body_top: bool  # the target is a statement directly in the function body
     via_run_sync: bool  # `await conn.run_sync(metadata.create_all)`: an async engine
+    is_drop: bool = False  # a `drop_all` call: removed with the create_all of its function, never alone
 
 
 @dataclass
 class FoundSite:
     facts: SiteFacts
     target: cst.BaseStatement | None  # what an edit replaces or removes
+    # when the target is a `with engine.begin()` block that also logs or prints: its statements,
+    # which the edit keeps in place around the replacement
+    block: tuple[cst.BaseStatement, ...] = ()
 
 
 def is_main_guard(test: cst.BaseExpression) -> bool:
@@ -77,6 +82,55 @@ def statement_call(statement: cst.BaseStatement) -> cst.Call | None:
         return None
     value = small.value.expression if isinstance(small.value, cst.Await) else small.value
     return value if isinstance(value, cst.Call) else None
+
+
+def is_schema_statement(statement: cst.BaseStatement) -> bool:
+    """`[await] metadata.create_all(...)` or `[await] conn.run_sync(metadata.create_all)` (or
+    drop_all): what the repair takes out of a `with engine.begin()` block."""
+    call = statement_call(statement)
+    if call is None or not isinstance(call.func, cst.Attribute):
+        return False
+    if call.func.attr.value in SCHEMA_METHODS:
+        return True
+    handed = call.args[0].value if call.args else None
+    return (
+        call.func.attr.value == "run_sync"
+        and isinstance(handed, cst.Attribute)
+        and handed.attr.value in SCHEMA_METHODS
+    )
+
+
+LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "log"})
+
+
+def connection_names(node: cst.With) -> set[str]:
+    return {
+        item.asname.name.value
+        for item in node.items
+        if item.asname is not None and isinstance(item.asname.name, cst.Name)
+    }
+
+
+def is_harmless_statement(statement: cst.BaseStatement, connection: set[str]) -> bool:
+    """`print(...)` or `logger.info(...)` that does not touch the block's connection: work that
+    stays correct outside the transaction once create_all leaves it."""
+    call = statement_call(statement)
+    if call is None:
+        return False
+    callee = get_full_name_for_node(call.func) or ""
+    head, _, method = callee.rpartition(".")
+    is_log = method in LOG_METHODS and ("log" in head.lower() or head == "logging")
+    if callee != "print" and not is_log:
+        return False
+    used = {n.value for n in _names_in(call)}
+    return not used & connection
+
+
+def _names_in(node: cst.CSTNode) -> Iterable[cst.Name]:
+    if isinstance(node, cst.Name):
+        yield node
+    for child in node.children:
+        yield from _names_in(child)
 
 
 class _Finder(cst.CSTVisitor):
@@ -118,7 +172,6 @@ class _Finder(cst.CSTVisitor):
         scope_node, scope = self.scope_of(call)
         if method == "drop_all":
             self.dropping_scopes.add(scope)
-            return
         position = self.get_metadata(PositionProvider, call).start
         statement = self.enclosing_statement(call)
         target, problem = self.target_of(call, statement)
@@ -127,6 +180,7 @@ class _Finder(cst.CSTVisitor):
         if isinstance(scope_node, cst.Lambda):
             problem = "it sits inside a lambda"
         target_line = self.get_metadata(PositionProvider, target).start.line if target else position.line
+        block = self.kept_block(target)
         facts = SiteFacts(
             line=position.line,
             column=position.column,
@@ -139,10 +193,18 @@ class _Finder(cst.CSTVisitor):
             problem=problem,
             drops_schema=False,
             target_line=target_line,
-            target_at_body_top=self.is_body_statement(target, scope_node),
+            # a block that keeps its logging leaves the function with statements after the edit
+            target_at_body_top=self.is_body_statement(target, scope_node) and not block,
             via_run_sync=via_run_sync,
+            is_drop=method == "drop_all",
         )
-        self.found.append(FoundSite(facts, target))
+        self.found.append(FoundSite(facts, target, block))
+
+    def kept_block(self, target: cst.BaseStatement | None) -> tuple[cst.BaseStatement, ...]:
+        if not isinstance(target, cst.With) or not isinstance(target.body, cst.IndentedBlock):
+            return ()
+        statements = tuple(target.body.body)
+        return statements if not all(is_schema_statement(s) for s in statements) else ()
 
     def is_body_statement(self, target: cst.BaseStatement | None, scope: FunctionOrLambda | None) -> bool:
         if target is None or not isinstance(scope, cst.FunctionDef):
@@ -208,7 +270,10 @@ class _Finder(cst.CSTVisitor):
         with_node = self.get_metadata(ParentNodeProvider, block, None) if block is not None else None
         if not isinstance(with_node, cst.With) or not self.is_connection_block(with_node):
             return statement, ""
-        if all(self.is_schema_statement(s) for s in with_node.body.body):
+        connection = connection_names(with_node)
+        if all(
+            is_schema_statement(s) or is_harmless_statement(s, connection) for s in with_node.body.body
+        ):
             return with_node, ""
         return None, "its `with engine.begin()` block does other work too"
 
@@ -219,20 +284,6 @@ class _Finder(cst.CSTVisitor):
             and isinstance(item.item.func, cst.Attribute)
             and item.item.func.attr.value in CONNECTION_METHODS
             for item in node.items
-        )
-
-    @staticmethod
-    def is_schema_statement(statement: cst.BaseStatement) -> bool:
-        call = statement_call(statement)
-        if call is None or not isinstance(call.func, cst.Attribute):
-            return False
-        if call.func.attr.value == "create_all":
-            return True
-        handed = call.args[0].value if call.args else None
-        return (
-            call.func.attr.value == "run_sync"
-            and isinstance(handed, cst.Attribute)
-            and handed.attr.value == "create_all"
         )
 
     # -- what the names mean ----------------------------------------------------------------
@@ -274,7 +325,8 @@ class _Finder(cst.CSTVisitor):
 
 
 def find_sites(source: SourceFile, canonical: Canonical = lambda name: name) -> list[FoundSite]:
-    """Every `create_all` call in `source` (drop_all calls only mark their function)."""
+    """Every `create_all` and `drop_all` call in `source`; a create_all knows when its function
+    also drops the schema."""
     wrapper = MetadataWrapper(source.cst, unsafe_skip_copy=True)
     finder = _Finder(source, canonical)
     wrapper.visit(finder)
@@ -303,7 +355,10 @@ class StatementEditor(cst.CSTTransformer):
         self.removed.append(original_node)
         if not replacement:
             return cst.RemoveFromParent()
-        first = replacement[0].with_changes(leading_lines=getattr(original_node, "leading_lines", ()))
+        own_lines = tuple(getattr(replacement[0], "leading_lines", ()))
+        first = replacement[0].with_changes(
+            leading_lines=(*getattr(original_node, "leading_lines", ()), *own_lines)
+        )
         if isinstance(original_node, cst.SimpleStatementLine) and isinstance(first, cst.SimpleStatementLine):
             # the replaced line's own comment stays with it
             first = first.with_changes(trailing_whitespace=original_node.trailing_whitespace)

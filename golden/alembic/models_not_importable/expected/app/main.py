@@ -1,6 +1,6 @@
 from fastapi import FastAPI
 
-from app.db_migrations import upgrade_database
+from app.database import Base, engine
 
-upgrade_database()
+Base.metadata.create_all(bind=engine)
 app = FastAPI()

@@ -1,11 +1,15 @@
 """Alembic environment (scaffolded by fixit): the application's metadata and database URL."""
 
+import asyncio
 from logging.config import fileConfig
 
 from alembic import context
-from sqlalchemy import create_engine, pool
+from sqlalchemy import pool
 from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import create_async_engine
 
+import app.models  # noqa: F401  (defines tables on the metadata)
+from app.config import settings
 from app.database import Base
 
 config = context.config
@@ -17,7 +21,7 @@ if config.config_file_name is not None and config.attributes.get("configure_logg
 
 # the tables autogenerate compares with the database
 target_metadata = Base.metadata
-database_url = "postgresql+missing://app@db/app"
+database_url = settings.database_url
 
 
 def run_migrations_offline() -> None:
@@ -43,11 +47,15 @@ def do_run_migrations(connection: Connection) -> None:
         context.run_migrations()
 
 
+async def run_async_migrations() -> None:
+    connectable = create_async_engine(database_url, poolclass=pool.NullPool)
+    async with connectable.connect() as connection:
+        await connection.run_sync(do_run_migrations)
+    await connectable.dispose()
+
+
 def run_migrations_online() -> None:
-    connectable = create_engine(database_url, poolclass=pool.NullPool)
-    with connectable.connect() as connection:
-        do_run_migrations(connection)
-    connectable.dispose()
+    asyncio.run(run_async_migrations())
 
 
 if context.is_offline_mode():

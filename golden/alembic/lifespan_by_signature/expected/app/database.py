@@ -1,0 +1,20 @@
+import asyncio
+
+from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
+from sqlalchemy.orm import DeclarativeBase
+
+from .config import settings
+from .db_migrations import upgrade_database
+
+engine = create_async_engine(settings.database_url)
+SessionLocal = async_sessionmaker(engine)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+async def init_db() -> None:
+    """Create the tables."""
+    # every table the models define
+    await asyncio.to_thread(upgrade_database)
