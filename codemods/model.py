@@ -170,6 +170,16 @@ class ClassInfo:
     attributes: dict[str, list[tuple[ast.expr, AnyFunction | None, bool]]]
 
 
+@dataclass(frozen=True)
+class CallerSite:
+    """One call in the project that may reach a given function."""
+
+    module: str
+    call: ast.Call
+    function: AnyFunction | None  # the function the call is made in (None: module level)
+    function_qualified: str
+
+
 @dataclass
 class ModuleInfo:
     source: SourceFile
@@ -786,6 +796,31 @@ class SemanticModel:
                 return [reached_via_protocol], []
         return sorted(set(reached)), sorted(set(unseen), key=lambda u: u.reason)
 
+    def callers(self, function_qualified: str) -> list[CallerSite] | None:
+        """Every call in the project that may reach `function_qualified`. None when some call of
+        the same name goes where the model cannot follow (its receiver is unknown): that call may
+        be a caller too, so the answer would be incomplete."""
+        canonical = self.index.canonical(function_qualified)
+        name = canonical.rpartition(".")[2]
+        found: list[CallerSite] = []
+        for source in self.project.files_containing(name.encode()):
+            info = self.module_info(source.module) if source.module else None
+            if info is None:
+                if source.module or source.contains(f"{name}(".encode()):
+                    return None  # a file the model cannot read may hold a caller
+                continue
+            for node in ast.walk(info.tree):
+                if not isinstance(node, ast.Call) or _called_name(node) != name:
+                    continue
+                reached, unseen = self.callees(source.module, node, node.lineno)
+                if canonical in reached:
+                    function, _ = self.enclosing(source.module, node.lineno)
+                    qualified = next((q for f, q in info.functions if f is function), "")
+                    found.append(CallerSite(source.module, node, function, qualified))
+                elif not reached and any(not u.external for u in unseen):
+                    return None
+        return found
+
     def _through_single_implementation(self, module: str, func: ast.Attribute, line: int) -> str | None:
         for value in self._values(module, func.value, line, 0):
             if value.kind == "instance" and self.class_info(value.name):
@@ -1167,6 +1202,11 @@ def message_shape(node: ast.expr) -> tuple[str | None, ...] | None:
         )
         return parts if any(p for p in parts) else None
     return None
+
+
+def _called_name(call: ast.Call) -> str | None:
+    func = call.func
+    return func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
 
 
 class _Annotation:

@@ -368,3 +368,36 @@ def test_self_seen_from_a_function_nested_in_a_method(tmp_path: Path) -> None:
     ))
     model = model_of(tmp_path)
     assert kinds(model.values("app.worker", "self.client", 8)) == {("external", "openai.AsyncOpenAI")}
+
+
+def test_callers_through_imports_and_methods_and_none_when_one_is_unseen(tmp_path: Path) -> None:
+    write(tmp_path / "app" / "__init__.py", "")
+    write(tmp_path / "app" / "service.py", (
+        "class Service:\n"
+        "    async def _call(self, **kwargs):\n"
+        "        return kwargs\n"
+        "\n"
+        "    async def run(self):\n"
+        "        return await self._call(a=1)\n"
+        "\n"
+        "def helper():\n"
+        "    return 1\n"
+    ))
+    write(tmp_path / "app" / "routes.py", (
+        "from app.service import Service, helper\n"
+        "\n"
+        "async def route():\n"
+        "    helper()\n"
+        "    return await Service()._call(b=2)\n"
+        "\n"
+        "def other(thing):\n"
+        "    return thing.helper()\n"
+    ))
+    model = model_of(tmp_path)
+    callers = model.callers("app.service.Service._call")
+    assert callers is not None
+    assert sorted((c.module, c.function_qualified) for c in callers) == [
+        ("app.routes", "app.routes.route"),
+        ("app.service", "app.service.Service.run"),
+    ]
+    assert model.callers("app.service.helper") is None  # `thing.helper()`: a receiver it cannot type

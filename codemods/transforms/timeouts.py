@@ -36,7 +36,7 @@ from libcst.metadata import (
 from codemods.api import Action, ConfigError, FileRewrite, Option, Safety, Site, Transform, parse_list
 from codemods.cst_helpers import ImportSpec, add_imports, dotted
 from codemods.index import ProjectIndex, dotted_name, module_facts, resolve_relative
-from codemods.model import SemanticModel, Value
+from codemods.model import AnyFunction, CallerSite, SemanticModel, Value
 from codemods.project import Project
 from codemods.sources import SourceError, SourceFile
 
@@ -342,7 +342,9 @@ class TimeoutsTransform(Transform):
       `timeout=None` turns a limit off on purpose (review);
     - calls forwarding their caller's keyword arguments (`**kwargs`, a dict parameter), or
       spreading what a call returns: a timeout the caller chose may be inside, and the caller owns
-      the bound (review); likewise per-call arguments inside an adapter of a third-party framework
+      the bound (review) — unless every caller the semantic model finds fills that `**kwargs`
+      from configuration (`{**self.llm_args, **kwargs}`, `**self.options`, or its own
+      `**kwargs` filled the same way) and none passes `timeout=` (wrapped); likewise per-call arguments inside an adapter of a third-party framework
       (LangChain's `BaseChatModel._agenerate`). A dict the code shows (`**{...}`, or a name the
       function binds only to `{...}`/`dict(...)` literals and sets by key) is read like keywords:
       `timeout` skips, `stream` reviews. The function's own merged configuration
@@ -561,6 +563,43 @@ def _import_binding(where: str) -> str:
 
 # -- what each call is: asked of the semantic model (main process) ------------------------------
 
+MAX_FORWARDING_DEPTH = 4  # functions handing `**kwargs` down to the LLM call, followed upwards
+
+
+def _sets_items_of(node: ast.AST, name: str) -> bool:
+    """`name[key] = v` with a key that may be "timeout", or `name.update(...)`/`setdefault(...)`."""
+    if isinstance(node, (ast.Assign, ast.AugAssign)):
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        for target in targets:
+            if isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name) and target.value.id == name:
+                key = target.slice
+                if not isinstance(key, ast.Constant) or key.value == "timeout":
+                    return True
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        receiver = node.func.value
+        return isinstance(receiver, ast.Name) and receiver.id == name and node.func.attr in ("update", "setdefault")
+    return False
+
+
+def _values_assigned(function: AnyFunction, name: str) -> list[ast.expr]:
+    """Every value `name` is assigned in the function's own body; empty when it is also bound in
+    another way (augmented, a loop target, `with ... as`), which the caller's check must refuse."""
+    values: list[ast.expr] = []
+    for node in ast.walk(function):
+        if _sets_items_of(node, name):
+            return []
+        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in node.targets):
+            values.append(node.value)
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.target.id == name:
+            if node.value is None:
+                continue
+            values.append(node.value)
+        elif isinstance(node, (ast.AugAssign, ast.For, ast.AsyncFor, ast.withitem, ast.NamedExpr)):
+            targets = [getattr(node, "target", None), getattr(node, "optional_vars", None)]
+            if any(isinstance(t, ast.Name) and t.id == name for t in targets):
+                return []
+    return values
+
 
 @dataclass(frozen=True)
 class _LlmCall:
@@ -568,6 +607,9 @@ class _LlmCall:
     label: str  # for messages: "AsyncOpenAI.chat.completions.create", "litellm.acompletion"
     origin: ClientOrigin | None
     framework: str = ""  # a third-party base of the class the call is made in (an adapter of it)
+    # `**kwargs` spreads of the function's own keyword parameter that every caller in the project
+    # fills from configuration (`{**self.llm_args, **kwargs}`, `**self.options`), never a timeout
+    configured_spreads: frozenset[str] = frozenset()
 
 
 # A call, as both trees locate it: the line and the column (in characters) where its callee starts.
@@ -630,7 +672,60 @@ class _CallClassifier:
             return None
         _, cls = self.model.enclosing(self.module, call.lineno)
         framework = next(iter(self.model.external_bases(cls.qualified)), "") if cls is not None else ""
-        return replace(found, framework=framework) if framework else found
+        return replace(found, framework=framework, configured_spreads=self.configured_spreads(call))
+
+    def configured_spreads(self, call: ast.Call) -> frozenset[str]:
+        """The call's `**kwargs` when it is its function's own keyword parameter and every caller
+        the model finds passes configuration into it (no `timeout=`): the call is bounded here
+        like a call spreading that configuration itself."""
+        function, _ = self.model.enclosing(self.module, call.lineno)
+        own = function.args.kwarg.arg if function is not None and function.args.kwarg else None
+        spreads = {k.value.id for k in call.keywords if k.arg is None and isinstance(k.value, ast.Name)}
+        if own is None or own not in spreads or function is None:
+            return frozenset()
+        return frozenset({own}) if self._callers_pass_configuration(self.module, function, 0) else frozenset()
+
+    def _callers_pass_configuration(self, module: str, function: AnyFunction, depth: int) -> bool:
+        info = self.model.module_info(module)
+        qualified = next((q for f, q in info.functions if f is function), "") if info else ""
+        callers = self.model.callers(qualified) if qualified and depth < MAX_FORWARDING_DEPTH else None
+        if not callers:  # no caller the model can see, or one it cannot follow
+            return False
+        for site in callers:
+            for keyword in site.call.keywords:
+                if keyword.arg == "timeout":
+                    return False
+                if keyword.arg is None and not self._configuration(site, keyword.value, depth):
+                    return False
+        return True
+
+    def _configuration(self, site: CallerSite, value: ast.expr, depth: int) -> bool:
+        """Whether a caller's `**value` is configuration: an attribute (`**self.options`), the
+        caller's own keyword parameter filled the same way, or a dict literal built from those
+        (`merged = {**self.llm_args, **kwargs}`) with no `timeout` key."""
+        if isinstance(value, ast.Attribute):
+            return True
+        function = site.function
+        if isinstance(value, ast.Dict):
+            # `{**self.llm_args, **kwargs}`: configuration merged with the caller's own keywords,
+            # which the call is bounded with wherever that merge is spread (see _unreadable_spread)
+            merges_configuration = any(k is None and isinstance(v, ast.Attribute) for k, v in zip(value.keys, value.values))
+            own = function.args.kwarg.arg if function is not None and function.args.kwarg else None
+            return all(
+                (merges_configuration and isinstance(item, ast.Name) and item.id == own)
+                or self._configuration(site, item, depth)
+                if key is None
+                else not (isinstance(key, ast.Constant) and key.value == "timeout")
+                for key, item in zip(value.keys, value.values)
+            )
+        if not isinstance(value, ast.Name) or function is None:
+            return False
+        if function.args.kwarg is not None and value.id == function.args.kwarg.arg:
+            return self._callers_pass_configuration(site.module, function, depth + 1)
+        assigned = _values_assigned(function, value.id)
+        return bool(assigned) and all(
+            isinstance(item, ast.Dict) and self._configuration(site, item, depth) for item in assigned
+        )
 
     def _llm_call(self, call: ast.Call) -> _LlmCall | None:
         written = dotted_name(call.func)
@@ -1000,6 +1095,8 @@ class _FileEdit:
         for arg in call.args:
             if arg.star != "**" or _literal_items(arg.value) is not None:
                 continue
+            if isinstance(arg.value, cst.Name) and arg.value.value in llm_call.configured_spreads:
+                continue  # every caller fills it from configuration
             if isinstance(arg.value, cst.Name) and arg.value.value in parameters:
                 return (
                     f"{label} forwards its caller's keyword arguments (**{arg.value.value}), which may "
