@@ -426,8 +426,9 @@ class SemanticModel:
             elif callee.kind == "function":
                 found |= self._returns(callee.name, depth + 1)
             elif callee.kind == "external":
-                if callee.name in TRANSPARENT_WRAPPERS and call.args:
-                    found |= self._values(module, call.args[0], line, depth + 1)
+                wrapped = _wrapped_argument(call) if callee.name in TRANSPARENT_WRAPPERS else None
+                if wrapped is not None:
+                    found |= self._values(module, wrapped, line, depth + 1)
                 elif callee.called:
                     found.add(Value("unknown", f"the result of a call on `{callee.name}(...)`", where=where))
                 else:
@@ -492,7 +493,11 @@ class SemanticModel:
                 return local
         qualified = self.resolve(module, name, line)
         info = self.module_info(module)
-        if qualified == name and info is not None and name in info.top_level:
+        head = qualified.split(".")[0]
+        is_variable = qualified == name or (  # `create = client.chat.create`: the alias of a variable
+            info is not None and head in info.top_level and self.resolve(module, head, line) == head
+        )
+        if is_variable and info is not None and name in info.top_level:
             return self._top_level_values(module, info.top_level[name], depth)  # a module variable
         if qualified == name and info is not None and self._never_bound(module, info, name):
             return {Value("missing", f"`{name}` is neither defined nor imported in this module")}
@@ -644,7 +649,16 @@ class SemanticModel:
                 elif receiver.kind == "module":
                     found |= self._values_of_qualified(f"{receiver.name}.{part}", depth + 1)
                 elif receiver.kind == "external" and not receiver.called:
-                    found.add(Value("external", f"{receiver.name}.{part}", where=receiver.where))
+                    # `AsyncOpenAI(timeout=30).chat.completions`: the constructor's keywords go along
+                    found.add(
+                        Value(
+                            "external",
+                            f"{receiver.name}.{part}",
+                            receiver.keywords,
+                            none_keywords=receiver.none_keywords,
+                            where=receiver.where,
+                        )
+                    )
                 elif receiver.kind == "external":
                     # an attribute of a third-party object: keep where it came from for the caller
                     found.add(
@@ -661,6 +675,7 @@ class SemanticModel:
         """What `obj.attribute` holds for an instance of the class: every assignment in the class
         and its project bases (a union), a property's returns, or the method itself."""
         found: set[Value] = set()
+        set_by_subclass_init = False  # a base's `__init__` value never survives the subclass's
         for cls in self.mro(class_qualified):
             method = cls.methods.get(attribute)
             if method is not None:
@@ -670,11 +685,17 @@ class SemanticModel:
                 ):
                     return self._returns(f"{cls.qualified}.{attribute}", depth + 1)
                 return {Value("function", f"{cls.qualified}.{attribute}")}
-            for value, _, is_annotation in cls.attributes.get(attribute, []):
+            init = cls.methods.get("__init__")
+            for value, where, is_annotation in cls.attributes.get(attribute, []):
+                if set_by_subclass_init and where is not None and where is init:
+                    continue
                 if is_annotation:
                     found |= self._values_of_annotation(cls.module, value, value.lineno, depth)
                 else:
                     found |= self._values(cls.module, value, value.lineno, depth + 1)
+            set_by_subclass_init = set_by_subclass_init or (
+                init is not None and _sets_after_super_init(init, attribute)
+            )
         return found or {Value("unknown", f"`{attribute}` is never assigned in `{class_qualified}`")}
 
     def _values_of_annotation(self, module: str, annotation: ast.expr, line: int, depth: int) -> set[Value]:
@@ -1202,6 +1223,42 @@ def message_shape(node: ast.expr) -> tuple[str | None, ...] | None:
         )
         return parts if any(p for p in parts) else None
     return None
+
+
+def _wrapped_argument(call: ast.Call) -> ast.expr | None:
+    """What a transparent wrapper wraps: its first argument, or `client=`/`create=`
+    (`instructor.patch(create=client.messages.create)`)."""
+    if call.args:
+        return call.args[0]
+    return next((k.value for k in call.keywords if k.arg in ("client", "create")), None)
+
+
+def _sets_after_super_init(init: AnyFunction, attribute: str) -> bool:
+    """`__init__` sets `self.attribute` in its own body (not under a condition) after calling
+    `super().__init__()`, or without calling it: what the base's `__init__` set is replaced."""
+    self_name = init.args.args[0].arg if init.args.args else "self"
+    super_lines = [
+        node.lineno
+        for node in ast.walk(init)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "__init__"
+    ]
+    for statement in init.body:
+        if super_lines and statement.lineno <= max(super_lines):
+            continue  # the base's `__init__` may still run after it and set its own value
+        targets = statement.targets if isinstance(statement, ast.Assign) else (
+            [statement.target] if isinstance(statement, ast.AnnAssign) and statement.value is not None else []
+        )
+        for target in targets:
+            if (
+                isinstance(target, ast.Attribute)
+                and target.attr == attribute
+                and isinstance(target.value, ast.Name)
+                and target.value.id == self_name
+            ):
+                return True
+    return False
 
 
 def _called_name(call: ast.Call) -> str | None:

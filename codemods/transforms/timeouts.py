@@ -331,8 +331,12 @@ class TimeoutsTransform(Transform):
     module constant `LLM_TIMEOUT_SECONDS = 120.0` when they are missing.
 
     Calls are recognised by resolving names (imports, aliases, constructors, annotations,
-    `self.client` attributes, instructor clients around an SDK client or a litellm function),
-    never by method name alone. A client built from a `**dict` the code shows (`kwargs =
+    `self.client` attributes, instructor clients around an SDK client or a litellm function,
+    a request method held under another name: `create = client.chat.completions.create` or
+    `instructor.patch(create=client.messages.create)`), never by method name alone. An attribute
+    that holds a different client per branch (an Azure SDK client or instructor around litellm)
+    is an LLM call when the request is one for every client it may hold; it is bounded unless
+    every branch's client has a time limit. A client built from a `**dict` the code shows (`kwargs =
     {"timeout": t}` then `AsyncOpenAI(**kwargs)`) counts as constructed with those keywords.
 
     It will not touch:
@@ -527,6 +531,9 @@ class TimeoutsTransform(Transform):
                 callee = node.func
                 name = callee.attr if isinstance(callee, ast.Attribute) else getattr(callee, "id", None)
                 has_call_name = has_call_name or name in names
+            elif isinstance(node, ast.Attribute):
+                # `instructor.patch(create=client.messages.create)`: a request method handed on
+                has_call_name = has_call_name or node.attr in names
             elif isinstance(node, (ast.Import, ast.ImportFrom)):
                 has_call_name = has_call_name or any(
                     alias.name.rsplit(".", 1)[-1] in names for alias in node.names
@@ -640,6 +647,10 @@ class _CallClassifier:
 
     def survey(self, names: frozenset[str]) -> _FileCalls:
         found = _FileCalls(script=is_script(self.source, self.root))
+        # `create = client.chat.completions.create`: a request method taken without calling it
+        holds_methods = re.search(
+            rf"\.(?:{'|'.join(map(re.escape, sorted(names)))})\b(?!\s*\()", self.source.text
+        ) is not None if names else False
         for node in ast.walk(self.source.ast):
             if not isinstance(node, ast.Call):
                 continue
@@ -649,7 +660,12 @@ class _CallClassifier:
                 origin = self.origin_of(callee.value, node.lineno)
                 if origin is not None and origin.constructor == TASK_GROUP:
                     found.task_groups.add(self.key(node))
-            llm_call = self.llm_call(node) if last in names or self._alias_of_interest(node, names) else None
+            if last in names or self._alias_of_interest(node, names):
+                llm_call = self.llm_call(node)
+            elif holds_methods and isinstance(callee, (ast.Name, ast.Attribute)):
+                llm_call = self._bound_method_call(node)
+            else:
+                llm_call = None
             if llm_call is not None:
                 found.llm_calls[self.key(node)] = llm_call
                 found.last_names.add(last or "")
@@ -743,7 +759,72 @@ class _CallClassifier:
             kind = classify_method(origin.constructor, path, self.patterns)
             label = ".".join([origin.constructor.rsplit(".", 1)[-1], *path])
             return _LlmCall(kind, label, origin) if kind is not None else None
-        return self._instructor_call(call, chain)
+        return (
+            self._instructor_call(call, chain)
+            or self._call_on_mixed_clients(call, chain)
+            or self._bound_method_call(call)
+        )
+
+    def _bound_method_call(self, call: ast.Call) -> _LlmCall | None:
+        """`create = client.chat.completions.create` (or `instructor.patch(create=...)`) then
+        `await create(...)`: the callee holds a client's request method."""
+        found = []
+        for value in self.model.values(self.module, call.func, call.lineno):
+            constructor, separator, path = value.name.partition("().")
+            if value.kind != "external" or value.called or not separator:
+                return None
+            if not is_tracked_constructor(constructor, self.patterns):
+                return None
+            kind = classify_method(constructor, path.split("."), self.patterns)
+            if kind is None:
+                return None
+            limit = limit_of((keyword, keyword in value.none_keywords) for keyword in value.keywords)
+            found.append((kind, constructor, path, limit))
+        if len({(kind, constructor, path) for kind, constructor, path, _ in found}) != 1:
+            return None
+        kind, constructor, path, _ = found[0]
+        limit = _merge([ClientOrigin(constructor, limit) for *_, limit in found])
+        label = f"{constructor.rsplit('.', 1)[-1]}.{path}"
+        return _LlmCall(kind, label, limit)
+
+    def _call_on_mixed_clients(self, call: ast.Call, chain: list[ast.expr]) -> _LlmCall | None:
+        """`self.aclient` built as an SDK client in one branch and as an instructor client around
+        litellm in another: an LLM call when the request is one for every client it may hold, of
+        one kind (all async); bounded unless every branch's client has a time limit."""
+        for index, receiver in enumerate(chain[:-1]):
+            path = [node.attr for node in chain[index + 1 :] if isinstance(node, ast.Attribute)]
+            values = [
+                v
+                for v in self.model.values(self.module, receiver, call.lineno)
+                if not (v.kind == "instance" and v.name == "None") and not v.declared
+            ]
+            found = [self._request_on(value, path) for value in values]
+            if len(found) < 2 or any(f is None for f in found):
+                continue
+            kinds = {kind for kind, _, _ in found}  # type: ignore[misc]
+            if len(kinds) != 1:
+                return None
+            origins = [ClientOrigin(name, limit) for _, name, limit in found]  # type: ignore[misc]
+            limits = {origin.limit for origin in origins}
+            limit = (
+                Limit.DISABLED if Limit.DISABLED in limits else Limit.SET if limits == {Limit.SET} else Limit.ABSENT
+            )
+            names = sorted({origin.constructor.rsplit(".", 1)[-1] for origin in origins})
+            label = f"{' or '.join(names)} ({'.'.join(path)})"
+            return _LlmCall(kinds.pop(), label, ClientOrigin(" or ".join(names), limit))
+        return None
+
+    def _request_on(self, value: Value, path: list[str]) -> tuple[CallKind, str, Limit] | None:
+        """(kind, client, its time limit) of calling `path` on one value a receiver may hold."""
+        constructor = self._tracked_constructor(value)
+        if constructor is not None:
+            kind = classify_method(constructor, path, self.patterns)
+            limit = limit_of((keyword, keyword in value.none_keywords) for keyword in value.keywords)
+            return (kind, constructor, limit) if kind is not None else None
+        if value.kind == "external" and not value.called and ".".join(path) in INSTRUCTOR_REQUESTS:
+            kind = classify_function(value.name, frozenset())
+            return (kind, f"instructor({value.name.rsplit('.', 1)[-1]})", Limit.ABSENT) if kind else None
+        return None
 
     def _instructor_call(self, call: ast.Call, chain: list[ast.expr]) -> _LlmCall | None:
         """`instructor.from_litellm(litellm.acompletion)` then `client.chat.completions.create(...)`:
