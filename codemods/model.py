@@ -555,12 +555,19 @@ class SemanticModel:
                 return self._values_of_annotation(module, argument.annotation, function.lineno, depth)
         if name in global_names(function):
             return None  # the module's binding, set here or elsewhere
-        bound: list[ast.expr] = []
+        bound: list[ast.expr | _NestedFunction] = []
         others = False
         for statement in own_statements(function.body):
             if isinstance(statement, (ast.Import, ast.ImportFrom)):
                 if any((alias.asname or alias.name.split(".")[0]) == name for alias in statement.names):
                     return None  # the name layer answers imports
+            if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)) and statement.name == name:
+                # a factory defined inside the function (`def _get_client(): return AsyncOpenAI()`)
+                info = self.module_info(module)
+                qualified = next((q for f, q in info.functions if f is statement), None) if info else None
+                if qualified is not None:
+                    bound.append(_NestedFunction(qualified))
+                    continue
             for target, value in _assignments(statement):
                 if isinstance(target, ast.Name) and target.id == name:
                     bound.append(value)
@@ -580,7 +587,9 @@ class SemanticModel:
         self._resolving.add(key)
         try:
             for value in bound:
-                if isinstance(value, _Annotation):
+                if isinstance(value, _NestedFunction):
+                    found.add(Value("function", value.qualified))
+                elif isinstance(value, _Annotation):
                     found |= self._values_of_annotation(module, value.annotation, value.lineno, depth)
                 else:
                     found |= self._values(module, value, value.lineno, depth + 1)
@@ -1223,6 +1232,13 @@ def message_shape(node: ast.expr) -> tuple[str | None, ...] | None:
         )
         return parts if any(p for p in parts) else None
     return None
+
+
+@dataclass(frozen=True)
+class _NestedFunction:
+    """A function defined inside another, as one of the values its name is bound to there."""
+
+    qualified: str
 
 
 def _wrapped_argument(call: ast.Call) -> ast.expr | None:
