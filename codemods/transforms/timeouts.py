@@ -17,6 +17,7 @@ import builtins
 import enum
 import re
 import sys
+from collections import Counter
 from pathlib import Path
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -33,7 +34,7 @@ from libcst.metadata import (
     ScopeProvider,
 )
 
-from codemods.api import Action, ConfigError, FileRewrite, Option, Safety, Site, Transform, parse_list
+from codemods.api import Action, ConfigError, FileRewrite, NewFile, Option, Safety, Site, Transform, parse_list
 from codemods.cst_helpers import ImportSpec, add_imports, dotted
 from codemods.index import ProjectIndex, dotted_name, module_facts, resolve_relative
 from codemods.model import AnyFunction, CallerSite, SemanticModel, Value
@@ -328,7 +329,10 @@ class TimeoutsTransform(Transform):
     OpenAI / Azure OpenAI, Anthropic, litellm, pydantic-ai `Agent.run`, LangChain chat models'
     `ainvoke`, and any `patterns` you add — in `asyncio.wait_for(<call>, timeout=...)`, also where
     the call is handed to `asyncio.gather` or `create_task`, and adds `import asyncio` and a
-    module constant `LLM_TIMEOUT_SECONDS = 120.0` when they are missing.
+    module constant `LLM_TIMEOUT_SECONDS = 120.0` when they are missing. One bound per project:
+    where several modules of a package need the constant, they import one definition — from a
+    module of the package that already defines it and imports nothing of the project, else from
+    a new `<package>/llm_timeouts.py` — instead of each defining a copy (the `timeout` option wins).
 
     Calls are recognised by resolving names (imports, aliases, constructors, annotations,
     `self.client` attributes, instructor clients around an SDK client or a litellm function,
@@ -432,6 +436,11 @@ class TimeoutsTransform(Transform):
         self.calls: dict[str, _FileCalls] = {}  # relpath -> what the model says of its calls
         self.unreadable: set[str] = set()  # candidates that do not parse: `rewrite` reports them
         self._candidates: list[SourceFile] | None = None
+        # one bound per project: the module every changed file imports the constant from, how
+        # each of them spells it, and the module's text when the run creates it
+        self.shared_module = ""
+        self.shared_imports: dict[str, str] = {}  # relpath -> "module:LLM_TIMEOUT_SECONDS"
+        self.shared_file: NewFile | None = None
         timeout, where = self.settings["timeout"], self.settings["timeout_import"]
         if where and not timeout:
             raise ConfigError("timeouts: option 'timeout_import' needs option 'timeout'")
@@ -464,6 +473,58 @@ class TimeoutsTransform(Transform):
                 continue
             if found.llm_calls:
                 self.calls[source.relpath] = found
+        self._share_the_bound(project)
+
+    def _share_the_bound(self, project: Project) -> None:
+        """Where several modules of one package get the default bound, they import one constant
+        (from a module that already defines it and imports nothing of the project, else from a
+        new `<package>/llm_timeouts.py`) instead of each defining its own copy."""
+        self.shared_module, self.shared_imports, self.shared_file = "", {}, None
+        if self.settings["timeout"]:
+            return  # the user's expression wins
+        needing = [
+            source
+            for relpath in sorted(self.calls)
+            if (source := project.find_file(relpath)) is not None
+            and "." in source.module
+            and not _defines_constant(source)
+        ]
+        packages = Counter(source.module.split(".")[0] for source in needing)
+        if not packages:
+            return
+        package, count = min(packages.items(), key=lambda item: (-item[1], item[0]))
+        if count < 2:
+            return
+        members = [source for source in needing if source.module.split(".")[0] == package]
+        module = self._constant_module(project, package)
+        if not module:
+            return
+        self.shared_module = module
+        for source in members:
+            self.shared_imports[source.relpath] = f"{project.import_name(source, module)}:{TIMEOUT_CONSTANT}"
+
+    def _constant_module(self, project: Project, package: str) -> str:
+        """A module of `package` that defines the constant and imports nothing of the project
+        (so importing it cannot make a cycle), else a new one; "" when the new name is taken."""
+        for source in project.files_containing(TIMEOUT_CONSTANT.encode()):
+            if source.module.split(".")[0] == package and _defines_constant(source):
+                if source.relpath not in self.calls and not _imports_project(source, project):
+                    return source.module
+        module = f"{package}.{SHARED_MODULE}"
+        if project.find_module(module) is not None:
+            return ""
+        seconds = float(self.settings["default_seconds"])
+        relpath = project.relpath_for(project.path_for_module(module))
+        self.shared_file = NewFile(relpath, SHARED_MODULE_TEXT.format(name=TIMEOUT_CONSTANT, seconds=seconds))
+        return module
+
+    def new_files(self, project: Project) -> list[NewFile]:
+        """The shared constant's module, when a rewritten file imports it."""
+        if self.shared_file is None:
+            return []
+        imported = f"{SHARED_MODULE} import {TIMEOUT_CONSTANT}".encode()
+        rewritten = (project.find_file(relpath) for relpath in self.shared_imports)
+        return [self.shared_file] if any(s is not None and imported in s.data for s in rewritten) else []
 
     def candidates(self, project: Project) -> list[SourceFile]:
         if self._candidates is not None:
@@ -560,6 +621,40 @@ def _names_llm_source(imported: str, project_names: Iterable[str]) -> bool:
     if root in LLM_PACKAGES or root.startswith("langchain"):
         return True
     return any(name == imported or name.startswith(f"{imported}.") for name in project_names)
+
+
+SHARED_MODULE = "llm_timeouts"
+SHARED_MODULE_TEXT = (
+    '"""The time limit of every LLM call of the application (added by fixit\'s `timeouts`)."""\n'
+    "\n"
+    "{name} = {seconds!r}\n"
+)
+
+
+def _defines_constant(source: SourceFile) -> bool:
+    """The module assigns the timeout constant at its top level."""
+    try:
+        body = source.ast.body
+    except SourceError:
+        return False
+    for statement in body:
+        targets = statement.targets if isinstance(statement, ast.Assign) else (
+            [statement.target] if isinstance(statement, ast.AnnAssign) else []
+        )
+        if any(isinstance(t, ast.Name) and t.id == TIMEOUT_CONSTANT for t in targets):
+            return True
+    return False
+
+
+def _imports_project(source: SourceFile, project: Project) -> bool:
+    """Whether the module imports any module of the project (an import cycle could follow)."""
+    packages = set(project.packages())
+    for node in ast.walk(source.ast):
+        if isinstance(node, ast.Import) and any(a.name.split(".")[0] in packages for a in node.names):
+            return True
+        if isinstance(node, ast.ImportFrom) and (node.level or (node.module or "").split(".")[0] in packages):
+            return True
+    return False
 
 
 def _import_binding(where: str) -> str:
@@ -1019,6 +1114,12 @@ class _FileEdit:
         self.timeout_block = (
             self._asyncio_reference("timeout") if self.settings["style"] == "timeout" else None
         )
+        # the bound: the user's expression, else the project's shared constant, else this module's own
+        self.timeout_expression: str = self.settings["timeout"]
+        self.timeout_where: str = self.settings["timeout_import"]
+        shared = transform.shared_imports.get(source.relpath)
+        if not self.timeout_expression and shared and not self._global_bindings(TIMEOUT_CONSTANT):
+            self.timeout_expression, self.timeout_where = TIMEOUT_CONSTANT, shared
         self.timeout_names = self._timeout_names()
 
     def _key(self, call: cst.Call) -> CallKey:
@@ -1335,10 +1436,10 @@ class _FileEdit:
         return _Reference(f"asyncio.{function}", _Name("asyncio", frozenset(), "asyncio", taken))
 
     def _timeout_names(self) -> list[_Name]:
-        expression = self.settings["timeout"]
+        expression = self.timeout_expression
         if not expression:
             return [_Name(TIMEOUT_CONSTANT, self._global_bindings(TIMEOUT_CONSTANT))]
-        where = self.settings["timeout_import"]
+        where = self.timeout_where
         return [self._timeout_name(name, where) for name in _free_names(cst.parse_expression(expression))]
 
     def _timeout_name(self, name: str, where: str) -> _Name:
@@ -1374,19 +1475,19 @@ class _FileEdit:
         return ""
 
     def _timeout_text(self) -> str:
-        return self.settings["timeout"] or TIMEOUT_CONSTANT
+        return self.timeout_expression or TIMEOUT_CONSTANT
 
     # -- imports and the constant
 
     def _add_missing_definitions(self, module: cst.Module) -> cst.Module:
         if self.plan.needs_asyncio_import:
             module = add_stdlib_import(module, "asyncio")
-        where = self.settings["timeout_import"]
+        where = self.timeout_where
         if where and any(
             not needed.global_bindings and needed.import_target for needed in self.timeout_names
         ):
             module = add_project_import(module, where, self.source.module)
-        if not self.settings["timeout"] and not self._global_bindings(TIMEOUT_CONSTANT):
+        if not self.timeout_expression and not self._global_bindings(TIMEOUT_CONSTANT):
             seconds = float(self.settings["default_seconds"])
             module = insert_after_imports(module, cst.parse_statement(f"{TIMEOUT_CONSTANT} = {seconds!r}\n"))
         return module
@@ -1712,6 +1813,14 @@ def add_project_import(module: cst.Module, where: str, current_module: str) -> c
         if later:
             statement = statement.with_changes(leading_lines=body[position].leading_lines)
             body[position] = body[position].with_changes(leading_lines=[])
+        body.insert(position, statement)
+        return module.with_changes(body=body)
+    relative = [index for index, node in lines if isinstance(node, cst.ImportFrom) and node.relative]
+    if relative:
+        # a section of its own before the relative imports, as isort and ruff order them
+        position = relative[0]
+        statement = statement.with_changes(leading_lines=body[position].leading_lines)
+        body[position] = body[position].with_changes(leading_lines=[cst.EmptyLine()])
         body.insert(position, statement)
         return module.with_changes(body=body)
     return insert_after_imports(module, statement)  # type: ignore[arg-type]

@@ -1,8 +1,8 @@
 import asyncio
 
-from ..clients import claude, llm_client
+from app.llm_timeouts import LLM_TIMEOUT_SECONDS
 
-LLM_TIMEOUT_SECONDS = 120.0
+from ..clients import claude, llm_client
 
 
 async def summarise(text: str) -> str:

@@ -1,8 +1,7 @@
 import asyncio
 
 from app import clients
-
-LLM_TIMEOUT_SECONDS = 120.0
+from app.llm_timeouts import LLM_TIMEOUT_SECONDS
 
 
 async def tag(texts: list[str]) -> list[str]:
