@@ -62,8 +62,12 @@ class RunResult:
     transforms: list[TransformResult] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)  # discovery and reading
     scanned: int = 0
-    generated: int = 0
+    generated_files: list[str] = field(default_factory=list)  # left out as generated (explicit markers)
     parsed: set[str] = field(default_factory=set)
+
+    @property
+    def generated(self) -> int:
+        return len(self.generated_files)
 
     @property
     def skipped_by_prefilter(self) -> int:
@@ -99,14 +103,20 @@ def project_root(paths: Sequence[Path]) -> Path:
 
 
 def load_sources(
-    paths: Sequence[Path], root: Path, display_root: Path, include: Iterable[str], exclude: Iterable[str]
-) -> tuple[dict[Path, list[SourceFile]], list[Failure], int]:
-    """The files of the run, read once, grouped by the project each belongs to."""
+    paths: Sequence[Path],
+    root: Path,
+    display_root: Path,
+    include: Iterable[str],
+    exclude: Iterable[str],
+    include_generated: bool = False,
+) -> tuple[dict[Path, list[SourceFile]], list[Failure], list[str]]:
+    """The files of the run, read once, grouped by the project each belongs to; and the files
+    left out because their header marks them generated (unless `include_generated`)."""
     found = discover(paths, root, include=include, exclude=exclude)
     failures = [Failure(problem.path, problem.message) for problem in found.problems]
     groups: dict[Path, list[SourceFile]] = {}
     projects: dict[Path, Path] = {}
-    generated = 0
+    generated: list[str] = []
     for path in found.files:
         relpath = _relative(path, display_root)
         try:
@@ -114,8 +124,8 @@ def load_sources(
         except OSError as error:
             failures.append(Failure(relpath, f"cannot read: {error.strerror or error}"))
             continue
-        if is_generated(data[:GENERATED_HEAD_BYTES]):
-            generated += 1
+        if not include_generated and is_generated(data[:GENERATED_HEAD_BYTES]):
+            generated.append(relpath)
             continue
         home = project_dir(path, root, projects)
         module, is_package = module_name(path, home)
@@ -138,8 +148,10 @@ class Engine:
         include: Iterable[str] = (),
         exclude: Iterable[str] = (),
         on_progress: Callable[[str, int, int], None] | None = None,
+        include_generated: bool = False,
     ) -> None:
         self.transforms = list(transforms)
+        self.include_generated = include_generated
         self.jobs = jobs
         self.include = tuple(include)
         self.exclude = tuple(exclude)
@@ -148,9 +160,11 @@ class Engine:
     def run(self, paths: Sequence[Path]) -> RunResult:
         root = project_root(paths)
         display_root = find_git_root(root) or root
-        groups, failures, generated = load_sources(paths, root, display_root, self.include, self.exclude)
+        groups, failures, generated = load_sources(
+            paths, root, display_root, self.include, self.exclude, self.include_generated
+        )
         scanned = sum(len(files) for files in groups.values())
-        result = RunResult(root, display_root, failures=failures, scanned=scanned, generated=generated)
+        result = RunResult(root, display_root, failures=failures, scanned=scanned, generated_files=generated)
         pool = WorkerPool(self.jobs)
         outcomes = [TransformResult(transform) for transform in self.transforms]
         try:
