@@ -308,6 +308,10 @@ class ProjectIndex:
             if module is None or not attribute:
                 break
             facts = self.modules[module]
+            if facts.module != module:
+                # a rooted name (`database` for `service/api/database.py`): the file's own name
+                qualified = f"{facts.module}.{attribute}"
+                continue
             head, _, rest = attribute.partition(".")
             if head in facts.functions or head in facts.classes:
                 break

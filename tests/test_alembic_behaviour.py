@@ -276,3 +276,39 @@ def test_interpreters_are_tried_from_the_most_specific(tmp_path: Path, monkeypat
         sys.executable,
     ]
     assert project_interpreters("/opt/python", tmp_path) == ["/opt/python"]
+
+
+def test_an_app_run_from_its_own_folder_gets_imports_it_can_resolve(tmp_path: Path) -> None:
+    """`uvicorn main:app` from `service/api`: the modules import each other by bare names."""
+    root = tmp_path / "project"
+    (root / "service" / "api").mkdir(parents=True)
+    (root / "pyproject.toml").write_text("")
+    (root / "service/api/database.py").write_text(
+        "import os\n\nfrom sqlalchemy import create_engine\nfrom sqlalchemy.orm import DeclarativeBase\n\n"
+        'engine = create_engine(os.environ.get("DATABASE_URL", "sqlite:///./app.db"))\n\n\n'
+        "class Base(DeclarativeBase):\n    pass\n"
+    )
+    (root / "service/api/models.py").write_text(
+        "from sqlalchemy.orm import Mapped, mapped_column\n\nfrom database import Base\n\n\n"
+        'class Item(Base):\n    __tablename__ = "items"\n    id: Mapped[int] = mapped_column(primary_key=True)\n'
+    )
+    (root / "service/api/main.py").write_text(
+        "from fastapi import FastAPI\n\nimport models  # noqa: F401\nfrom database import Base, engine\n\n"
+        'app = FastAPI()\n\n\n@app.on_event("startup")\ndef startup() -> None:\n'
+        "    Base.metadata.create_all(bind=engine)\n"
+    )
+    result = apply(root)
+    assert [site.action.value for site in result.sites] == ["changed"]
+    assert "from db_migrations import upgrade_database" in (root / "service/api/main.py").read_text()
+    database = tmp_path / "fresh.db"
+    completed = subprocess.run(
+        [sys.executable, "-c", "from fastapi.testclient import TestClient\nimport main\nwith TestClient(main.app):\n    pass\n"],
+        cwd=root / "service" / "api",
+        env={**os.environ, "DATABASE_URL": f"sqlite:///{database}"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert {"items", "alembic_version"} <= tables(database)

@@ -183,7 +183,9 @@ class Planner:
         targets = sorted({site.target for site in sites if site.target}, key=lambda t: t.key)
         engine = next((schema.engine(s.facts.engine) for s in sites if schema.engine(s.facts.engine)), None)
         engine = engine or schema.engine(None)
-        import_root = import_root_of(sites[0].source)
+        import_root = self.project.import_root(sites[0].source)
+        targets = [self.from_root(target, import_root) for target in targets]
+        engine = self.engine_from_root(engine, import_root) if engine else None
         baseline = Baseline()
         if not layout.has_revisions:
             engine_name = engine.qualified if engine else None
@@ -205,6 +207,30 @@ class Planner:
         if helper:
             self.plan.new_files.append(helper[1])
         self.report(sites[0], layout, baseline)
+
+    def module_from_root(self, module: str, import_root: Path) -> str:
+        """`module` as the application imports it from `import_root` (`database`, for
+        `service.api.database` run from `service/api`); unchanged when it lies elsewhere."""
+        source = self.project.find_module(module)
+        if source is None or import_root not in source.path.parents:
+            return module
+        parts = source.path.relative_to(import_root).with_suffix("").parts
+        return ".".join(parts[:-1] if source.is_package else parts)
+
+    def from_root(self, target: MetadataTarget, import_root: Path) -> MetadataTarget:
+        return replace(
+            target,
+            module=self.module_from_root(target.module, import_root),
+            model_modules=tuple(self.module_from_root(m, import_root) for m in target.model_modules),
+        )
+
+    def engine_from_root(self, engine: EngineDefinition, import_root: Path) -> EngineDefinition:
+        module, _, name = engine.qualified.rpartition(".")
+        url = engine.url
+        if url is not None:
+            imports = tuple(replace(line, module=self.module_from_root(line.module, import_root)) for line in url.imports)
+            url = replace(url, imports=imports)
+        return replace(engine, qualified=f"{self.module_from_root(module, import_root)}.{name}", url=url)
 
     def render_baseline(
         self, sys_path: list[str], targets: list[MetadataTarget], engine: str | None
@@ -289,7 +315,9 @@ class Planner:
 
     def helper_module(self, source: SourceFile, layout: Layout) -> tuple[str, NewFile] | None:
         """(module name, file) of the `upgrade_database` helper, beside the first startup site."""
-        package = source.module if source.is_package else source.module.rpartition(".")[0]
+        # spelled from the folder the application runs from, as its own imports are
+        package_path = source.path.parent.relative_to(self.project.import_root(source))
+        package = ".".join(package_path.parts)
         for name in HELPER_MODULE_NAMES:
             path = source.path.parent / f"{name}.py"
             text = scaffold.helper_module(Path(os.path.relpath(layout.ini, path.parent)).as_posix())
@@ -431,12 +459,6 @@ def deletable(function: str, callers: list[Caller], graph: CallGraph) -> bool:
         return False
     calling_files = {caller.relpath for caller in callers}
     return graph.importers.get(function, set()) <= calling_files
-
-
-def import_root_of(source: SourceFile) -> Path:
-    """The folder from which `source.module` is importable."""
-    depth = len(source.module.split(".")) - (0 if source.is_package else 1) if source.module else 0
-    return source.path.parents[depth]
 
 
 def find_layout(project: Project) -> Layout:
