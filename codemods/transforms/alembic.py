@@ -52,10 +52,11 @@ class AlembicBootstrap(Transform):
     imports left unused go too.
 
     Left alone: `create_all` in tests and fixtures, command-line and management commands,
-    `if __name__ == "__main__":` blocks, behind an explicit condition (`if settings.is_sqlite:`),
-    and anything whose metadata does not resolve to a SQLAlchemy declarative base or `MetaData`.
-    Reported for review, untouched: per-request `create_all` (routes, dependencies: multi-tenant
-    shapes), calls in loops, a `drop_all` behind a condition, helpers nothing at startup calls, a
+    `if __name__ == "__main__":` blocks, Alembic's own env.py, and anything whose metadata does not
+    resolve to a SQLAlchemy declarative base or `MetaData`. Reported for review, untouched: a
+    deliberate bootstrap behind a condition (`if settings.is_sqlite:`, an empty database),
+    per-request `create_all` (routes, dependencies: multi-tenant shapes), calls in loops, a
+    `drop_all` behind a condition, helpers nothing at startup calls, a
     schema with another owner (hand-written `ALTER TABLE` in the startup module, a `.sql` script that
     creates tables), and any project whose models no interpreter can import: without a baseline,
     `alembic upgrade head` would start the application on an empty schema.

@@ -379,14 +379,14 @@ def classify(site: PlannedSite, graph: CallGraph) -> tuple[Action | None, str]:
         return None, ""
     if facts.guard == MAIN_GUARD:
         return Action.SKIPPED, "create_all in a command-line entry point: left alone"
-    if facts.guard == CONDITION_GUARD:
-        return Action.SKIPPED, "create_all behind an explicit condition (a deliberate bootstrap): left alone"
     if facts.guard == LOOP_GUARD:
         return Action.REVIEW, "create_all in a loop (per tenant or schema?): a person must decide"
     if facts.scope:
         contexts = graph.contexts(facts.scope, site.source.relpath)
     else:
         contexts = {file_kind(site.source.relpath) or STARTUP}
+    if facts.guard == CONDITION_GUARD:
+        contexts = (contexts - {STARTUP}) | {CONDITIONAL} if STARTUP in contexts or not contexts else contexts
     if REQUEST in contexts:
         return (
             Action.REVIEW,
@@ -398,6 +398,14 @@ def classify(site: PlannedSite, graph: CallGraph) -> tuple[Action | None, str]:
         return Action.CHANGED, ""
     if LOOP in contexts:
         return Action.REVIEW, "create_all called in a loop (per tenant or schema?): a person must decide"
+    if CONDITIONAL in contexts and not contexts & {CLI, TEST} and not is_alembic_env(site.source):
+        # a deliberate bootstrap (a setting, a dialect, an empty database): not repaired, but a
+        # person should know it exists beside the migrations
+        return (
+            Action.REVIEW,
+            "create_all behind a condition (a deliberate bootstrap?): left alone; make sure it cannot "
+            "run against a database whose schema Alembic manages",
+        )
     if CONDITIONAL in contexts:
         return Action.SKIPPED, "create_all behind an explicit condition (a deliberate bootstrap): left alone"
     if CLI in contexts:
