@@ -17,6 +17,8 @@ from typing import Iterable
 
 import pathspec
 
+from codemods.index import sibling_module
+
 SKIPPED_DIRECTORIES = frozenset(
     {
         ".git",
@@ -162,6 +164,7 @@ def discover(
     include = tuple(include)
     exclude = tuple(exclude)
     _is_package.cache_clear()  # a cache for one run: files may have been created since the last
+    sibling_module.cache_clear()
     result = Discovery()
     seen: set[Path] = set()
     git_root = find_git_root(root)

@@ -9,8 +9,10 @@ facts of many modules so a transform can ask "what does `database.session_scope`
 from __future__ import annotations
 
 import ast
+import functools
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Iterable
 
 from codemods.sources import SourceFile
@@ -235,7 +237,36 @@ def module_facts(source: SourceFile) -> ModuleFacts:
             for target in targets:
                 if isinstance(target, ast.Name) and value:
                     facts.aliases[target.id] = value
+    _bind_siblings(source, facts)
     return facts
+
+
+@functools.lru_cache(maxsize=4096)
+def sibling_module(folder: Path, name: str) -> bool:
+    """A module `name` stands in `folder` (a file, or a package folder)."""
+    return (folder / f"{name}.py").is_file() or (folder / name / "__init__.py").is_file()
+
+
+def _bind_siblings(source: SourceFile, facts: ModuleFacts) -> None:
+    """A module outside any package is run from its own folder (`uvicorn main:app` in
+    `service/api`), which Python puts first on sys.path: `import database` there is the file
+    beside it, `service/api/database.py`, whatever the name of a package elsewhere. Inside a
+    package, a bare import is absolute and stays as written (a subpackage called `anthropic` does
+    not hide the SDK)."""
+    scopes = [facts.imports, *(scope.imports for scope in facts.local_scopes)]
+    for imports in scopes:
+        for local, target in list(imports.items()):
+            imports[local] = sibling_target(source, target)
+
+
+def sibling_target(source: SourceFile, target: str) -> str:
+    """`target`, an absolute import written in `source`, as the module beside it that Python
+    finds first when `source` is no package's module (see `_bind_siblings`)."""
+    folder = source.path.parent
+    prefix = source.module.rpartition(".")[0]
+    if not prefix or source.is_package or target.startswith(f"{prefix}.") or (folder / "__init__.py").is_file():
+        return target
+    return f"{prefix}.{target}" if sibling_module(folder, target.split(".")[0]) else target
 
 
 def top_level_statements(body: list[ast.stmt]) -> Iterable[ast.stmt]:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Generic, Iterable, Iterator, Sequence, TypeVar
 
 from codemods import discovery
-from codemods.index import ModuleFacts, ProjectIndex, module_facts
+from codemods.index import ModuleFacts, ProjectIndex, module_facts, sibling_module
 from codemods.sources import SourceError, SourceFile
 
 # `app/logging.py` imported as `logging` would shadow the standard library: never a rooted name
@@ -215,37 +215,30 @@ class Project:
             rooted: dict[str, SourceFile] = {}
             clashes: set[str] = set()
             for name, source in self._by_module.items():
-                parts = name.split(".")
-                # every folder on the way may be the one the application runs from
-                # (`uvicorn main:app` in `service/api`: `import database` is service/api/database.py)
-                for start in range(1, len(parts)):
-                    rest = ".".join(parts[start:])
-                    if parts[start] in tops or parts[start] in STDLIB_MODULES:
-                        continue  # that name means the top-level (or standard library) module, not this one
-                    if rest in rooted and rooted[rest] is not source:
-                        clashes.add(rest)  # two packages offer it: not one answer
-                    rooted[rest] = source
+                _, _, rest = name.partition(".")
+                if not rest or rest.split(".")[0] in tops or rest.split(".")[0] in STDLIB_MODULES:
+                    continue  # that name means the top-level (or standard library) module, not this one
+                if rest in rooted:
+                    clashes.add(rest)  # two packages offer it: not one answer
+                rooted[rest] = source
             self._rooted = {name: source for name, source in rooted.items() if name not in clashes}
         return self._rooted
 
     def import_root(self, source: SourceFile) -> Path:
-        """The folder the application runs from, as `source`'s own imports show it: where a
-        module it imports by a shorter name than its file's (`import database` for
-        `service/api/database.py`, run as `uvicorn main:app` from `service/api`) begins; else the
-        folder its module name starts from."""
-        for node in ast.walk(source.ast):
-            names = (
-                [alias.name for alias in node.names]
-                if isinstance(node, ast.Import)
-                else [node.module] if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module else []
-            )
-            for name in names:
-                if name in self._by_module:
+        """The folder the application runs from: the file's own folder when it is no package and
+        the file imports a module beside it by its bare name (`import database`, run as
+        `uvicorn main:app` from `service/api`); else the folder its module name starts from."""
+        folder = source.path.parent
+        if not (folder / "__init__.py").is_file():
+            for node in ast.walk(source.ast):
+                if isinstance(node, ast.Import):
+                    names = [alias.name for alias in node.names]
+                elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                    names = [node.module]
+                else:
                     continue
-                found = self._rooted_modules().get(name)
-                if found is not None:
-                    depth = len(name.split(".")) - (0 if found.is_package else 1)
-                    return found.path.parents[depth]
+                if any(sibling_module(folder, name.split(".")[0]) for name in names):
+                    return folder
         depth = len(source.module.split(".")) - (0 if source.is_package else 1) if source.module else 0
         return source.path.parents[depth]
 

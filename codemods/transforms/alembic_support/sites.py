@@ -19,7 +19,7 @@ from libcst.metadata import (
     QualifiedNameSource,
 )
 
-from codemods.index import resolve_relative
+from codemods.index import resolve_relative, sibling_target
 from codemods.sources import SourceFile
 from codemods.transforms.alembic_support.callers import CONDITION_GUARD, LOOP_GUARD, MAIN_GUARD, NO_GUARD
 
@@ -292,7 +292,7 @@ class _Finder(cst.CSTVisitor):
         names: set[QualifiedName] = self.get_metadata(QualifiedNameProvider, node, set())
         for name in sorted(names, key=lambda n: n.name):
             if name.source is QualifiedNameSource.IMPORT:
-                return self.canonical(self.absolute(name.name))
+                return self.canonical(sibling_target(self.source, self.absolute(name.name)))
             if name.source is QualifiedNameSource.LOCAL and "<locals>" not in name.name:
                 return self.canonical(
                     f"{self.source.module}.{name.name}" if self.source.module else name.name
