@@ -36,11 +36,33 @@ app = typer.Typer(
     name="fixit",
     help="Repair the defects audits keep finding in FastAPI + SQLAlchemy backends, as reviewable diffs.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # `fixit --install-completion`, as typer offers it
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},  # `-h` as ruff and black take it
 )
 stderr = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def _hide_type_placeholders() -> None:
+    """Typer's help prints each parameter's Python type (`<bool>`, `<list[str]>`) beside the
+    metavar; ruff's and click's help do not. Flags and named arguments show nothing there."""
+    from typer.core import TyperArgument, TyperOption
+
+    for cls in (TyperArgument, TyperOption):
+        shown = getattr(cls, "display_type_rich", None)
+        if shown is None or getattr(shown, "_fixit_plain", False):
+            continue
+
+        def plain(self, ctx, _shown=shown):  # type: ignore[no-untyped-def]
+            if getattr(self, "is_flag", False) or (isinstance(self, TyperArgument) and self.metavar):
+                return None
+            return _shown(self, ctx)
+
+        plain._fixit_plain = True  # type: ignore[attr-defined]
+        cls.display_type_rich = plain  # type: ignore[method-assign]
+
+
+_hide_type_placeholders()
 
 
 def _fail_usage(message: str) -> typer.Exit:
@@ -130,6 +152,7 @@ def run_engine(
     exclude: List[str],
     jobs: Optional[int],
     progress: bool,
+    include_generated: bool = False,
 ) -> RunResult:
     """Resolve configuration and transforms, then run. Raises ConfigError for usage mistakes."""
     existing = [p for p in paths if p.exists() or p.is_symlink()]
@@ -144,6 +167,7 @@ def run_engine(
         include=[*settings.include, *include],
         exclude=[*settings.exclude, *exclude],
         on_progress=_progress_callback(progress),
+        include_generated=include_generated,
     )
     return engine.run(paths)
 
@@ -247,18 +271,26 @@ def apply(
         False, "--check", help="Like --dry-run, but exit 1 when anything would change."
     ),
     jobs: Optional[int] = typer.Option(
-        None, "--jobs", "-j", min=0, help="Worker processes (default: all cores)."
+        None, "--jobs", "-j", min=0, metavar="N", help="Worker processes (default: all cores)."
     ),
-    include: List[str] = typer.Option([], "--include", help="Only files matching this glob (repeatable)."),
-    exclude: List[str] = typer.Option([], "--exclude", help="Skip files matching this glob (repeatable)."),
+    include: List[str] = typer.Option(
+        [], "--include", metavar="GLOB", help="Only files matching this glob (repeatable)."
+    ),
+    exclude: List[str] = typer.Option(
+        [], "--exclude", metavar="GLOB", help="Skip files matching this glob (repeatable)."
+    ),
     option: List[str] = typer.Option(
-        [], "--option", "-o", help="NAME.KEY=VALUE transform option (repeatable)."
+        [], "--option", "-o", metavar="NAME.KEY=VALUE", help="A transform option (repeatable)."
     ),
     output: Optional[Path] = typer.Option(
-        None, "--output", help="Write the report (see --format) to FILE instead of stdout."
+        None, "--output", metavar="FILE", help="Write the report (see --format) to FILE instead of stdout."
     ),
     quiet: bool = typer.Option(
         False, "--quiet", "-q", help="Print only errors: no diff (unless --format/--output asks for one), no summary."
+    ),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Also name each file left out as generated."),
+    include_generated: bool = typer.Option(
+        False, "--include-generated", help="Also repair files whose header marks them generated."
     ),
     branch: Optional[str] = typer.Option(
         None,
@@ -292,7 +324,9 @@ def apply(
     show_progress = sys.stderr.isatty() and not quiet and not os.environ.get("CI")
 
     def run(run_paths: List[Path]) -> RunResult:
-        return run_engine(transforms, run_paths, option, include, exclude, jobs, show_progress)
+        return run_engine(
+            transforms, run_paths, option, include, exclude, jobs, show_progress, include_generated
+        )
 
     outcome: Optional[BranchOutcome] = None
     try:
@@ -325,6 +359,9 @@ def apply(
             emit_report(result, fmt or "diff", output, applied=wrote)
     if pr_body is not None:
         _write_pr_body(pr_body, result, outcome, paths)
+    if verbose and not quiet:
+        for relpath in result.generated_files:
+            stderr.print(f"{escape(relpath)}: generated (a marker in its header): left out", highlight=False)
     if not quiet:
         print_summary(result, stderr, dry_run=dry)
     elif result.all_failures:
@@ -369,35 +406,71 @@ def _write_pr_body(
 
 @app.command("check")
 def check_command(
-    paths: List[Path] = typer.Argument(..., metavar="PATH…"),
-    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=0),
-    option: List[str] = typer.Option([], "--option", "-o"),
-    quiet: bool = typer.Option(False, "--quiet", "-q"),
-    fmt: str = typer.Option(
-        "diff", "--output-format", "--format", metavar="diff|markdown|json|sarif|github", help="Report format."
+    targets: List[str] = typer.Argument(..., metavar="[NAME[,NAME…]|all] PATH…"),
+    select: Optional[str] = typer.Option(
+        None, "--select", metavar="NAME[,NAME…]", help="Transforms to check (default: all)."
+    ),
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=0, metavar="N", help="Worker processes."),
+    include: List[str] = typer.Option(
+        [], "--include", metavar="GLOB", help="Only files matching this glob (repeatable)."
+    ),
+    exclude: List[str] = typer.Option(
+        [], "--exclude", metavar="GLOB", help="Skip files matching this glob (repeatable)."
+    ),
+    option: List[str] = typer.Option(
+        [], "--option", "-o", metavar="NAME.KEY=VALUE", help="A transform option (repeatable)."
+    ),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only errors."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Also name each file left out as generated."),
+    include_generated: bool = typer.Option(
+        False, "--include-generated", help="Also check files whose header marks them generated."
+    ),
+    fmt: Optional[str] = typer.Option(
+        None,
+        "--output-format",
+        "--format",
+        metavar="diff|markdown|json|sarif|github",
+        help="Report format (default diff; none with --quiet).",
     ),
     output: Optional[Path] = typer.Option(
-        None, "--output", help="Write the report to FILE instead of stdout."
+        None, "--output", metavar="FILE", help="Write the report to FILE instead of stdout."
     ),
 ) -> None:
-    """All transforms, dry: print what would change and exit 1 when anything is pending (the CI gate)."""
+    """Transforms (all unless named), dry: print what would change and exit 1 when anything is
+    pending (the CI gate). `fixit check ./backend`, `fixit check timeouts ./backend`."""
+    spec, paths = _split_check_targets(targets, select)
     apply(
-        "all",
+        spec,
         paths,
         dry_run=True,
         check=True,
         jobs=jobs,
-        include=[],
-        exclude=[],
+        include=include,
+        exclude=exclude,
         option=option,
         output=output,
         quiet=quiet,
+        verbose=verbose,
+        include_generated=include_generated,
         branch=None,
         force=False,
         push=None,
         pr_body=None,
         fmt=fmt,
     )
+
+
+def _split_check_targets(targets: List[str], select: Optional[str]) -> tuple[str, List[Path]]:
+    """(transform spec, paths): a first argument that names transforms and no existing path
+    selects them, as `fixit apply NAME PATH` does; otherwise every argument is a path."""
+    first = targets[0]
+    names = [name.strip() for name in first.split(",") if name.strip()]
+    known = set(available()) | {"all"}
+    named = len(targets) > 1 and not os.path.exists(first) and bool(names) and set(names) <= known
+    if named and select is not None:
+        raise _fail_usage("name the transforms once: as the first argument or with --select, not both")
+    spec = first if named else (select or "all")
+    return spec, [Path(target) for target in (targets[1:] if named else targets)]
 
 
 from cli.batch import batch_app  # noqa: E402 - `fixit batch …` and `fixit batch status`
