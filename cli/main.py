@@ -19,9 +19,10 @@ from rich.table import Table
 from typer.core import TyperCommand
 
 from codemods import __version__
-from codemods.api import ConfigError, Transform
+from codemods.api import Action, ConfigError, Transform
 from codemods.config import merge_options, parse_cli_options, settings_from_pyproject
-from codemods.diffs import colorize
+from codemods.diffs import colorize, file_diff
+from codemods.discovery import PROJECT_MARKERS
 from codemods.engine import Engine, RunResult
 from codemods.formats import FORMATS, render
 from codemods.gitops import BranchOutcome, GitOpsError, cut_branch, default_branch_name, iter_commit_subjects
@@ -153,6 +154,7 @@ def run_engine(
     jobs: Optional[int],
     progress: bool,
     include_generated: bool = False,
+    overrides: Optional[dict] = None,
 ) -> RunResult:
     """Resolve configuration and transforms, then run. Raises ConfigError for usage mistakes."""
     existing = [p for p in paths if p.exists() or p.is_symlink()]
@@ -168,6 +170,7 @@ def run_engine(
         exclude=[*settings.exclude, *exclude],
         on_progress=_progress_callback(progress),
         include_generated=include_generated,
+        overrides=overrides,
     )
     return engine.run(paths)
 
@@ -292,6 +295,13 @@ def apply(
     include_generated: bool = typer.Option(
         False, "--include-generated", help="Also repair files whose header marks them generated."
     ),
+    stdin_filename: Optional[Path] = typer.Option(
+        None,
+        "--stdin-filename",
+        metavar="PATH",
+        help="With PATH `-`: the source comes from stdin and is taken to be PATH (project facts come "
+        "from its folder); the repaired source (with --dry-run, the diff) goes to stdout.",
+    ),
     branch: Optional[str] = typer.Option(
         None,
         "--branch",
@@ -321,6 +331,9 @@ def apply(
     """Apply transforms to PATH… (in place, unless --dry-run, --check or --branch)."""
     dry = dry_run or check
     _check_apply_usage(dry, branch, force, push, fmt)
+    if [str(p) for p in paths] == ["-"] or stdin_filename is not None:
+        _apply_to_stdin(transforms, paths, stdin_filename, dry, check, option, jobs, quiet, branch)
+        return
     show_progress = sys.stderr.isatty() and not quiet and not os.environ.get("CI")
 
     def run(run_paths: List[Path]) -> RunResult:
@@ -371,6 +384,69 @@ def apply(
         _report_branch(outcome, quiet)
     if result.all_failures or (check and changes) or (outcome is not None and outcome.push_error):
         raise typer.Exit(EXIT_FINDINGS)
+
+
+def _apply_to_stdin(
+    transforms: str,
+    paths: List[Path],
+    stdin_filename: Optional[Path],
+    dry: bool,
+    check: bool,
+    option: List[str],
+    jobs: Optional[int],
+    quiet: bool,
+    branch: Optional[str],
+) -> None:
+    """`fixit apply NAME - --stdin-filename PATH`, as editors and pipes call black and ruff: the
+    source on stdin stands in for PATH in its project; nothing is written to disk."""
+    if [str(p) for p in paths] != ["-"] or stdin_filename is None:
+        raise _fail_usage("read a source from stdin with PATH `-` and --stdin-filename PATH, together")
+    if branch is not None:
+        raise _fail_usage("--branch cannot take a source from stdin")
+    target = Path(os.path.abspath(stdin_filename))
+    data = sys.stdin.buffer.read()
+    project = _project_folder(target)
+    try:
+        result = run_engine(transforms, [project], option, [], [], jobs, False, overrides={target: data})
+    except ConfigError as error:
+        raise _fail_usage(str(error)) from None
+    change = next((c for c in result.changes().values() if c.path == target), None)
+    created = [c.relpath for c in result.changes().values() if c.is_new]
+    if change is not None and created:
+        # the repaired source would need files stdin mode cannot write: give the source back as it was
+        stderr.print(
+            f"[bold red]error[/]: the repair of {escape(str(stdin_filename))} also creates "
+            f"{escape(', '.join(created))}; run `fixit apply {escape(transforms)} PATH` instead"
+        )
+        sys.stdout.buffer.write(b"" if dry else data)
+        sys.stdout.buffer.flush()
+        raise typer.Exit(EXIT_FINDINGS)
+    if dry:
+        sys.stdout.buffer.write(file_diff(change) if change is not None else b"")
+    else:
+        sys.stdout.buffer.write(change.after if change is not None else data)
+    sys.stdout.buffer.flush()
+    failures = [f for f in result.all_failures if Path(os.path.abspath(result.display_root / f.relpath)) == target]
+    for failure in failures:
+        stderr.print(f"{escape(str(stdin_filename))}: {escape(failure.message)}")
+    if not quiet:
+        relpath = change.relpath if change is not None else ""
+        own = [site for site in result.sites if site.path == relpath and relpath]
+        for site in own:
+            if site.action is Action.REVIEW:
+                stderr.print(f"{escape(str(stdin_filename))}:{site.line}: [{site.transform}] {escape(site.message)}")
+        changed = sum(1 for site in own if site.action is Action.CHANGED)
+        stderr.print(f"fixit: {changed} sites changed in {escape(str(stdin_filename))}", highlight=False)
+    if failures or (check and change is not None):
+        raise typer.Exit(EXIT_FINDINGS)
+
+
+def _project_folder(path: Path) -> Path:
+    """The nearest folder above `path` with a project marker (pyproject.toml, .git, …)."""
+    for folder in path.parents:
+        if any((folder / marker).exists() for marker in PROJECT_MARKERS):
+            return folder
+    return path.parent
 
 
 def _write_in_place(result: RunResult) -> bool:

@@ -11,7 +11,7 @@ import copy
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Iterable, Mapping, Sequence
 
 from codemods.api import Action, ConfigError, NewFile, Site, Transform
 from codemods.discovery import (
@@ -109,10 +109,14 @@ def load_sources(
     include: Iterable[str],
     exclude: Iterable[str],
     include_generated: bool = False,
+    overrides: Mapping[Path, bytes] | None = None,
 ) -> tuple[dict[Path, list[SourceFile]], list[Failure], list[str]]:
     """The files of the run, read once, grouped by the project each belongs to; and the files
-    left out because their header marks them generated (unless `include_generated`)."""
+    left out because their header marks them generated (unless `include_generated`).
+    `overrides`: contents that stand in for files (a source read from stdin, maybe not on disk)."""
+    overrides = overrides or {}
     found = discover(paths, root, include=include, exclude=exclude)
+    found.files = sorted({*found.files, *overrides})
     failures = [Failure(problem.path, problem.message) for problem in found.problems]
     groups: dict[Path, list[SourceFile]] = {}
     projects: dict[Path, Path] = {}
@@ -120,7 +124,7 @@ def load_sources(
     for path in found.files:
         relpath = _relative(path, display_root)
         try:
-            data = path.read_bytes()
+            data = overrides[path] if path in overrides else path.read_bytes()
         except OSError as error:
             failures.append(Failure(relpath, f"cannot read: {error.strerror or error}"))
             continue
@@ -149,9 +153,11 @@ class Engine:
         exclude: Iterable[str] = (),
         on_progress: Callable[[str, int, int], None] | None = None,
         include_generated: bool = False,
+        overrides: Mapping[Path, bytes] | None = None,
     ) -> None:
         self.transforms = list(transforms)
         self.include_generated = include_generated
+        self.overrides = dict(overrides or {})
         self.jobs = jobs
         self.include = tuple(include)
         self.exclude = tuple(exclude)
@@ -161,7 +167,7 @@ class Engine:
         root = project_root(paths)
         display_root = find_git_root(root) or root
         groups, failures, generated = load_sources(
-            paths, root, display_root, self.include, self.exclude, self.include_generated
+            paths, root, display_root, self.include, self.exclude, self.include_generated, self.overrides
         )
         scanned = sum(len(files) for files in groups.values())
         result = RunResult(root, display_root, failures=failures, scanned=scanned, generated_files=generated)

@@ -204,3 +204,20 @@ def test_help_shows_no_python_type_placeholders() -> None:
         shown = invoke(*command, "--help")
         assert shown.exit_code == 0
         assert "<bool>" not in shown.output and "<list[" not in shown.output and "<str>" not in shown.output
+
+
+def test_stdin_source_is_repaired_to_stdout_and_nothing_is_written(project: Path) -> None:
+    before = snapshot(project)
+    target = str(project / "app" / "a.py")
+    repaired = runner.invoke(app, ["apply", "rename", "-", "--stdin-filename", target], input="OLD_NAME = 5\n")
+    assert repaired.exit_code == 0 and repaired.stdout == "NEW_NAME = 5\n"
+    diff = runner.invoke(app, ["apply", "rename", "-", "--stdin-filename", target, "--dry-run"], input="OLD_NAME = 5\n")
+    assert "-OLD_NAME = 5" in diff.stdout and "+NEW_NAME = 5" in diff.stdout
+    unsaved = str(project / "app" / "new.py")  # an editor buffer not yet on disk
+    assert runner.invoke(app, ["apply", "rename", "-", "--stdin-filename", unsaved], input="OLD_NAME = 6\n").stdout == "NEW_NAME = 6\n"
+    checked = runner.invoke(app, ["apply", "rename", "-", "--stdin-filename", target, "--check"], input="OLD_NAME = 5\n")
+    assert checked.exit_code == 1
+    untouched = runner.invoke(app, ["apply", "rename", "-", "--stdin-filename", target], input="nothing = 1\n")
+    assert untouched.exit_code == 0 and untouched.stdout == "nothing = 1\n"
+    assert runner.invoke(app, ["apply", "rename", "-"], input="OLD_NAME = 5\n").exit_code == 2
+    assert snapshot(project) == before
