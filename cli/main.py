@@ -528,6 +528,7 @@ def check_command(
         quiet=quiet,
         verbose=verbose,
         include_generated=include_generated,
+        stdin_filename=None,
         branch=None,
         force=False,
         push=None,
