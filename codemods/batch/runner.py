@@ -230,6 +230,7 @@ def _result_of(job: RepoJob, outcome: BranchOutcome, settings: BatchSettings) ->
         sites=sum(t.count(Action.CHANGED) for t in result.transforms),
         review=sum(t.count(Action.REVIEW) for t in result.transforms),
         errors=errors,
+        failed_files=failed_files(result),
         pushed=outcome.pushed_to,
     )
     body = None
@@ -241,12 +242,17 @@ def _result_of(job: RepoJob, outcome: BranchOutcome, settings: BatchSettings) ->
     return JobResult(job.key, record, body)
 
 
+def failed_files(result: RunResult) -> list[str]:
+    """The files of the repository that could not be read, parsed or rewritten, each once, sorted."""
+    return sorted({failure.relpath for failure in result.all_failures if failure.relpath})
+
+
 def new_record(entry: ManifestEntry) -> dict[str, Any]:
     """A report record with nothing done yet. Keys are the report's schema (see codemods.batch.report)."""
     return {
         "repo": entry.repo, "line": entry.line, "ref": entry.ref, "path": entry.subdir, "status": "failed",
         "branch": None, "commit": None, "commits": {}, "base": None, "files": [], "sites": 0, "review": 0,
-        "errors": [], "pushed": None,
+        "errors": [], "failed_files": [], "pushed": None,
     }
 
 
