@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import re
@@ -222,6 +223,40 @@ def test_sarif_fix_of_a_site_covers_its_whole_file(result: RunResult) -> None:
     assert [c["artifactLocation"]["uri"] for c in marker[0]["fixes"][0]["artifactChanges"]] == [
         "app/marks.py", "marker_notes.py"
     ]
+
+
+def test_sarif_fix_holds_only_its_own_transforms_edits(tmp_path: Path) -> None:
+    # two transforms change one file: each result's fix is its own edit, and applies alone
+    original = (
+        "STATE = 'TODO_MARK'\n\n\ndef run():\n    first = old_call(1)\n    # keep\n    return old_call(2)\n"
+    )
+    project = make_repo(tmp_path / "two", {"app/both.py": original.encode()})
+    run = run_fakes(project, "fake-rename", "fake-marker")
+    log = sarif_log(run)
+    validate_sarif(log)
+    fixes: dict[str, list[dict[str, Any]]] = {}
+    for item in log["runs"][0]["results"]:
+        if item["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] != "app/both.py" or "fixes" not in item:
+            continue
+        (fix,) = item["fixes"]
+        changes = {c["artifactLocation"]["uri"]: c["replacements"] for c in fix["artifactChanges"]}
+        inserted = [r["insertedContent"]["text"] for r in changes["app/both.py"]]
+        fixes.setdefault(item["ruleId"], changes["app/both.py"])
+        if item["ruleId"] == "fake-rename":
+            assert inserted == ["    first = new_call(1)\n", "    return new_call(2)\n"]
+            assert set(changes) == {"app/both.py"}
+        else:
+            assert inserted == ["STATE = 'DONE_MARK'\n"]
+            assert set(changes) == {"app/both.py", "marker_notes.py"}
+    assert set(fixes) == {"fake-rename", "fake-marker"}
+    renamed = apply_by_lines(original, fixes["fake-rename"])
+    marked = apply_by_lines(original, fixes["fake-marker"])
+    assert "new_call(1)" in renamed and "TODO_MARK" in renamed and "# keep" in renamed
+    assert "DONE_MARK" in marked and "old_call(1)" in marked
+    for text in (renamed, marked):
+        ast.parse(text)
+    final = run.changes()["app/both.py"].after.decode()
+    assert apply_by_lines(original, fixes["fake-rename"] + fixes["fake-marker"]) == final
 
 
 class CreatesOnly(Transform):
