@@ -26,7 +26,7 @@ import git
 
 from codemods.engine import RunResult, TransformResult
 from codemods.messages import changed_files, commit_message, subject
-from codemods.writer import write_changes
+from codemods.writer import signals_held, write_changes
 
 RunInWorktree = Callable[[list[Path]], RunResult]
 EXIT_FAILURE, EXIT_USAGE = 1, 2
@@ -181,14 +181,21 @@ def _succeeds(command: Callable[..., object], *args: str) -> bool:
     return True
 
 
+WORKTREE_PREFIX = "fixit-branch-"  # the temporary folder of every worktree fixit makes
+
+
 class _Worktree:
-    """A detached worktree at `base` in a temporary folder; `close()` removes every trace of it."""
+    """A detached worktree at `base` in a temporary folder; `close()` removes every trace of it.
+
+    Making the folder and removing the worktree hold SIGINT/SIGTERM, so that an interrupt never
+    leaves a folder nobody will remove, nor cuts the removal short."""
 
     def __init__(self, repository: _Repository) -> None:
         self.repository = repository
-        self.folder = Path(tempfile.mkdtemp(prefix="fixit-branch-"))
-        self.hooks = self.folder / "no-hooks"
-        self.hooks.mkdir()
+        with signals_held():
+            self.folder = Path(tempfile.mkdtemp(prefix=WORKTREE_PREFIX))
+            self.hooks = self.folder / "no-hooks"
+            self.hooks.mkdir()
         self.path = self.folder / repository.root.name
         self.git = git.Git(str(self.path))
 
@@ -209,11 +216,34 @@ class _Worktree:
         return self._run(self.git, "rev-parse", "HEAD").strip()
 
     def close(self) -> None:
-        main = self.repository.repo.git
-        if self.path.exists():
-            _succeeds(main.worktree, "remove", "--force", "--force", str(self.path))
-        shutil.rmtree(self.folder, ignore_errors=True)
+        with signals_held():
+            _remove_worktree(self.repository.repo.git, self.path, self.folder)
+
+
+def _remove_worktree(main: git.Git, path: Path, folder: Path) -> None:
+    if path.exists():
+        _succeeds(main.worktree, "remove", "--force", "--force", str(path))
+    shutil.rmtree(folder, ignore_errors=True)
+    _succeeds(main.worktree, "prune")
+
+
+def remove_leftover_worktrees(repository: Path) -> list[Path]:
+    """Remove the temporary worktrees fixit made from `repository` that are still there (a run
+    killed outright, or interrupted where nothing could clean up), and prune their registrations.
+    Only for a repository no other fixit run is using (a batch's clone, under the workspace lock).
+    Returns the worktrees removed."""
+    with signals_held():
+        try:
+            main = git.Git(str(repository))
+            listing = str(main.execute(["git", "worktree", "list", "--porcelain"]))
+        except git.GitCommandError:
+            return []
+        paths = [Path(line[len("worktree "):]) for line in listing.splitlines() if line.startswith("worktree ")]
+        leftovers = [path for path in paths[1:] if path.parent.name.startswith(WORKTREE_PREFIX)]
+        for path in leftovers:
+            _remove_worktree(main, path, path.parent)
         _succeeds(main.worktree, "prune")
+    return leftovers
 
 
 def _map_into(worktree: Path, relative_paths: Sequence[str]) -> list[Path]:
