@@ -187,15 +187,15 @@ WORKTREE_PREFIX = "fixit-branch-"  # the temporary folder of every worktree fixi
 class _Worktree:
     """A detached worktree at `base` in a temporary folder; `close()` removes every trace of it.
 
-    Making the folder and removing the worktree hold SIGINT/SIGTERM, so that an interrupt never
-    leaves a folder nobody will remove, nor cuts the removal short."""
+    Making it (see `cut_branch`), each git command in it and removing it hold SIGINT/SIGTERM, so that
+    an interrupt never leaves a folder nobody will remove, nor git writing in a removed worktree, nor
+    cuts the removal short."""
 
     def __init__(self, repository: _Repository) -> None:
         self.repository = repository
-        with signals_held():
-            self.folder = Path(tempfile.mkdtemp(prefix=WORKTREE_PREFIX))
-            self.hooks = self.folder / "no-hooks"
-            self.hooks.mkdir()
+        self.folder = Path(tempfile.mkdtemp(prefix=WORKTREE_PREFIX))
+        self.hooks = self.folder / "no-hooks"
+        self.hooks.mkdir()
         self.path = self.folder / repository.root.name
         self.git = git.Git(str(self.path))
 
@@ -203,7 +203,10 @@ class _Worktree:
         self._run(self.repository.repo.git, "worktree", "add", "--detach", "--quiet", str(self.path), base)
 
     def _run(self, runner: git.Git, *args: str) -> str:
-        return str(runner.execute(["git", "-c", f"core.hooksPath={self.hooks}", *args]))
+        # held: git must not go on in the worktree after an interrupt has removed it (a signal
+        # sent to this process alone leaves git running), so the interrupt waits for git
+        with signals_held():
+            return str(runner.execute(["git", "-c", f"core.hooksPath={self.hooks}", *args]))
 
     def commit(self, relpaths: list[str], message: str) -> str | None:
         """Stage `relpaths` (new files too, even ignored ones) and commit them; None if nothing is staged."""
@@ -305,8 +308,10 @@ def cut_branch(
     dirty = repository.uncommitted()
     if dirty:
         warn(_uncommitted_warning(name, base, dirty))
-    tree = _Worktree(repository)
+    tree: _Worktree | None = None
     try:
+        with signals_held():  # a signal held while it is made arrives here, where `finally` removes it
+            tree = _Worktree(repository)
         tree.check_out(base)
         result = run(_map_into(tree.path, repository.relative_paths))
         outcome = BranchOutcome(result, repository.root, base, repository.relative_paths)
@@ -315,7 +320,8 @@ def cut_branch(
     except git.GitCommandError as error:  # e.g. commit signing that fails: say what git said
         raise GitOpsError(f"git failed while building branch {name!r}: {_git_message(error)}", EXIT_FAILURE) from None
     finally:
-        tree.close()
+        if tree is not None:
+            tree.close()
     if not outcome.commits:
         return outcome
     tip = list(outcome.commits.values())[-1]

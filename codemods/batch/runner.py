@@ -44,6 +44,7 @@ from codemods.gitops import (
 )
 from codemods.messages import pr_body
 from codemods.registry import select
+from codemods.writer import signals_held
 
 DEFAULT_WORKSPACE = ".fixit-batch"
 CLONES = "clones"
@@ -166,8 +167,9 @@ def process_group(jobs: Sequence[RepoJob], settings: BatchSettings) -> list[JobR
 def process_job(repo: git.Repo, job: RepoJob, settings: BatchSettings) -> JobResult:
     try:
         base = resolve_ref(repo, job.entry.ref)
-        repo.git.checkout("--quiet", "--detach", "--force", base)
-        repo.git.clean("-ffdxq")
+        with signals_held():  # an interrupt waits for these: git must not go on in the clone after it
+            repo.git.checkout("--quiet", "--detach", "--force", base)
+            repo.git.clean("-ffdxq")
         target = _target_folder(repo, job.entry, base)
         if job.replace_leftover:
             _delete_branch(repo, job.branch)
