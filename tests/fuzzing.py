@@ -88,7 +88,7 @@ class _Headers(cst.CSTVisitor):
         code = self.module.code_for_node(node)
         if isinstance(node, (cst.FunctionDef, cst.ClassDef)):  # gone when its name is: not a rewritten header
             keyword = "class" if isinstance(node, cst.ClassDef) else "def"
-            self.found.append((f"{keyword} {node.name.value}", code[: code.find(self.module.code_for_node(node.body))]))
+            self.found.append((f"{keyword} {node.name.value}", code))  # a removed function goes whole
             return True
         body = getattr(node, "body", None)
         clause = isinstance(node, (cst.Else, cst.Finally, cst.ExceptHandler, cst.ExceptStarHandler))
