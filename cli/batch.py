@@ -6,7 +6,8 @@
     fixit batch status [--workspace DIR]
 
 Exit codes: 0 every repository changed or had nothing to change, 1 some repository failed,
-2 usage or manifest error, 130 interrupted (the ledger records where each repository stands).
+2 usage or manifest error, 130 interrupted by Ctrl-C (SIGINT), 143 stopped by SIGTERM: the workers
+are stopped, their temporary worktrees removed, and the ledger records where each repository stands.
 """
 
 from __future__ import annotations
@@ -22,18 +23,25 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from typer.core import TyperCommand, TyperGroup
 
+from cli.signals import exit_status
 from codemods.api import ConfigError
-from codemods.batch.executors import make_executor
+from codemods.batch.executors import make_executor, stop_signals_deferred
 from codemods.batch.ledger import Ledger, open_existing
 from codemods.batch.manifest import load_manifest
 from codemods.batch.report import state_counts, status_table, write_report
 from codemods.batch.runner import (
-    DEFAULT_WORKSPACE, BatchSettings, JobResult, RepoJob, plan_jobs, run_batch, workspace_lock,
+    DEFAULT_WORKSPACE,
+    BatchSettings,
+    JobResult,
+    RepoJob,
+    plan_jobs,
+    run_batch,
+    workspace_lock,
 )
 from codemods.config import parse_cli_options
 from codemods.gitops import GitOpsError, default_branch_name, validate_branch_name
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 PR_BODY_PLACEHOLDER = "{name}"
 stderr = Console(stderr=True, highlight=False, soft_wrap=True)
 
@@ -140,10 +148,11 @@ def run_command(
             )
     except ConfigError as error:
         raise _fail(str(error)) from None
-    except KeyboardInterrupt:
-        stderr.print(f"Interrupted: the ledger in {escape(settings.workspace)} records where each repository stands; "
-                     "run again with --resume to finish.")
-        raise typer.Exit(EXIT_INTERRUPTED) from None
+    except KeyboardInterrupt as interrupt:
+        with stop_signals_deferred():
+            stderr.print(f"Interrupted: the ledger in {escape(settings.workspace)} records where each repository "
+                         "stands; run again with --resume to finish.")
+        raise typer.Exit(exit_status(interrupt)) from None
     finally:
         ledger.close()
     if report is not None:

@@ -7,7 +7,6 @@ changes or some files failed, 2 usage or configuration error.
 from __future__ import annotations
 
 import os
-import signal
 import sys
 from pathlib import Path
 from typing import List, Optional
@@ -18,6 +17,7 @@ from rich.markup import escape
 from rich.table import Table
 from typer.core import TyperCommand
 
+from cli import signals
 from codemods import __version__
 from codemods.api import Action, ConfigError, Transform
 from codemods.config import merge_options, parse_cli_options, settings_from_pyproject
@@ -555,15 +555,10 @@ from cli.batch import batch_app  # noqa: E402 - `fixit batch …` and `fixit bat
 app.add_typer(batch_app, name="batch")
 
 
-def _stop_on_sigterm(signum: int, frame: object) -> None:
+def main() -> None:
     # `timeout`, `docker stop` and CI cancellation send SIGTERM: stop the way Ctrl-C does (the
     # changeset is written whole or not at all, temporary worktrees are removed)
-    raise KeyboardInterrupt
-
-
-def main() -> None:
-    if hasattr(signal, "SIGTERM"):
-        signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    signals.install()
     app()
 
 

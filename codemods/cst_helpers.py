@@ -1,5 +1,6 @@
 """LibCST helpers shared by transforms: imports added and removed the way LibCST's codemod
-visitors do it (existing style kept, nothing removed that is still used)."""
+visitors do it (existing style kept, nothing removed that is still used); expressions moved out of
+the brackets they were written in."""
 
 from __future__ import annotations
 
@@ -73,3 +74,29 @@ def update_imports_in_package(
     for spec in remove_if_unused:
         remover.remove_unused_import(context, spec.module, spec.obj, spec.asname)
     return remover(context).transform_module(module) if remove_if_unused else module
+
+
+def standalone(expression: cst.BaseExpression) -> cst.BaseExpression:
+    """`expression`, in parentheses when it cannot stand outside the brackets it came from: a
+    comment or line break between its parts (`factory  # why⏎ ()`) is valid only inside brackets."""
+    try:
+        cst.parse_expression(cst.Module([]).code_for_node(expression))
+    except cst.ParserSyntaxError:
+        return expression.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+    return expression
+
+
+class _Comments(cst.CSTVisitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[cst.Comment] = []
+
+    def visit_Comment(self, node: cst.Comment) -> None:
+        self.found.append(node)
+
+
+def comments_within(node: cst.CSTNode) -> list[cst.Comment]:
+    """The comments inside a node (an expression written over several lines), in order."""
+    finder = _Comments()
+    node.visit(finder)
+    return finder.found

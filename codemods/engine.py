@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Mapping, Sequence
 
 from codemods.api import Action, ConfigError, NewFile, Site, Transform
+from codemods.comments import keep_comments_in_text
 from codemods.discovery import (
     GENERATED_HEAD_BYTES,
     discover,
@@ -277,6 +278,7 @@ class Engine:
         ]
         text = rewrite.text  # type: ignore[attr-defined]
         if text is not None and text != source.text:
+            text = _with_comments_kept(source, text)
             try:
                 check_parses(text, source.relpath)
                 new_source = source.with_text(text)
@@ -313,6 +315,15 @@ class Engine:
         outcome.changes[new_file.relpath] = FileChange(
             new_file.relpath, path, previous.before if previous else before, data
         )
+
+
+def _with_comments_kept(source: SourceFile, text: str) -> str:
+    """The rewrite's text with the comments it dropped from code it kept put back (see
+    `codemods.comments`); the text as it is when the original cannot be read as a tree."""
+    try:
+        return keep_comments_in_text(source.cst, text)
+    except (SourceError, RecursionError):
+        return text
 
 
 def _run_project_alone(

@@ -5,8 +5,10 @@
   diff in a collapsible `<details>` block: for a pull-request comment or `$GITHUB_STEP_SUMMARY`.
 - `json`: one record per site plus the diff per file; the schema is versioned
   (`schema_version`) and shipped as `codemods/schemas/report-v1.json` (see docs/json-schema.md).
-- `sarif`: SARIF 2.1.0, a result per site; each changed site carries its file's edit as a `fix`
-  (artifactChanges with replacements computed from the file's original and final text).
+- `sarif`: SARIF 2.1.0, a result per site; each changed site carries its transform's edits of its
+  file as a `fix` (artifactChanges with replacements computed from the file's original and final text,
+  each given to the transform that wrote those lines), so that applying one result's fix applies
+  what that result shows, not another rule's edits.
 """
 
 from __future__ import annotations
@@ -274,22 +276,93 @@ def _decode(data: bytes, encoding: str) -> str:
     return data.decode(encoding, errors="replace")
 
 
+Hunk = tuple[int, int, int, int]  # (i1, i2, j1, j2): original lines [i1, i2) became final lines [j1, j2)
+
+
+def _lines(data: bytes | None, encoding: str) -> list[str]:
+    return _LINE.findall(_decode(data or b"", encoding))
+
+
+def _hunks(before: list[str], after: list[str]) -> list[Hunk]:
+    matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
+    return [(i1, i2, j1, j2) for tag, i1, i2, j1, j2 in matcher.get_opcodes() if tag != "equal"]
+
+
+def _replacements_by_hunk(change: FileChange) -> list[tuple[Hunk, dict[str, Any]]]:
+    """Each changed block of lines, with the SARIF replacement that makes it."""
+    before_text = _decode(change.before or b"", change.encoding)
+    bom = len(codecs.BOM_UTF8) if codecs.lookup(change.encoding).name == "utf-8-sig" and change.before else 0
+    before = _LineMap(before_text, change.encoding, bom)
+    after_lines = _lines(change.after, change.encoding)
+    return [
+        ((i1, i2, j1, j2), {"deletedRegion": before.region(i1, i2), "insertedContent": {"text": "".join(after_lines[j1:j2])}})
+        for i1, i2, j1, j2 in _hunks(before.lines, after_lines)
+    ]
+
+
 def replacements(change: FileChange) -> list[dict[str, Any]]:
     """SARIF replacements turning the file's original text into its final text, line by line.
 
     Regions refer to the original text, so applying them from last to first gives the final text.
     """
-    before_text = _decode(change.before or b"", change.encoding)
-    after_text = _decode(change.after, change.encoding)
-    bom = len(codecs.BOM_UTF8) if codecs.lookup(change.encoding).name == "utf-8-sig" and change.before else 0
-    before = _LineMap(before_text, change.encoding, bom)
-    after_lines = _LINE.findall(after_text)
-    matcher = difflib.SequenceMatcher(None, before.lines, after_lines, autojunk=False)
-    found = []
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag != "equal":
-            found.append({"deletedRegion": before.region(i1, i2), "insertedContent": {"text": "".join(after_lines[j1:j2])}})
-    return found
+    return [replacement for _, replacement in _replacements_by_hunk(change)]
+
+
+class _Provenance:
+    """Which transforms made each line of a file's text, followed through the transforms' steps.
+
+    `lines[k]` holds the transforms that wrote line k; `gaps[k]` those that deleted lines just before
+    line k (a deletion leaves no line to hold its name)."""
+
+    def __init__(self, count: int) -> None:
+        self.lines: list[set[str]] = [set() for _ in range(count)]
+        self.gaps: list[set[str]] = [set() for _ in range(count + 1)]
+
+    def step(self, name: str, before: list[str], after: list[str]) -> None:
+        """`name` turned `before` (the text this provenance describes) into `after`."""
+        lines: list[set[str]] = []
+        gaps: list[set[str]] = [set()]
+        matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+            if tag == "equal":
+                gaps[-1] |= self.gaps[i1]
+                for k in range(i1, i2):
+                    lines.append(set(self.lines[k]))
+                    gaps.append(set(self.gaps[k + 1]))
+                continue
+            touched = {name}.union(*self.lines[i1:i2], *self.gaps[i1 : i2 + 1])
+            gaps[-1] |= touched
+            for _ in range(j1, j2):
+                lines.append(set(touched))
+                gaps.append(set(touched))
+        self.lines, self.gaps = lines, gaps
+
+    def owners(self, hunk: Hunk) -> set[str]:
+        """The transforms that made the final lines [j1, j2) of a hunk, or deleted lines there."""
+        _, _, j1, j2 = hunk
+        return set().union(*self.lines[j1:j2], *self.gaps[j1 : j2 + 1])
+
+
+def edits_by_transform(result: RunResult) -> dict[tuple[str, str], list[dict[str, Any]]]:
+    """(file, transform) → the SARIF replacements of that transform's own edits in that file.
+
+    The replacements are those of the combined change (original → final text), so regions refer to
+    the original file; each goes to the transforms whose step wrote or deleted its lines. Where two
+    transforms edited the same lines, the replacement belongs to both (neither can be applied alone)."""
+    steps: dict[str, list[tuple[str, FileChange]]] = {}
+    for transform in result.transforms:
+        for change in changed_files(transform):
+            steps.setdefault(change.relpath, []).append((transform.name, change))
+    edits: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for path, change in result.changes().items():
+        names = [name for name, _ in steps.get(path, [])]
+        provenance = _Provenance(len(_lines(change.before, change.encoding)))
+        for name, step in steps.get(path, []):
+            provenance.step(name, _lines(step.before, step.encoding), _lines(step.after, step.encoding))
+        for hunk, replacement in _replacements_by_hunk(change):
+            for name in provenance.owners(hunk) or names:  # no owner found: every transform of the file
+                edits.setdefault((path, name), []).append(replacement)
+    return edits
 
 
 def _artifact_location(relpath: str) -> dict[str, str]:
@@ -314,11 +387,13 @@ def _rule(result: TransformResult) -> dict[str, Any]:
     }
 
 
-def _fix(description: str, paths: Iterable[str], edits: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+def _fix(description: str, name: str, paths: Iterable[str], edits: dict[tuple[str, str], list[dict[str, Any]]]) -> dict[str, Any]:
     return {
         "description": {"text": description},
         "artifactChanges": [
-            {"artifactLocation": _artifact_location(path), "replacements": edits[path]} for path in paths
+            {"artifactLocation": _artifact_location(path), "replacements": edits[path, name]}
+            for path in paths
+            if edits.get((path, name))
         ],
     }
 
@@ -340,25 +415,27 @@ def _sarif_result(site: Site, rule_index: int, result: TransformResult, fix: dic
 
 
 def _transform_results(
-    result: TransformResult, rule_index: int, changes: dict[str, FileChange], edits: dict[str, list[dict[str, Any]]]
+    result: TransformResult, rule_index: int, changes: dict[str, FileChange],
+    edits: dict[tuple[str, str], list[dict[str, Any]]],
 ) -> list[dict[str, Any]]:
-    """A result per site; each changed site's fix edits its file plus the files this transform creates.
+    """A result per site; each changed site's fix holds this transform's own edits of its file, plus
+    the files this transform creates — never another transform's edits of the same file.
 
-    A file's edits are given whole (not split per site): the edits of one file depend on each other
-    (an import added at the top serves every call below), so a partial fix could break the file.
+    A transform's edits of one file are given together (not split per site): they depend on each
+    other (an import added at the top serves every call below), so a partial fix could break the file.
     """
     created = [c.relpath for c in changed_files(result) if changes.get(c.relpath) and changes[c.relpath].is_new]
     results = []
     for site in sorted(result.sites, key=lambda s: (s.path, s.line, s.column)):
         fix = None
-        if site.action is Action.CHANGED and site.path in changes:
+        if site.action is Action.CHANGED and edits.get((site.path, result.name)):
             paths = [site.path] + [path for path in created if path != site.path]
-            fix = _fix(f"{subject(result)} ({site.path})", paths, edits)
+            fix = _fix(f"{subject(result)} ({site.path})", result.name, paths, edits)
         results.append(_sarif_result(site, rule_index, result, fix))
     if created and not any(s.action is Action.CHANGED for s in result.sites):
         for path in created:  # a transform that only creates files: one result per created file
             site = Site(1, 0, Action.CHANGED, f"creates {path}", path, result.name)
-            results.append(_sarif_result(site, rule_index, result, _fix(f"create {path}", [path], edits)))
+            results.append(_sarif_result(site, rule_index, result, _fix(f"create {path}", result.name, [path], edits)))
     return results
 
 
@@ -377,7 +454,7 @@ def _invocation(result: RunResult) -> dict[str, Any]:
 
 def sarif_log(result: RunResult) -> dict[str, Any]:
     changes = result.changes()
-    edits = {path: replacements(change) for path, change in changes.items()}  # once per file
+    edits = edits_by_transform(result)  # once per file
     results = []
     for index, transform in enumerate(result.transforms):
         results += _transform_results(transform, index, changes, edits)

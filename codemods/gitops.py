@@ -26,7 +26,7 @@ import git
 
 from codemods.engine import RunResult, TransformResult
 from codemods.messages import changed_files, commit_message, subject
-from codemods.writer import write_changes
+from codemods.writer import signals_held, write_changes
 
 RunInWorktree = Callable[[list[Path]], RunResult]
 EXIT_FAILURE, EXIT_USAGE = 1, 2
@@ -181,12 +181,19 @@ def _succeeds(command: Callable[..., object], *args: str) -> bool:
     return True
 
 
+WORKTREE_PREFIX = "fixit-branch-"  # the temporary folder of every worktree fixit makes
+
+
 class _Worktree:
-    """A detached worktree at `base` in a temporary folder; `close()` removes every trace of it."""
+    """A detached worktree at `base` in a temporary folder; `close()` removes every trace of it.
+
+    Making it (see `cut_branch`), each git command in it and removing it hold SIGINT/SIGTERM, so that
+    an interrupt never leaves a folder nobody will remove, nor git writing in a removed worktree, nor
+    cuts the removal short."""
 
     def __init__(self, repository: _Repository) -> None:
         self.repository = repository
-        self.folder = Path(tempfile.mkdtemp(prefix="fixit-branch-"))
+        self.folder = Path(tempfile.mkdtemp(prefix=WORKTREE_PREFIX))
         self.hooks = self.folder / "no-hooks"
         self.hooks.mkdir()
         self.path = self.folder / repository.root.name
@@ -196,7 +203,10 @@ class _Worktree:
         self._run(self.repository.repo.git, "worktree", "add", "--detach", "--quiet", str(self.path), base)
 
     def _run(self, runner: git.Git, *args: str) -> str:
-        return str(runner.execute(["git", "-c", f"core.hooksPath={self.hooks}", *args]))
+        # held: git must not go on in the worktree after an interrupt has removed it (a signal
+        # sent to this process alone leaves git running), so the interrupt waits for git
+        with signals_held():
+            return str(runner.execute(["git", "-c", f"core.hooksPath={self.hooks}", *args]))
 
     def commit(self, relpaths: list[str], message: str) -> str | None:
         """Stage `relpaths` (new files too, even ignored ones) and commit them; None if nothing is staged."""
@@ -209,11 +219,34 @@ class _Worktree:
         return self._run(self.git, "rev-parse", "HEAD").strip()
 
     def close(self) -> None:
-        main = self.repository.repo.git
-        if self.path.exists():
-            _succeeds(main.worktree, "remove", "--force", "--force", str(self.path))
-        shutil.rmtree(self.folder, ignore_errors=True)
+        with signals_held():
+            _remove_worktree(self.repository.repo.git, self.path, self.folder)
+
+
+def _remove_worktree(main: git.Git, path: Path, folder: Path) -> None:
+    if path.exists():
+        _succeeds(main.worktree, "remove", "--force", "--force", str(path))
+    shutil.rmtree(folder, ignore_errors=True)
+    _succeeds(main.worktree, "prune")
+
+
+def remove_leftover_worktrees(repository: Path) -> list[Path]:
+    """Remove the temporary worktrees fixit made from `repository` that are still there (a run
+    killed outright, or interrupted where nothing could clean up), and prune their registrations.
+    Only for a repository no other fixit run is using (a batch's clone, under the workspace lock).
+    Returns the worktrees removed."""
+    with signals_held():
+        try:
+            main = git.Git(str(repository))
+            listing = str(main.execute(["git", "worktree", "list", "--porcelain"]))
+        except git.GitCommandError:
+            return []
+        paths = [Path(line[len("worktree "):]) for line in listing.splitlines() if line.startswith("worktree ")]
+        leftovers = [path for path in paths[1:] if path.parent.name.startswith(WORKTREE_PREFIX)]
+        for path in leftovers:
+            _remove_worktree(main, path, path.parent)
         _succeeds(main.worktree, "prune")
+    return leftovers
 
 
 def _map_into(worktree: Path, relative_paths: Sequence[str]) -> list[Path]:
@@ -275,8 +308,10 @@ def cut_branch(
     dirty = repository.uncommitted()
     if dirty:
         warn(_uncommitted_warning(name, base, dirty))
-    tree = _Worktree(repository)
+    tree: _Worktree | None = None
     try:
+        with signals_held():  # a signal held while it is made arrives here, where `finally` removes it
+            tree = _Worktree(repository)
         tree.check_out(base)
         result = run(_map_into(tree.path, repository.relative_paths))
         outcome = BranchOutcome(result, repository.root, base, repository.relative_paths)
@@ -285,7 +320,8 @@ def cut_branch(
     except git.GitCommandError as error:  # e.g. commit signing that fails: say what git said
         raise GitOpsError(f"git failed while building branch {name!r}: {_git_message(error)}", EXIT_FAILURE) from None
     finally:
-        tree.close()
+        if tree is not None:
+            tree.close()
     if not outcome.commits:
         return outcome
     tip = list(outcome.commits.values())[-1]

@@ -80,7 +80,7 @@ STOP_SIGNALS = {signal.SIGINT, getattr(signal, "SIGTERM", signal.SIGINT)}
 
 
 @contextmanager
-def _signals_held() -> Iterator[None]:
+def signals_held() -> Iterator[None]:
     """SIGINT/SIGTERM wait until the block is done (POSIX; elsewhere the rollback covers Ctrl-C)."""
     mask = getattr(signal, "pthread_sigmask", None)
     if mask is None:
@@ -102,7 +102,7 @@ def write_changes(changes: Iterable[FileChange]) -> None:
     changes = list(changes)
     _check_unchanged(changes)
     written: list[_Written] = []
-    with _signals_held():
+    with signals_held():
         try:
             for change in changes:
                 path = _target(change.path)

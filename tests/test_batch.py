@@ -424,3 +424,35 @@ def test_a_malformed_url_is_a_manifest_mistake_with_its_line(tmp_path: Path) -> 
     problems = caught.value.problems
     assert [int(problem.split(":")[1]) for problem in problems] == [2, 3]
     assert all("not a valid URL" in problem for problem in problems)
+
+
+# -- the report ---------------------------------------------------------------------------------
+
+BATCH_REPORT_SCHEMA = Path(__file__).resolve().parent.parent / "codemods" / "schemas" / "batch-report-v1.json"
+
+
+def test_a_repository_row_lists_the_files_that_failed_in_it(tmp_path: Path, fake_registry: dict) -> None:
+    import jsonschema
+
+    make_remote(tmp_path, "changed", {"app/a.py": CHANGED, "app/broken.py": "OLD_NAME = (\n"})
+    make_remote(tmp_path, "unchanged", {"app/a.py": CLEAN, "app/z.py": "OLD_NAME = [\n", "app/b.py": "def f(:\n"})
+    make_remote(tmp_path, "fine", {"app/a.py": CHANGED})
+    manifest = write(tmp_path / "repos.txt", "remotes/changed.git\nremotes/unchanged.git\nremotes/fine.git\n")
+    report = tmp_path / "report.json"
+    result = run_cli("batch", "rename", str(manifest), "--workspace", str(tmp_path / "ws"), "--jobs", "1",
+                     "--report", str(report))
+    assert result.exit_code == 0, result.output
+    document = json.loads(report.read_text())
+    schema = json.loads(BATCH_REPORT_SCHEMA.read_text())
+    jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker()).validate(document)
+    rows = {record["repo"]: record for record in document["repositories"]}
+    assert (rows["remotes/changed.git"]["status"], rows["remotes/changed.git"]["failed_files"]) == (
+        "changed", ["app/broken.py"]
+    )
+    assert rows["remotes/changed.git"]["files"] == ["app/a.py"]
+    assert rows["remotes/unchanged.git"]["failed_files"] == ["app/z.py"]  # b.py has no trigger: never parsed
+    assert rows["remotes/fine.git"]["failed_files"] == []
+
+    documentation = (Path(__file__).resolve().parent.parent / "docs" / "json-schema.md").read_text()
+    keys = [*schema["properties"], *schema["$defs"]["repository"]["properties"]]
+    assert [key for key in keys if f"`{key}`" not in documentation] == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import re
@@ -22,7 +23,7 @@ from codemods.api import Action, NewFile, Transform
 from codemods.engine import Engine, RunResult
 from codemods.formats import json_report, markdown_report, render, sarif_log
 from codemods.messages import md_code, md_fence
-from codemods.registry import builtin_transforms, select
+from codemods.registry import builtin_transforms
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 REPORT_SCHEMA = json.loads((REPOSITORY / "codemods" / "schemas" / "report-v1.json").read_text())
@@ -224,6 +225,40 @@ def test_sarif_fix_of_a_site_covers_its_whole_file(result: RunResult) -> None:
     ]
 
 
+def test_sarif_fix_holds_only_its_own_transforms_edits(tmp_path: Path) -> None:
+    # two transforms change one file: each result's fix is its own edit, and applies alone
+    original = (
+        "STATE = 'TODO_MARK'\n\n\ndef run():\n    first = old_call(1)\n    # keep\n    return old_call(2)\n"
+    )
+    project = make_repo(tmp_path / "two", {"app/both.py": original.encode()})
+    run = run_fakes(project, "fake-rename", "fake-marker")
+    log = sarif_log(run)
+    validate_sarif(log)
+    fixes: dict[str, list[dict[str, Any]]] = {}
+    for item in log["runs"][0]["results"]:
+        if item["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] != "app/both.py" or "fixes" not in item:
+            continue
+        (fix,) = item["fixes"]
+        changes = {c["artifactLocation"]["uri"]: c["replacements"] for c in fix["artifactChanges"]}
+        inserted = [r["insertedContent"]["text"] for r in changes["app/both.py"]]
+        fixes.setdefault(item["ruleId"], changes["app/both.py"])
+        if item["ruleId"] == "fake-rename":
+            assert inserted == ["    first = new_call(1)\n", "    return new_call(2)\n"]
+            assert set(changes) == {"app/both.py"}
+        else:
+            assert inserted == ["STATE = 'DONE_MARK'\n"]
+            assert set(changes) == {"app/both.py", "marker_notes.py"}
+    assert set(fixes) == {"fake-rename", "fake-marker"}
+    renamed = apply_by_lines(original, fixes["fake-rename"])
+    marked = apply_by_lines(original, fixes["fake-marker"])
+    assert "new_call(1)" in renamed and "TODO_MARK" in renamed and "# keep" in renamed
+    assert "DONE_MARK" in marked and "old_call(1)" in marked
+    for text in (renamed, marked):
+        ast.parse(text)
+    final = run.changes()["app/both.py"].after.decode()
+    assert apply_by_lines(original, fixes["fake-rename"] + fixes["fake-marker"]) == final
+
+
 class CreatesOnly(Transform):
     """Creates one file and reports no site."""
 
@@ -301,7 +336,8 @@ def test_builtin_transforms_produce_valid_reports(tmp_path: Path) -> None:
     backend = tmp_path / "backend"
     shutil.copytree(EXAMPLE_BACKEND, backend, ignore=shutil.ignore_patterns("__pycache__", "*.db"))
     git(backend, "init", "--quiet")
-    run = Engine(select("all"), jobs=1).run([backend])
+    # the built-ins themselves (`select` would see the fakes this module installs)
+    run = Engine([cls({}) for cls in builtin_transforms().values()], jobs=1).run([backend])
     jsonschema.Draft202012Validator(REPORT_SCHEMA).validate(json_report(run))
     validate_sarif(sarif_log(run))
     patch = tmp_path / "backend.patch"
@@ -311,6 +347,22 @@ def test_builtin_transforms_produce_valid_reports(tmp_path: Path) -> None:
     assert sum(1 for s in run.sites if s.action is not Action.SKIPPED) == sum(
         1 for r in sarif_log(run)["runs"][0]["results"] if r["kind"] == "fail"
     )
+    # files several built-in transforms change: each rule's fix applies alone and parses, and the
+    # rules' fixes together make the final file
+    changes = run.changes()
+    fixes: dict[str, dict[str, list[dict[str, Any]]]] = {}
+    for item in sarif_log(run)["runs"][0]["results"]:
+        for fix in item.get("fixes", []):
+            for change in fix["artifactChanges"]:
+                fixes.setdefault(change["artifactLocation"]["uri"], {})[item["ruleId"]] = change["replacements"]
+    shared = {path: rules for path, rules in fixes.items() if len(rules) > 1}
+    assert len(shared) >= 2, sorted(fixes)
+    for path, rules in shared.items():
+        original = (changes[path].before or b"").decode()
+        for rule, replacements in rules.items():
+            ast.parse(apply_by_lines(original, replacements), f"{path} with only the {rule} fix")
+        merged = {json.dumps(r, sort_keys=True): r for replacements in rules.values() for r in replacements}
+        assert apply_by_lines(original, list(merged.values())) == changes[path].after.decode()
 
 
 # -- the CI gate: GitHub Action and pre-commit hooks ---------------------------------------

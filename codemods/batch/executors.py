@@ -12,6 +12,7 @@ import contextlib
 import logging
 import multiprocessing
 import os
+import signal
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import Any, Callable, Iterator, Sequence
 
@@ -26,7 +27,11 @@ def default_jobs() -> int:
 
 
 class LocalExecutor:
-    """`jobs` worker processes on this machine; in this process when there is one job or one item."""
+    """`jobs` worker processes on this machine; in this process when there is one job or one item.
+
+    On Ctrl-C or SIGTERM (the coordinator's iteration ends early) every worker is told to stop: the
+    job in flight is interrupted where it is (its `finally` blocks remove what it made), the jobs
+    queued behind it are not started, and the workers exit before this returns."""
 
     def __init__(self, jobs: int = 0) -> None:
         self.jobs = jobs or default_jobs()
@@ -37,14 +42,84 @@ class LocalExecutor:
             return
         # fork starts workers in milliseconds; the coordinator runs no threads, so forking it is safe
         method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-        pool = ProcessPoolExecutor(max_workers=min(self.jobs, len(items)), mp_context=multiprocessing.get_context(method))
+        pool = ProcessPoolExecutor(
+            max_workers=min(self.jobs, len(items)), mp_context=multiprocessing.get_context(method),
+            initializer=_worker_started,
+        )
+        finished = False
         try:
-            futures = {pool.submit(function, item): item for item in items}
+            futures = {pool.submit(_worker_call, function, item): item for item in items}
             for future in as_completed(futures):
                 error = future.exception()
                 yield futures[future], error if error is not None else future.result()
+            finished = True
         finally:
-            pool.shutdown(wait=True, cancel_futures=True)
+            with stop_signals_deferred():  # a second Ctrl-C must not cut the workers' clean-up short
+                if not finished:
+                    _stop_workers(pool)
+                pool.shutdown(wait=True, cancel_futures=True)
+
+
+# -- in a worker process: a stop signal interrupts the job in flight once, and nothing starts after it
+
+_WORKER = {"busy": False, "stopping": False}
+
+
+def _worker_started() -> None:
+    """Pool initializer: SIGINT (Ctrl-C reaches the whole process group) and SIGTERM (from the
+    coordinator) stop this worker. Never a traceback from a worker waiting for work."""
+    for signum in STOP_SIGNALS:
+        signal.signal(signum, _worker_stop)
+
+
+def _worker_stop(signum: int, frame: object) -> None:
+    _WORKER["stopping"] = True
+    if _WORKER["busy"]:
+        _WORKER["busy"] = False  # once: the job's clean-up runs on, whatever else arrives
+        raise KeyboardInterrupt
+
+
+def _worker_call(function: Callable[[Any], Any], item: Any) -> Any:
+    """`function(item)`, or a KeyboardInterrupt as its value when the worker was told to stop
+    (before or during the call): the coordinator takes that as the batch being interrupted."""
+    if _WORKER["stopping"]:
+        return KeyboardInterrupt()
+    _WORKER["busy"] = True
+    try:
+        return function(item)
+    except KeyboardInterrupt as interrupt:
+        return interrupt
+    finally:
+        _WORKER["busy"] = False
+
+
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    """SIGTERM to every live worker of `pool`: a busy one stops its job, an idle one takes no more."""
+    processes = getattr(pool, "_processes", None) or {}  # CPython keeps them there; there is no public way
+    for process in list(processes.values()):
+        if process.is_alive() and process.pid:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(process.pid, signal.SIGTERM)
+
+
+STOP_SIGNALS = (signal.SIGINT, *((signal.SIGTERM,) if hasattr(signal, "SIGTERM") else ()))
+
+
+@contextlib.contextmanager
+def stop_signals_deferred() -> Iterator[list[int]]:
+    """SIGINT and SIGTERM are noted (in the yielded list), not acted on, until the block is done.
+    Main thread only; elsewhere the block runs as it is."""
+    noted: list[int] = []
+    try:
+        previous = {signum: signal.signal(signum, lambda signum, frame: noted.append(signum)) for signum in STOP_SIGNALS}
+    except ValueError:  # not the main thread
+        yield noted
+        return
+    try:
+        yield noted
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def _in_process(function: Callable[[Any], Any], items: Sequence[Any]) -> Iterator[tuple[Any, Any]]:

@@ -17,6 +17,7 @@ The report (schema `fixit-batch-report`, version 1):
           "files": ["app/llm.py"],                     # files changed, relative to the repository
           "sites": 3, "review": 1,                     # sites changed, sites left for review
           "errors": ["app/broken.py: cannot parse: …"],# files that failed, clone/push errors
+          "failed_files": ["app/broken.py"],           # files that failed (read, parse, rewrite)
           "pushed": "origin",                          # the remote pushed to, or null
           "resumed": false                             # true: taken from the ledger by --resume
         }
@@ -52,8 +53,14 @@ def report_document(transforms: str, records: Sequence[dict[str, Any]]) -> dict[
         "version": REPORT_VERSION,
         "transforms": transforms,
         "summary": summary(records),
-        "repositories": list(records),
+        "repositories": [_complete(record) for record in records],
     }
+
+
+def _complete(record: dict[str, Any]) -> dict[str, Any]:
+    """A record with the keys added since version 1 first shipped: a record that `--resume` takes
+    from a ledger written by an older fixit lacks them."""
+    return {**record, "failed_files": record.get("failed_files", [])}
 
 
 def write_report(path: Path, transforms: str, records: Sequence[dict[str, Any]]) -> None:

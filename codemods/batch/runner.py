@@ -30,13 +30,21 @@ from typing import Any, Callable, Iterable, Iterator, Protocol, Sequence
 import git
 
 from codemods.api import Action, ConfigError
+from codemods.batch.executors import stop_signals_deferred
 from codemods.batch.ledger import Ledger, resume_key
 from codemods.batch.manifest import ManifestEntry
 from codemods.config import merge_options, settings_from_pyproject
 from codemods.engine import Engine, RunResult
-from codemods.gitops import BranchOutcome, GitOpsError, branch_name_problem, cut_branch
+from codemods.gitops import (
+    BranchOutcome,
+    GitOpsError,
+    branch_name_problem,
+    cut_branch,
+    remove_leftover_worktrees,
+)
 from codemods.messages import pr_body
 from codemods.registry import select
+from codemods.writer import signals_held
 
 DEFAULT_WORKSPACE = ".fixit-batch"
 CLONES = "clones"
@@ -149,6 +157,7 @@ def process_group(jobs: Sequence[RepoJob], settings: BatchSettings) -> list[JobR
         repo = prepare_clone(location, clone_folder(Path(settings.workspace), location))
     except Exception as error:  # noqa: BLE001 - one repository's failure is its record, not the batch's
         return [_failed(job, error) for job in jobs]
+    remove_leftover_worktrees(Path(str(repo.working_tree_dir)))  # from a run that was killed outright
     try:
         return [process_job(repo, job, settings) for job in jobs]
     finally:
@@ -158,8 +167,9 @@ def process_group(jobs: Sequence[RepoJob], settings: BatchSettings) -> list[JobR
 def process_job(repo: git.Repo, job: RepoJob, settings: BatchSettings) -> JobResult:
     try:
         base = resolve_ref(repo, job.entry.ref)
-        repo.git.checkout("--quiet", "--detach", "--force", base)
-        repo.git.clean("-ffdxq")
+        with signals_held():  # an interrupt waits for these: git must not go on in the clone after it
+            repo.git.checkout("--quiet", "--detach", "--force", base)
+            repo.git.clean("-ffdxq")
         target = _target_folder(repo, job.entry, base)
         if job.replace_leftover:
             _delete_branch(repo, job.branch)
@@ -230,6 +240,7 @@ def _result_of(job: RepoJob, outcome: BranchOutcome, settings: BatchSettings) ->
         sites=sum(t.count(Action.CHANGED) for t in result.transforms),
         review=sum(t.count(Action.REVIEW) for t in result.transforms),
         errors=errors,
+        failed_files=failed_files(result),
         pushed=outcome.pushed_to,
     )
     body = None
@@ -241,12 +252,17 @@ def _result_of(job: RepoJob, outcome: BranchOutcome, settings: BatchSettings) ->
     return JobResult(job.key, record, body)
 
 
+def failed_files(result: RunResult) -> list[str]:
+    """The files of the repository that could not be read, parsed or rewritten, each once, sorted."""
+    return sorted({failure.relpath for failure in result.all_failures if failure.relpath})
+
+
 def new_record(entry: ManifestEntry) -> dict[str, Any]:
     """A report record with nothing done yet. Keys are the report's schema (see codemods.batch.report)."""
     return {
         "repo": entry.repo, "line": entry.line, "ref": entry.ref, "path": entry.subdir, "status": "failed",
         "branch": None, "commit": None, "commits": {}, "base": None, "files": [], "sites": 0, "review": 0,
-        "errors": [], "pushed": None,
+        "errors": [], "failed_files": [], "pushed": None,
     }
 
 
@@ -397,11 +413,22 @@ def run_batch(
             records[job.key] = {**result.record, "resumed": False}
             on_result(job, result)
     except BaseException:
-        results.close()  # cancels the work not started yet, now rather than when garbage-collected
-        ledger.finish_run(run_id, interrupted=True)
+        with stop_signals_deferred():  # the clean-up runs whole, however often Ctrl-C is pressed
+            results.close()  # stops the workers and cancels the work not started yet, now
+            ledger.finish_run(run_id, interrupted=True)
+            remove_worktrees_of(todo, Path(settings.workspace))
         raise
     ledger.finish_run(run_id)
     return BatchOutcome([records[job.key] for job in jobs])
+
+
+def remove_worktrees_of(jobs: Sequence[RepoJob], workspace: Path) -> None:
+    """After an interrupt: no temporary worktree of these jobs' clones stays behind, registered or not.
+    Each job removes its own as it stops; this catches one cut short where it could not."""
+    for location in dict.fromkeys(job.entry.location for job in jobs):
+        folder = clone_folder(workspace, location)
+        if (folder / ".git").is_dir():
+            remove_leftover_worktrees(folder)
 
 
 def _with_leftover_flag(job: RepoJob, ledger: Ledger) -> RepoJob:

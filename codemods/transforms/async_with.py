@@ -23,7 +23,7 @@ import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from codemods.api import Action, FileRewrite, Option, Safety, Site, Transform
-from codemods.cst_helpers import ImportSpec, add_imports, dotted
+from codemods.cst_helpers import ImportSpec, add_imports, dotted, standalone
 from codemods.index import (
     FunctionFacts,
     ModuleFacts,
@@ -1159,7 +1159,7 @@ class BlockRewriter(cst.CSTTransformer):
         """`async for db in factory(): body` -> `async with opener() as db: body`."""
         _, call = self.loops[original]
         return cst.With(
-            items=[cst.WithItem(item=call, asname=cst.AsName(name=updated.target))],  # type: ignore[arg-type]
+            items=[cst.WithItem(item=standalone(call), asname=cst.AsName(name=updated.target))],  # type: ignore[arg-type]
             body=updated.body,
             asynchronous=updated.asynchronous,
             leading_lines=updated.leading_lines,
@@ -1174,7 +1174,7 @@ class BlockRewriter(cst.CSTTransformer):
         if rest:
             rest[0] = rest[0].with_changes(leading_lines=_without_leading_blanks(rest[0].leading_lines))  # type: ignore[attr-defined]
         return cst.With(
-            items=[cst.WithItem(item=call, asname=target)],
+            items=[cst.WithItem(item=standalone(call), asname=target)],
             body=cst.IndentedBlock(
                 body=rest or [cst.SimpleStatementLine([cst.Pass()])], header=statement.trailing_whitespace
             ),

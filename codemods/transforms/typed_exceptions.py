@@ -29,7 +29,7 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from codemods.api import Action, FileRewrite, NewFile, Option, Safety, Site, Transform, parse_list
-from codemods.cst_helpers import ImportSpec, add_imports, dotted, remove_unused_imports
+from codemods.cst_helpers import ImportSpec, add_imports, comments_within, dotted, remove_unused_imports
 from codemods.index import ModuleFacts, ProjectIndex, dotted_name, module_facts
 from codemods.model import RaiseSummary, SemanticModel, is_unreadable
 from codemods.project import Project
@@ -1588,8 +1588,10 @@ class NameUse(cst.CSTVisitor):
 
 
 def comment_lines(node: cst.If) -> list[cst.EmptyLine]:
-    """The comments above an `if` and after its colon, which travel with its branch."""
+    """The comments above an `if`, inside its test (`str(  # why`) and after its colon, which
+    travel with its branch."""
     lines = [line for line in node.leading_lines if line.comment is not None]
+    lines += [cst.EmptyLine(comment=comment) for comment in comments_within(node.test)]
     header = node.body.header if isinstance(node.body, cst.IndentedBlock) else None
     if header is not None and header.comment is not None:
         lines.append(cst.EmptyLine(comment=header.comment))

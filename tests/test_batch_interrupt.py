@@ -1,0 +1,94 @@
+"""`fixit batch` stopped by Ctrl-C or SIGTERM with jobs in flight, as a real process on local
+repositories: the workers stop, no temporary worktree stays (on disk or registered), one line says
+so, the exit status is 130 (SIGINT) or 143 (SIGTERM), and no traceback is printed."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import write
+from test_batch import make_remote
+
+TESTS = Path(__file__).resolve().parent
+FIXIT = Path(sys.executable).with_name("fixit")
+
+pytestmark = pytest.mark.skipif(sys.platform == "win32" or not hasattr(signal, "SIGTERM"), reason="POSIX signals")
+
+
+def environment(root: Path, in_flight: Path, scratch: Path) -> dict[str, str]:
+    identity = {f"GIT_{who}_{what}": value for who in ("AUTHOR", "COMMITTER")
+                for what, value in (("NAME", "Batch Bot"), ("EMAIL", "bot@example.com"))}
+    return dict(
+        os.environ, **identity, GIT_CONFIG_GLOBAL=str(root / "no-gitconfig"), GIT_CONFIG_NOSYSTEM="1",
+        NO_COLOR="1", TMPDIR=str(scratch), FIXIT_TEST_IN_FLIGHT=str(in_flight),
+        PYTHONPATH=os.pathsep.join([str(TESTS), str(TESTS.parent)]),
+    )
+
+
+def wait_for_a_job_in_flight(process: subprocess.Popen[str], in_flight: Path) -> None:
+    deadline = time.monotonic() + 60  # a bound on waiting, not a measurement
+    while not list(in_flight.iterdir()):
+        assert process.poll() is None and time.monotonic() < deadline, "no job started"
+        time.sleep(0.02)
+
+
+def worktrees(clone: Path) -> list[str]:
+    listing = subprocess.run(["git", "worktree", "list", "--porcelain"], cwd=clone, capture_output=True, text=True)
+    return [line for line in listing.stdout.splitlines() if line.startswith("worktree ")]
+
+
+@pytest.mark.parametrize(
+    "signum, to_the_group, jobs",
+    [
+        (signal.SIGINT, True, 2),  # Ctrl-C on a terminal: the coordinator and every worker get it
+        (signal.SIGTERM, False, 2),  # `timeout`, `docker stop`: the coordinator alone
+        (signal.SIGINT, False, 2),
+        (signal.SIGTERM, True, 1),  # one job: the work runs in the coordinator itself
+    ],
+    ids=["ctrl-c-group-2-jobs", "sigterm-2-jobs", "sigint-coordinator-2-jobs", "sigterm-group-1-job"],
+)
+def test_an_interrupted_batch_stops_its_workers_and_leaves_no_worktree(
+    tmp_path: Path, signum: int, to_the_group: bool, jobs: int
+) -> None:
+    names = ["one", "two", "three", "four"]
+    for name in names:
+        make_remote(tmp_path, name, {"app/a.py": "value = 1  # kept\n"})
+    write(tmp_path / "repos.txt", "".join(f"remotes/{name}.git\n" for name in names))
+    in_flight, scratch = tmp_path / "in-flight", tmp_path / "scratch"
+    in_flight.mkdir()
+    scratch.mkdir()
+    env = environment(tmp_path, in_flight, scratch)
+    for attempt in range(3):  # the same workspace each time: what one attempt left, the next must survive
+        for marker in in_flight.iterdir():
+            marker.unlink()
+        process = subprocess.Popen(
+            [str(FIXIT), "batch", "slow_codemod:WaitForSignal", "repos.txt", "--jobs", str(jobs), "--resume"],
+            cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+        )
+        wait_for_a_job_in_flight(process, in_flight)
+        if to_the_group:
+            os.killpg(process.pid, signum)
+        else:
+            process.send_signal(signum)
+        _, stderr = process.communicate(timeout=120)
+
+        assert process.returncode == (130 if signum == signal.SIGINT else 143), stderr
+        assert "Traceback" not in stderr and "Error" not in stderr, stderr
+        lines = [line for line in stderr.splitlines() if line.strip()]
+        assert len(lines) == 1 and lines[0].startswith("Interrupted:"), stderr
+        assert not [m.name for m in in_flight.iterdir() if m.name.endswith(".finished")], "a job was not stopped"
+        assert list(scratch.iterdir()) == [], f"attempt {attempt}: temporary folders left: {list(scratch.iterdir())}"
+        clones = list((tmp_path / ".fixit-batch" / "clones").iterdir())
+        assert clones and all(".partial-" not in clone.name for clone in clones)
+        for clone in clones:
+            assert worktrees(clone) == [f"worktree {clone}"], f"attempt {attempt}: {clone.name}: {worktrees(clone)}"
+            assert not (clone / ".git" / "worktrees").exists() or not list((clone / ".git" / "worktrees").iterdir())
+
+    status = subprocess.run([str(FIXIT), "batch", "status"], cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert "interrupted" in status.stdout, status.stdout
