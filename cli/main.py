@@ -166,8 +166,8 @@ def run_engine(
     engine = Engine(
         transforms,
         jobs=jobs if jobs is not None else (settings.jobs or 0),
-        include=[*settings.include, *include],
-        exclude=[*settings.exclude, *exclude],
+        include=[*settings.patterns(settings.include), *include],
+        exclude=[*settings.patterns(settings.exclude), *exclude],
         on_progress=_progress_callback(progress),
         include_generated=include_generated,
         overrides=overrides,

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from codemods.api import ConfigError
+from codemods.discovery import Patterns
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -34,6 +35,10 @@ class Settings:
     exclude: list[str] = field(default_factory=list)
     jobs: int | None = None
     source: Path | None = None  # the pyproject.toml the settings came from
+
+    def patterns(self, globs: list[str]) -> list[Patterns]:
+        """The file's globs, relative to the folder of the pyproject.toml that holds them."""
+        return [Patterns.of(self.source.parent, globs)] if globs and self.source is not None else []
 
 
 def load_toml(path: Path) -> dict[str, Any]:

@@ -7,7 +7,6 @@ marked generated. A path given explicitly on the command line is always taken, a
 
 from __future__ import annotations
 
-import fnmatch
 import functools
 import os
 import stat
@@ -93,15 +92,38 @@ def _is_virtualenv(directory: Path) -> bool:
     return (directory / "pyvenv.cfg").is_file()
 
 
-def _matches_any(relpath: str, globs: Iterable[str]) -> bool:
-    name = relpath.rsplit("/", 1)[-1]
-    for glob in globs:
-        pattern = glob.rstrip("/")
-        if fnmatch.fnmatch(relpath, pattern) or fnmatch.fnmatch(name, pattern):
-            return True
-        if fnmatch.fnmatch(relpath, f"{pattern}/*") or fnmatch.fnmatch(relpath, f"*/{pattern}/*"):
-            return True
-    return False
+@dataclass(frozen=True)
+class Patterns:
+    """`--include`/`--exclude` globs and `[tool.fixit-codemods]` ones, in one dialect: .gitignore's
+    (pathspec), relative to the folder they were written for (the PATH for the command line, the
+    pyproject.toml's folder for configuration). `tests` or `gen_*.py` match at any depth,
+    `app/services/*` only below that folder."""
+
+    base: Path
+    spec: pathspec.PathSpec
+    globs: tuple[str, ...]
+
+    @classmethod
+    def of(cls, base: Path, globs: Iterable[str]) -> Patterns:
+        globs = tuple(globs)
+        return cls(Path(os.path.abspath(base)), pathspec.GitIgnoreSpec.from_lines(globs), globs)
+
+    def matches(self, path: Path, is_dir: bool = False) -> bool:
+        try:
+            relative = path.relative_to(self.base).as_posix()
+        except ValueError:
+            return False
+        return self.spec.match_file(relative + ("/" if is_dir else ""))
+
+
+def _patterns(base: Path, given: Iterable[str | Patterns]) -> tuple[Patterns, ...]:
+    plain = [glob for glob in given if isinstance(glob, str)]
+    sets = [glob for glob in given if isinstance(glob, Patterns)]
+    return (*sets, Patterns.of(base, plain)) if plain else tuple(sets)
+
+
+def _matches_any(path: Path, patterns: tuple[Patterns, ...], is_dir: bool = False) -> bool:
+    return any(p.matches(path, is_dir) for p in patterns)
 
 
 class _GitIgnores:
@@ -157,12 +179,13 @@ def find_git_root(path: Path) -> Path | None:
 def discover(
     paths: Iterable[Path],
     root: Path,
-    include: Iterable[str] = (),
-    exclude: Iterable[str] = (),
+    include: Iterable[str | Patterns] = (),
+    exclude: Iterable[str | Patterns] = (),
 ) -> Discovery:
-    """Python files under `paths`, sorted, de-duplicated; problems for paths that cannot be read."""
-    include = tuple(include)
-    exclude = tuple(exclude)
+    """Python files under `paths`, sorted, de-duplicated; problems for paths that cannot be read.
+    Plain glob strings in `include`/`exclude` are relative to `root`."""
+    includes = _patterns(root, tuple(include))
+    excludes = _patterns(root, tuple(exclude))
     _is_package.cache_clear()  # a cache for one run: files may have been created since the last
     sibling_module.cache_clear()
     result = Discovery()
@@ -211,10 +234,9 @@ def discover(
             kept = []
             for name in sorted(subdirectories):
                 child = here / name
-                rel = relative(child)
                 if name in SKIPPED_DIRECTORIES or name.endswith(".egg-info") or _is_virtualenv(child):
                     continue
-                if child.is_symlink() or _matches_any(rel, exclude) or ignores.ignored(child, True):
+                if child.is_symlink() or _matches_any(child, excludes, True) or ignores.ignored(child, True):
                     continue
                 kept.append(name)
             subdirectories[:] = kept
@@ -223,9 +245,9 @@ def discover(
                     continue
                 child = here / name
                 rel = relative(child)
-                if _matches_any(rel, exclude) or ignores.ignored(child, False):
+                if _matches_any(child, excludes) or ignores.ignored(child, False):
                     continue
-                if include and not _matches_any(rel, include):
+                if includes and not _matches_any(child, includes):
                     continue
                 if child.is_symlink():
                     try:

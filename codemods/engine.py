@@ -17,6 +17,7 @@ from codemods.api import Action, ConfigError, NewFile, Site, Transform
 from codemods.comments import keep_comments_in_text
 from codemods.discovery import (
     GENERATED_HEAD_BYTES,
+    Patterns,
     discover,
     find_git_root,
     is_generated,
@@ -107,8 +108,8 @@ def load_sources(
     paths: Sequence[Path],
     root: Path,
     display_root: Path,
-    include: Iterable[str],
-    exclude: Iterable[str],
+    include: Iterable[str | Patterns],
+    exclude: Iterable[str | Patterns],
     include_generated: bool = False,
     overrides: Mapping[Path, bytes] | None = None,
 ) -> tuple[dict[Path, list[SourceFile]], list[Failure], list[str]]:
@@ -150,8 +151,8 @@ class Engine:
         self,
         transforms: Sequence[Transform],
         jobs: int = 0,
-        include: Iterable[str] = (),
-        exclude: Iterable[str] = (),
+        include: Iterable[str | Patterns] = (),
+        exclude: Iterable[str | Patterns] = (),
         on_progress: Callable[[str, int, int], None] | None = None,
         include_generated: bool = False,
         overrides: Mapping[Path, bytes] | None = None,

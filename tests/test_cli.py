@@ -221,3 +221,17 @@ def test_stdin_source_is_repaired_to_stdout_and_nothing_is_written(project: Path
     assert untouched.exit_code == 0 and untouched.stdout == "nothing = 1\n"
     assert runner.invoke(app, ["apply", "rename", "-"], input="OLD_NAME = 5\n").exit_code == 2
     assert snapshot(project) == before
+
+
+def test_filters_use_gitignore_globs_and_config_ones_are_relative_to_their_pyproject(
+    tmp_path: Path, fake_registry: dict
+) -> None:
+    write(tmp_path / "pyproject.toml", '[tool.fixit-codemods]\nexclude = ["app/services/*", "gen_*.py"]\n')
+    for relpath in ("app/services/s.py", "app/api/a.py", "app/api/gen_x.py", "app/legacy/l.py"):
+        write(tmp_path / relpath, "OLD_NAME = 1\n")
+    for path in (tmp_path, tmp_path / "app"):  # the same files, whichever folder is given
+        shown = invoke("apply", "rename", str(path), "--dry-run", "--exclude", "legacy")
+        assert "api/a.py" in shown.output  # (paths are shown relative to the folder given)
+        assert "services/s.py" not in shown.output and "gen_x.py" not in shown.output and "legacy" not in shown.output
+    only = invoke("apply", "rename", str(tmp_path / "app"), "--dry-run", "--include", "api/*")
+    assert "api/a.py" in only.output and "services" not in only.output

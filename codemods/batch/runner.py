@@ -221,7 +221,9 @@ def _run_engine(spec: str, options: dict[str, dict[str, Any]], paths: list[Path]
     under the batch's options. One process per repository: the batch runs repositories in parallel."""
     settings = settings_from_pyproject(paths[0])
     transforms = select(spec, merge_options(settings.transform_options, options))
-    return Engine(transforms, jobs=1, include=settings.include, exclude=settings.exclude).run(paths)
+    return Engine(
+        transforms, jobs=1, include=settings.patterns(settings.include), exclude=settings.patterns(settings.exclude)
+    ).run(paths)
 
 
 def _result_of(job: RepoJob, outcome: BranchOutcome, settings: BatchSettings) -> JobResult:
