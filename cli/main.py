@@ -6,6 +6,7 @@ changes or some files failed, 2 usage or configuration error.
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import sys
@@ -411,10 +412,47 @@ def _stop_on_sigterm(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
+# A run keeps every file's bytes and many syntax trees alive until it ends: the collector's full
+# passes over that heap found nothing to free and took 28-40% of the CPU (profiled, `--jobs 1`).
+# Syntax trees hold no reference cycles, so collections can be rare without raising peak memory.
+GC_THRESHOLDS = (100_000, 50, 100)
+
+
+def tune_garbage_collector() -> None:
+    """Move what is alive now (the imported modules) out of the collector's sight, and collect
+    rarely. Forked workers inherit both (and share the frozen pages instead of copying them)."""
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
+
+
+def exit_now(code: object) -> None:
+    """End the process without tearing down the heap object by object (a second or more after a
+    large run): exit handlers run and output is flushed first, so nothing written is lost."""
+    import atexit
+    import threading
+
+    if (code is not None and not isinstance(code, int)) or threading.active_count() > 1:
+        # a message to print, or threads the interpreter would wait for: exit the usual way
+        raise SystemExit(code)
+
+    atexit._run_exitfuncs()  # pools, temporary folders, logging: the usual clean-up
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe: as the interpreter, exit with code 120
+            code = code or 120
+    os._exit(code or 0)
+
+
 def main() -> None:
     if hasattr(signal, "SIGTERM"):
         signal.signal(signal.SIGTERM, _stop_on_sigterm)
-    app()
+    tune_garbage_collector()
+    try:
+        app()
+    except SystemExit as done:
+        exit_now(done.code)
+    exit_now(0)
 
 
 if __name__ == "__main__":
