@@ -431,8 +431,10 @@ def exit_now(code: object) -> None:
     import atexit
     import threading
 
-    if (code is not None and not isinstance(code, int)) or threading.active_count() > 1:
-        # a message to print, or threads the interpreter would wait for: exit the usual way
+    watched = sys.getprofile() is not None or sys.gettrace() is not None
+    if (code is not None and not isinstance(code, int)) or threading.active_count() > 1 or watched:
+        # a message to print, threads the interpreter would wait for, or a profiler or coverage
+        # tool that writes its data at exit: exit the usual way
         raise SystemExit(code)
 
     atexit._run_exitfuncs()  # pools, temporary folders, logging: the usual clean-up
