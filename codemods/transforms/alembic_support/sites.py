@@ -273,8 +273,19 @@ class _Finder(cst.CSTVisitor):
         return self.qualified(bind)
 
 
-def find_sites(source: SourceFile, canonical: Canonical = lambda name: name) -> list[FoundSite]:
-    """Every `create_all` call in `source` (drop_all calls only mark their function)."""
+def _as_written(name: str) -> str:
+    return name
+
+
+def find_sites(source: SourceFile, canonical: Canonical = _as_written) -> list[FoundSite]:
+    """Every `create_all` call in `source` (drop_all calls only mark their function). The plan and
+    the rewrite both ask: the second asks the same tree, and is given the first answer."""
+    if canonical is _as_written:
+        return source.derived("alembic.sites", lambda: _find_sites(source, canonical))
+    return _find_sites(source, canonical)
+
+
+def _find_sites(source: SourceFile, canonical: Canonical) -> list[FoundSite]:
     wrapper = MetadataWrapper(source.cst, unsafe_skip_copy=True)
     finder = _Finder(source, canonical)
     wrapper.visit(finder)
