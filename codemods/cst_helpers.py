@@ -4,7 +4,7 @@ visitors do it (existing style kept, nothing removed that is still used)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any, Iterable, Sequence
 
 import libcst as cst
 
@@ -182,12 +182,41 @@ def _without(node: cst.Import | cst.ImportFrom, unused: list[cst.ImportAlias]) -
     return node.with_changes(names=keep, **updates)
 
 
+def unused_aliases(
+    module: cst.Module, candidates: Sequence[tuple[cst.ImportAlias, cst.Import | cst.ImportFrom]]
+) -> set[int] | None:
+    """Identities of the `candidates` (alias, its import statement) that LibCST's
+    GatherUnusedImportsVisitor would report unused; None when a string that may be an annotation
+    names one, or the module has `__all__` (then ask LibCST). One scope computation, no copy."""
+    from libcst.metadata import MetadataWrapper, ScopeProvider
+
+    if not candidates:
+        return set()
+    found = _ImportsAndStrings()
+    module.visit(found)
+    bound = {part for alias, _ in candidates for part in (_bound_dotted(alias) or "").split(".")}
+    if found.names_all or any(part in text for text in found.strings for part in bound):
+        return None
+    scopes = MetadataWrapper(module, unsafe_skip_copy=True).resolve(ScopeProvider)
+    return {
+        id(alias)
+        for alias, statement in candidates
+        if (scope := scopes.get(statement)) is not None and _is_unused(alias, scope)
+    }
+
+
+def _bound_dotted(alias: cst.ImportAlias) -> str | None:
+    if alias.asname is not None:
+        return cst.ensure_type(alias.asname.name, cst.Name).value
+    from libcst.helpers import get_full_name_for_node
+
+    return get_full_name_for_node(alias.name)
+
+
 def remove_unused_directly(
     module: cst.Module, specs: list[ImportSpec], full_package_name: str
 ) -> cst.Module | None:
     """The module RemoveImportsVisitor would return, or None where this cannot be sure of it."""
-    from libcst.metadata import MetadataWrapper, ScopeProvider
-
     found = _ImportsAndStrings()
     module.visit(found)
     requested = {
@@ -201,19 +230,14 @@ def remove_unused_directly(
         id(line.body[0]) for line in module.body
         if isinstance(line, cst.SimpleStatementLine) and len(line.body) == 1
     }
-    bound = {
-        cst.ensure_type(alias.asname.name, cst.Name).value if alias.asname else (cst.helpers.get_full_name_for_node(alias.name) or "")
-        for _, aliases in requested.values() for alias in aliases
-    }
-    if (
-        found.names_all
-        or any(key not in top_level for key in requested)
-        or any(part in text for text in found.strings for name in bound for part in name.split("."))
-        or any(isinstance(node, cst.ImportFrom) and (node.module is None or node.module.value == "__future__")
-               for node, _ in requested.values())
+    if any(key not in top_level for key in requested) or any(
+        isinstance(node, cst.ImportFrom) and (node.module is None or node.module.value == "__future__")
+        for node, _ in requested.values()
     ):
+        return None  # nested imports, or ones LibCST never reports unused: let it decide
+    unused = unused_aliases(module, [(alias, node) for node, aliases in requested.values() for alias in aliases])
+    if unused is None:
         return None
-    scopes = MetadataWrapper(module, unsafe_skip_copy=True).resolve(ScopeProvider)
     body: list[cst.BaseStatement] = []
     for line in module.body:
         small = line.body[0] if isinstance(line, cst.SimpleStatementLine) and len(line.body) == 1 else None
@@ -222,9 +246,8 @@ def remove_unused_directly(
             body.append(line)
             continue
         node, aliases = entry
-        scope = scopes.get(node)
-        unused = [alias for alias in aliases if scope is not None and _is_unused(alias, scope)]
-        kept = _without(node, unused) if unused else node
+        gone = [alias for alias in aliases if id(alias) in unused]
+        kept = _without(node, gone) if gone else node
         if kept is not None:
             body.append(line.with_changes(body=[kept]) if kept is not node else line)
     return module.with_changes(body=body)

@@ -19,6 +19,7 @@ from libcst.metadata import (
     QualifiedNameSource,
 )
 
+from codemods.cst_helpers import unused_aliases
 from codemods.index import resolve_relative
 from codemods.sources import SourceFile
 from codemods.transforms.alembic_support.callers import CONDITION_GUARD, LOOP_GUARD, MAIN_GUARD, NO_GUARD
@@ -365,19 +366,9 @@ def remove_imports_left_unused(module: cst.Module, names: set[str], source: Sour
     statement's leading blank lines and comments pass to the next statement, keeping groups apart."""
     if not names:
         return module
-    package = source.module if source.is_package else source.module.rpartition(".")[0]
-    from libcst.codemod import CodemodContext
-
-    gatherer_class = _unused_imports_gatherer()
-    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    wrapper.resolve_many(gatherer_class.get_inherited_dependencies())
-    gatherer = gatherer_class(
-        CodemodContext(
-            wrapper=wrapper, full_module_name=source.module or None, full_package_name=package or None
-        )
-    )
-    wrapper.visit(gatherer)
-    unused = {id(alias) for alias, _ in gatherer.unused_imports if _bound_name(alias) in names}
+    unused = _unused_top_level_imports(module, names)
+    if unused is None:
+        unused = _unused_imports_by_libcst(module, names, source)
     if not unused:
         return module
     body: list[cst.BaseStatement] = []
@@ -392,6 +383,37 @@ def remove_imports_left_unused(module: cst.Module, names: set[str], source: Sour
         carried = ()
         body.append(kept)
     return module.with_changes(body=body)
+
+
+def _unused_top_level_imports(module: cst.Module, names: set[str]) -> set[int] | None:
+    """What the gatherer below reports for the aliases the removal can touch (top-level import
+    lines binding one of `names`), decided from one scope computation (`unused_aliases`)."""
+    candidates = []
+    for statement in module.body:
+        small = statement.body[0] if isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1 else None
+        if isinstance(small, cst.Import) or (
+            isinstance(small, cst.ImportFrom)
+            and not isinstance(small.names, cst.ImportStar)
+            and (small.module is None or small.module.value != "__future__")  # as the gatherer takes them
+        ):
+            candidates += [(alias, small) for alias in small.names if _bound_name(alias) in names]  # type: ignore[union-attr]
+    return unused_aliases(module, candidates)
+
+
+def _unused_imports_by_libcst(module: cst.Module, names: set[str], source: SourceFile) -> set[int]:
+    package = source.module if source.is_package else source.module.rpartition(".")[0]
+    from libcst.codemod import CodemodContext
+
+    gatherer_class = _unused_imports_gatherer()
+    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+    wrapper.resolve_many(gatherer_class.get_inherited_dependencies())
+    gatherer = gatherer_class(
+        CodemodContext(
+            wrapper=wrapper, full_module_name=source.module or None, full_package_name=package or None
+        )
+    )
+    wrapper.visit(gatherer)
+    return {id(alias) for alias, _ in gatherer.unused_imports if _bound_name(alias) in names}
 
 
 def _bound_name(alias: cst.ImportAlias) -> str:
