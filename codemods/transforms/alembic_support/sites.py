@@ -12,7 +12,6 @@ import libcst as cst
 from libcst.helpers import get_full_name_for_node
 from libcst.metadata import (
     MetadataWrapper,
-    ParentNodeProvider,
     PositionProvider,
     QualifiedName,
     QualifiedNameProvider,
@@ -81,7 +80,9 @@ def statement_call(statement: cst.BaseStatement) -> cst.Call | None:
 
 
 class _Finder(cst.CSTVisitor):
-    METADATA_DEPENDENCIES = (PositionProvider, ParentNodeProvider, QualifiedNameProvider)
+    # Every parent a site asks for is an ancestor of the call being visited: the stack of nodes
+    # being visited answers, where ParentNodeProvider would map every node of the file first.
+    METADATA_DEPENDENCIES = (PositionProvider, QualifiedNameProvider)
 
     def __init__(self, source: SourceFile, canonical: Canonical) -> None:
         super().__init__()
@@ -89,6 +90,22 @@ class _Finder(cst.CSTVisitor):
         self.canonical = canonical
         self.found: list[FoundSite] = []
         self.dropping_scopes: set[str] = set()
+        self.ancestry: list[cst.CSTNode] = []  # the node being visited last, the module first
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        self.ancestry.append(node)
+        return super().on_visit(node)
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        super().on_leave(original_node)
+        self.ancestry.pop()
+
+    def parent_of(self, node: cst.CSTNode) -> cst.CSTNode | None:
+        """The parent of `node`, which is the visited node or one of its ancestors."""
+        for position in range(len(self.ancestry) - 1, 0, -1):
+            if self.ancestry[position] is node:
+                return self.ancestry[position - 1]
+        return None
 
     def visit_Call(self, node: cst.Call) -> None:
         if not isinstance(node.func, cst.Attribute):
@@ -154,7 +171,7 @@ class _Finder(cst.CSTVisitor):
 
     def parents(self, node: cst.CSTNode) -> Iterable[cst.CSTNode]:
         while True:
-            parent = self.get_metadata(ParentNodeProvider, node, None)
+            parent = self.parent_of(node)
             if parent is None:
                 return
             yield parent
@@ -179,7 +196,7 @@ class _Finder(cst.CSTVisitor):
             if isinstance(parent, (cst.FunctionDef, cst.Lambda)):
                 break
             if isinstance(parent, cst.If) and child is not parent.test:
-                at_top = isinstance(self.get_metadata(ParentNodeProvider, parent, None), cst.Module)
+                at_top = isinstance(self.parent_of(parent), cst.Module)
                 main = at_top and child is parent.body and is_main_guard(parent.test)
                 guards.add(MAIN_GUARD if main else CONDITION_GUARD)
             elif isinstance(parent, CONDITION_NODES):
@@ -205,8 +222,8 @@ class _Finder(cst.CSTVisitor):
         around it when that block does nothing else."""
         if statement is None or statement_call(statement) is not call:
             return None, "its result is used in a larger statement"
-        block = self.get_metadata(ParentNodeProvider, statement, None)
-        with_node = self.get_metadata(ParentNodeProvider, block, None) if block is not None else None
+        block = self.parent_of(statement)
+        with_node = self.parent_of(block) if block is not None else None
         if not isinstance(with_node, cst.With) or not self.is_connection_block(with_node):
             return statement, ""
         if all(self.is_schema_statement(s) for s in with_node.body.body):
