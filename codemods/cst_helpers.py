@@ -64,17 +64,18 @@ def update_imports_in_package(
     that relative imports (`from ..database import x`) are matched: an added name joins an existing
     relative import of the same module, and an unused relative import can be removed. Specs name
     modules absolutely."""
-    context, adder, remover = _import_visitors(full_module_name, full_package_name)
     add, remove_if_unused = list(add), list(remove_if_unused)
-    for spec in add:
-        adder.add_needed_import(context, spec.module, spec.obj, spec.asname, spec.relative)
     if add:
+        context, adder, _ = _import_visitors(full_module_name, full_package_name)
+        for spec in add:
+            adder.add_needed_import(context, spec.module, spec.obj, spec.asname, spec.relative)
         module = adder(context).transform_module(module)
     if not remove_if_unused:
         return module
     removed = remove_unused_directly(module, remove_if_unused, full_package_name)
     if removed is not None:
         return removed
+    context, _, remover = _import_visitors(full_module_name, full_package_name)
     for spec in remove_if_unused:
         remover.remove_unused_import(context, spec.module, spec.obj, spec.asname)
     return remover(context).transform_module(module)
