@@ -1,17 +1,24 @@
-"""Time `fixit apply all --dry-run` on a large tree beside ruff and a plain LibCST parse.
+"""Time `fixit apply all --dry-run` beside ruff and a plain LibCST parse, on every kind of tree, in one run.
 
-    python benchmarks/bench.py [TREE | --backends N] [--repeat N] [--jobs N] [--output FILE]
+    python benchmarks/bench.py [--clean TREE] [--backends N] [--real PATH] [--repeat N] [--jobs N]
+                               [--skip-libcst] [--output FILE]
 
-With --backends N, the corpus is N copies of the bundled example backend: the worst case, where
-every file has something to fix. Without either, the corpus is a copy of this interpreter's site-packages (real third-party code,
-hundreds of thousands of lines), copied under $TMPDIR/fixit-bench/corpus so that no tool excludes it
-for being named site-packages. Each tool runs N times; the best wall time is reported.
+Rows (each tool on the same files, in the same run, so that ratios are fair on a shared machine):
+- clean: a tree where most files have nothing to fix. Default: a copy of this interpreter's
+  site-packages (real third-party code), under $TMPDIR/fixit-bench/corpus so that no tool
+  excludes it for being named site-packages;
+- backends: N copies of the bundled example backend, each its own project: every file has work
+  (the worst case; `--backends 0` leaves the row out);
+- real: a real backend given with --real PATH (optional: the benchmark needs no network);
+- `fixit --version`: the CLI's start.
 
-Compared on the same files:
-- read: reading every .py file's bytes (the floor for any tool);
-- ruff: `ruff check --select ALL --no-cache --exit-zero` and with its default rules (ruff's own parallelism);
-- libcst parse: `libcst.parse_module` of every file, over the same number of processes fixit uses;
-- fixit: `fixit apply all TREE --dry-run --quiet` (the whole CLI: discovery, prefilter, all transforms).
+For each run: wall time (best of --repeat), the CPU time (user + system) of the process and every
+process it waited for, and its peak resident memory (the largest of its processes). Tools:
+- ruff: `ruff check --select ALL --no-cache --exit-zero` (ruff's own threads);
+- libcst parse: `libcst.parse_module` of every file over --jobs processes (one run: it is slow);
+- fixit: `fixit apply all TREE --dry-run --quiet --jobs N` (the whole CLI: discovery, prefilter,
+  every transform, the alembic baseline).
+Targets (issue 17) are checked and shown beside each row.
 """
 
 from __future__ import annotations
@@ -25,12 +32,36 @@ import sys
 import sysconfig
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Sequence
 
 HERE = Path(__file__).resolve().parent
 # Outside any git checkout: fixit honours .gitignore, and a corpus inside this repository would be ignored.
 CACHE = Path(tempfile.gettempdir()) / "fixit-bench"
+
+
+@dataclass(frozen=True)
+class Timing:
+    wall: float  # seconds
+    cpu: float  # seconds, user + system, the process and the processes it waited for
+    rss_mb: float  # peak resident set of the largest process
+
+    def __str__(self) -> str:
+        return f"{self.wall:.2f}"
+
+
+@dataclass
+class Row:
+    tree: str
+    files: int
+    lines: int
+    fixit: Timing
+    ruff: Timing | None
+    parse: Timing | None
+    summary: str
+    target: str  # what issue 17 asks of this row
+    met: bool | None
 
 
 def python_files(tree: Path) -> list[Path]:
@@ -57,18 +88,21 @@ def backends_corpus(copies: int) -> Path:
     return corpus
 
 
-def best_of(repeat: int, action: Callable[[], object]) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - start)
-    return min(times)
+def measure(command: Sequence[str]) -> Timing:
+    """One run of `command`: wall time, and from wait4 its CPU time and peak memory."""
+    start = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - start
+    process.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
+    return Timing(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
 
 
-def read_all(files: list[Path]) -> None:
-    for path in files:
-        path.read_bytes()
+def best_of(repeat: int, command: Sequence[str]) -> Timing:
+    """The fastest of `repeat` runs (the least disturbed by other work), with the highest peak memory."""
+    runs = [measure(command) for _ in range(max(repeat, 1))]
+    best = min(runs, key=lambda run: run.wall)
+    return Timing(best.wall, best.cpu, max(run.rss_mb for run in runs))
 
 
 def _parse(path: Path) -> bool:
@@ -81,13 +115,9 @@ def _parse(path: Path) -> bool:
         return False
 
 
-def libcst_parse_all(files: list[Path], jobs: int) -> None:
+def libcst_parse_all(tree: Path, jobs: int) -> None:
     with multiprocessing.get_context("fork").Pool(jobs) as pool:
-        pool.map(_parse, files, chunksize=16)
-
-
-def run_command(command: list[str]) -> None:
-    subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+        pool.map(_parse, python_files(tree), chunksize=16)
 
 
 def fixit_summary(command: list[str]) -> str:
@@ -102,45 +132,109 @@ def tool(name: str) -> str:
     return str(beside) if beside.exists() else (shutil.which(name) or name)
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("tree", nargs="?", type=Path)
-    parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
-    parser.add_argument("--skip-libcst", action="store_true", help="skip the slow parse-everything run")
-    parser.add_argument("--output", type=Path, help="also write the Markdown table here")
-    parser.add_argument("--backends", type=int, metavar="N",
-                        help="instead of TREE, N copies of examples/backend (every file has something to fix)")
-    args = parser.parse_args()
-    tree = (args.tree or (backends_corpus(args.backends) if args.backends else default_corpus())).resolve()
+def measure_tree(
+    label: str, tree: Path, args: argparse.Namespace, target: str, met: Callable[[Row], bool]
+) -> Row:
     files = python_files(tree)
     lines = sum(path.read_bytes().count(b"\n") for path in files)
-    print(f"corpus: {tree}: {len(files)} files, {lines:,} lines, {args.jobs} jobs", file=sys.stderr)
-
-    rows: list[tuple[str, float]] = []
-    rows.append(("read every file", best_of(args.repeat, lambda: read_all(files))))
-    ruff = [tool("ruff"), "check", "--no-cache", "--exit-zero", "--quiet", str(tree)]
-    rows.append(("ruff check --select ALL", best_of(args.repeat, lambda: run_command([*ruff, "--select", "ALL"]))))
-    rows.append(("ruff check (default rules)", best_of(args.repeat, lambda: run_command(ruff))))
+    print(f"{label}: {tree}: {len(files)} files, {lines:,} lines", file=sys.stderr)
     fixit = [tool("fixit"), "apply", "all", str(tree), "--dry-run", "--quiet", "--jobs", str(args.jobs)]
     summary = fixit_summary(fixit)
-    if f"{len(files)} files scanned" not in summary:
-        print(f"warning: fixit did not scan every file: {summary}", file=sys.stderr)
-    rows.append(("fixit apply all --dry-run", best_of(args.repeat, lambda: run_command(fixit))))
-    if not args.skip_libcst:
-        rows.append(("libcst.parse_module of every file", best_of(1, lambda: libcst_parse_all(files, args.jobs))))
+    ruff = [tool("ruff"), "check", "--select", "ALL", "--no-cache", "--exit-zero", "--quiet", str(tree)]
+    parse = [sys.executable, str(Path(__file__).resolve()), "--parse-only", str(tree), "--jobs", str(args.jobs)]
+    row = Row(
+        label,
+        len(files),
+        lines,
+        fixit=best_of(args.repeat, fixit),
+        ruff=best_of(args.repeat, ruff),
+        parse=None if args.skip_libcst else best_of(1, parse),
+        summary=summary,
+        target=target,
+        met=None,
+    )
+    try:
+        row.met = met(row)
+    except TypeError:  # a ratio that was not measured (--skip-libcst)
+        row.met = None
+    return row
 
-    ruff_time = rows[1][1]
-    table = [
-        f"Corpus: {len(files):,} files, {lines:,} lines; {args.jobs} processes; best of {args.repeat} "
-        "(the LibCST parse: one run).",
+
+def ratio(part: Timing | None, whole: Timing | None) -> float | None:
+    return part.wall / whole.wall if part and whole and whole.wall else None
+
+
+def _ratio_text(value: float | None) -> str:
+    return "–" if value is None else f"{value:.2f}x"
+
+
+def table(rows: list[Row], version: Timing, args: argparse.Namespace) -> str:
+    lines = [
+        (
+            f"{args.jobs} processes; wall seconds, best of {args.repeat} (the LibCST parse: one run); "
+            "CPU = user + system seconds of the run and its child processes; RSS = peak resident memory."
+        ),
         "",
-        "| run | seconds | vs ruff |",
-        "| --- | ---: | ---: |",
+        (
+            "| tree | files | fixit | ruff --select ALL | LibCST parse | fixit / ruff | fixit / parse "
+            "| fixit CPU | fixit peak RSS | target | met |"
+        ),
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |",
     ]
-    table += [f"| {name} | {seconds:.2f} | {seconds / ruff_time:.1f}x |" for name, seconds in rows]
-    table += ["", f"`{summary}`"]
-    text = "\n".join(table) + "\n"
+    for row in rows:
+        met = "–" if row.met is None else ("yes" if row.met else "**no**")
+        lines.append(
+            f"| {row.tree} | {row.files:,} | {row.fixit} | {row.ruff or '–'} | {row.parse or '–'} "
+            f"| {_ratio_text(ratio(row.fixit, row.ruff))} | {_ratio_text(ratio(row.fixit, row.parse))} "
+            f"| {row.fixit.cpu:.2f} | {row.fixit.rss_mb:.0f} MB | {row.target} | {met} |"
+        )
+    version_met = "yes" if version.wall < 0.25 else "**no**"
+    lines.append(
+        f"| `fixit --version` | – | {version.wall:.3f} | – | – | – | – | {version.cpu:.3f} "
+        f"| {version.rss_mb:.0f} MB | < 0.25 s | {version_met} |"
+    )
+    lines.append("")
+    lines += [f"- {row.tree}: `{row.summary}`" for row in rows]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--clean", type=Path, metavar="TREE", help="the mostly clean tree (default: site-packages)")
+    parser.add_argument("--backends", type=int, default=100, metavar="N",
+                        help="N copies of examples/backend, every file with work (0: leave the row out)")
+    parser.add_argument("--real", type=Path, metavar="PATH", help="a real backend (read only: a dry run)")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--skip-libcst", action="store_true", help="skip the slow parse-everything runs")
+    parser.add_argument("--skip-clean", action="store_true", help="leave the clean-tree row out")
+    parser.add_argument("--output", type=Path, help="also write the Markdown table here")
+    parser.add_argument("--parse-only", type=Path, help=argparse.SUPPRESS)  # the timed LibCST run
+    args = parser.parse_args()
+    if args.parse_only:
+        libcst_parse_all(args.parse_only, args.jobs)
+        return 0
+
+    rows = []
+    if not args.skip_clean:
+        clean = (args.clean or default_corpus()).resolve()
+        rows.append(measure_tree(
+            "clean (site-packages)" if args.clean is None else f"clean ({clean.name})", clean, args,
+            "≤ 2x ruff, < 0.15x parse",
+            lambda row: ratio(row.fixit, row.ruff) <= 2 and ratio(row.fixit, row.parse) < 0.15,  # type: ignore[operator]
+        ))
+    if args.backends:
+        rows.append(measure_tree(
+            f"{args.backends} example backends", backends_corpus(args.backends).resolve(), args,
+            "≤ 5x parse", lambda row: ratio(row.fixit, row.parse) <= 5,  # type: ignore[operator]
+        ))
+    if args.real:
+        rows.append(measure_tree(
+            f"real ({args.real.resolve().name})", args.real.resolve(), args,
+            "< 1.5 s", lambda row: row.fixit.wall < 1.5,
+        ))
+    version = best_of(max(args.repeat, 5), [tool("fixit"), "--version"])
+    text = table(rows, version, args)
     print(text)
     if args.output:
         args.output.write_text(text)

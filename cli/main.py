@@ -6,6 +6,7 @@ changes or some files failed, 2 usage or configuration error.
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from pathlib import Path
@@ -555,11 +556,50 @@ from cli.batch import batch_app  # noqa: E402 - `fixit batch …` and `fixit bat
 app.add_typer(batch_app, name="batch")
 
 
+# A run keeps every file's bytes and many syntax trees alive until it ends: the collector's full
+# passes over that heap found nothing to free and took 28-40% of the CPU (profiled, `--jobs 1`).
+# Syntax trees hold no reference cycles, so collections can be rare without raising peak memory.
+GC_THRESHOLDS = (100_000, 50, 100)
+
+
+def tune_garbage_collector() -> None:
+    """Move what is alive now (the imported modules) out of the collector's sight, and collect
+    rarely. Forked workers inherit both (and share the frozen pages instead of copying them)."""
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
+
+
+def exit_now(code: object) -> None:
+    """End the process without tearing down the heap object by object (a second or more after a
+    large run): exit handlers run and output is flushed first, so nothing written is lost."""
+    import atexit
+    import threading
+
+    watched = sys.getprofile() is not None or sys.gettrace() is not None
+    if (code is not None and not isinstance(code, int)) or threading.active_count() > 1 or watched:
+        # a message to print, threads the interpreter would wait for, or a profiler or coverage
+        # tool that writes its data at exit: exit the usual way
+        raise SystemExit(code)
+
+    atexit._run_exitfuncs()  # pools, temporary folders, logging: the usual clean-up
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe: as the interpreter, exit with code 120
+            code = code or 120
+    os._exit(code or 0)
+
+
 def main() -> None:
     # `timeout`, `docker stop` and CI cancellation send SIGTERM: stop the way Ctrl-C does (the
     # changeset is written whole or not at all, temporary worktrees are removed)
     signals.install()
-    app()
+    tune_garbage_collector()
+    try:
+        app()
+    except SystemExit as done:
+        exit_now(done.code)
+    exit_now(0)
 
 
 if __name__ == "__main__":

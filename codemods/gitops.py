@@ -22,11 +22,23 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import git
-
 from codemods.engine import RunResult, TransformResult
 from codemods.messages import changed_files, commit_message, subject
 from codemods.writer import signals_held, write_changes
+
+
+class _ImportedOnUse:
+    """GitPython, imported the first time it is used: every `fixit` command imports this module
+    (the CLI offers --branch), most never touch git, and GitPython takes ~0.1 s to import."""
+
+    def __getattr__(self, name: str) -> object:
+        import git as module
+
+        globals()["git"] = module
+        return getattr(module, name)
+
+
+git = _ImportedOnUse()
 
 RunInWorktree = Callable[[list[Path]], RunResult]
 EXIT_FAILURE, EXIT_USAGE = 1, 2

@@ -8,6 +8,9 @@ import tokenize
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import Callable, TypeVar
+
+T = TypeVar("T")
 
 import libcst as cst
 
@@ -117,8 +120,18 @@ class SourceFile:
             raise SourceError("LibCST does not give this file back byte for byte; left as it is")
         return module
 
+    def derived(self, key: str, compute: Callable[[], T]) -> T:
+        """`compute()`, once per content and process: what a transform derives from the file's tree
+        in `plan` (its sites, with positions and qualified names: LibCST metadata, the costly part)
+        and needs again in `rewrite`. Kept with the trees: a file with new content is a new
+        SourceFile, and a worker process computes its own."""
+        cache: dict[str, object] = self.__dict__.setdefault("_derived", {})
+        if key not in cache:
+            cache[key] = compute()
+        return cache[key]  # type: ignore[return-value]
+
     def __getstate__(self) -> dict[str, object]:
-        # cached trees are rebuilt in the worker rather than pickled
+        # cached trees (and what was derived from them) are rebuilt in the worker rather than pickled
         return {
             "path": self.path,
             "relpath": self.relpath,

@@ -658,7 +658,12 @@ def _character_column(line: str, byte_offset: int) -> int:
 
 
 def find_sites(source: SourceFile) -> tuple[list[SiteMatch], Callable[[cst.CSTNode], CodeRange]]:
-    """Every awaited `anext` in the module, analysed; and the position lookup used for them."""
+    """Every awaited `anext` in the module, analysed; and the position lookup used for them. The
+    plan and the rewrite both ask: the second asks the same tree, and is given the first answer."""
+    return source.derived("async-with.sites", lambda: _find_sites(source))
+
+
+def _find_sites(source: SourceFile) -> tuple[list[SiteMatch], Callable[[cst.CSTNode], CodeRange]]:
     if not _pulls_from_generators(source.ast):
         return [], lambda node: CodeRange((0, 0), (0, 0))
     builtin_anext = not _binds_anext(module_facts(source))

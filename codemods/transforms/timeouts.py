@@ -531,16 +531,31 @@ class TimeoutsTransform(Transform):
             return self._candidates  # chosen by `plan` a moment ago
         needles = [*self.triggers, *(pattern.rsplit(".", 1)[-1].encode() for pattern in self.patterns)]
         chosen = {source.relpath: source for source in project.files_containing(*needles)}
-        for qualified in self.imported_clients:
-            module, _, variable = qualified.rpartition(".")
-            for source in project.files_containing(variable.encode()):
-                if source.contains(module.rsplit(".", 1)[-1].encode()):
-                    chosen.setdefault(source.relpath, source)
+        for source in self._files_naming_clients(project):
+            chosen.setdefault(source.relpath, source)
         # An LLM call's name appears as a word (a call, or an import under an alias): a byte-level
         # filter, not a decision, that spares `ast` the files that merely mention a library.
         names = sorted(CALL_NAMES | {pattern.rsplit(".", 1)[-1] for pattern in self.patterns})
         word = re.compile(rb"\b(?:" + b"|".join(re.escape(name.encode()) for name in names) + rb")\b")
         return sorted((s for s in chosen.values() if word.search(s.data)), key=lambda source: source.relpath)
+
+    def _files_naming_clients(self, project: Project) -> list[SourceFile]:
+        """Files whose bytes hold a module-level client's variable and its module's last name. One
+        scan of each file for any of the variables (a file without one, most of them, is read once
+        instead of once per client), then the exact test on the few that hold one."""
+        pairs = [
+            (variable.encode(), module.rsplit(".", 1)[-1].encode())
+            for module, _, variable in (qualified.rpartition(".") for qualified in self.imported_clients)
+        ]
+        if not pairs:
+            return []
+        any_variable = re.compile(b"|".join(re.escape(variable) for variable in {v for v, _ in pairs}))
+        return [
+            source
+            for source in project.files
+            if any_variable.search(source.data)
+            and any(variable in source.data and tail in source.data for variable, tail in pairs)
+        ]
 
     def module_level_clients(self, source: SourceFile) -> dict[str, ClientOrigin]:
         """`{"pkg.module.name": origin}` for module-level `name = <client constructor>(...)`."""

@@ -1,16 +1,28 @@
 """Run `render_baseline.py` in a subprocess: the project's models are imported there, never in
 fixit's own process (importing application code has side effects, and may need another
-interpreter's packages)."""
+interpreter's packages).
+
+A fresh interpreter per project spends most of its time importing SQLAlchemy, Alembic and
+FastAPI (half the CPU of a run over many small services). So the script runs once per
+interpreter and fixit process in warm mode (`WarmRenderer`), having imported them, and forks a
+child per project set up as a fresh interpreter would be; the answer is the same. A fresh
+interpreter is still used where the warm one cannot stand in for it: no `fork`, PYTHONPATH set
+(the preloaded libraries might not be the ones the project would import), a project folder holding
+a module of a preloaded name, or a warm process that failed.
+"""
 
 from __future__ import annotations
 
+import atexit
 import json
+import locale
 import os
 import subprocess
 import sys
+import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
+from typing import IO, ClassVar, Sequence
 
 from codemods.transforms.alembic_support.scaffold import baseline_revision
 from codemods.transforms.alembic_support.schema import MetadataTarget
@@ -59,16 +71,9 @@ def render_baseline(
     }
     python_path = [*sys_path, *filter(None, [os.environ.get("PYTHONPATH")])]
     environment = {**os.environ, "PYTHONPATH": os.pathsep.join(python_path)}
+    command = [python, str(SCRIPT), json.dumps(request)]
     try:
-        completed = subprocess.run(
-            [python, str(SCRIPT), json.dumps(request)],
-            check=False,  # the answer, errors included, is on stdout
-            cwd=root,
-            env=environment,
-            capture_output=True,
-            text=True,
-            timeout=TIMEOUT_SECONDS,
-        )
+        completed = run_script(command, root, environment, python_path)
     except (OSError, subprocess.TimeoutExpired) as error:
         return Baseline(error=f"could not run {python}: {error}")
     answer = _last_json_line(completed.stdout)
@@ -90,3 +95,126 @@ def _last_json_line(output: str) -> dict | None:
         if isinstance(value, dict):
             return value
     return None
+
+
+def run_script(
+    command: list[str], root: Path, environment: dict[str, str], python_path: list[str]
+) -> subprocess.CompletedProcess[str]:
+    """`command` as `subprocess.run` would complete it (text output, timeout), by a warm process
+    where one can stand in for a fresh interpreter."""
+    warm = WarmRenderer.for_python(command[0])
+    if warm is not None:
+        completed = warm.run(command, root, environment, python_path)
+        if completed is not None:
+            return completed
+    return subprocess.run(
+        command,
+        check=False,  # the answer, errors included, is on stdout
+        cwd=root,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT_SECONDS,
+    )
+
+
+class WarmRenderer:
+    """`render_baseline.py --serve` under one interpreter, for the process that started it."""
+
+    _running: ClassVar[dict[str, WarmRenderer]] = {}
+    _lock = threading.Lock()
+
+    def __init__(self, python: str) -> None:
+        self.pid = os.getpid()
+        self.process = subprocess.Popen(
+            [python, str(SCRIPT), "--serve"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            cwd=SCRIPT.parent,
+        )
+
+    @classmethod
+    def for_python(cls, python: str) -> WarmRenderer | None:
+        if not hasattr(os, "fork") or os.environ.get("PYTHONPATH"):
+            return None
+        with cls._lock:
+            warm = cls._running.get(python)
+            # a forked worker must not share its parent's pipes: each process starts its own
+            if warm is None or warm.pid != os.getpid():
+                try:
+                    warm = cls._running[python] = WarmRenderer(python)
+                except OSError:
+                    return None
+            return warm
+
+    def run(
+        self, command: list[str], root: Path, environment: dict[str, str], python_path: list[str]
+    ) -> subprocess.CompletedProcess[str] | None:
+        """The completed run, or None when a fresh interpreter must run it instead."""
+        job = {
+            "argv": command[1:],
+            "cwd": str(root),
+            "env": environment,
+            "python_path": python_path,
+            "timeout": TIMEOUT_SECONDS,
+        }
+        with self._lock:
+            reply = self._ask(job)
+        if reply is None or reply.get("fresh"):
+            return None
+        if reply.get("timeout"):
+            raise subprocess.TimeoutExpired(command, TIMEOUT_SECONDS)
+        return subprocess.CompletedProcess(
+            command, reply["returncode"], _as_text(reply["stdout"]), _as_text(reply["stderr"])
+        )
+
+    def _ask(self, job: dict[str, object]) -> dict[str, object] | None:
+        stdin, stdout = self.process.stdin, self.process.stdout
+        try:
+            assert stdin is not None and stdout is not None
+            stdin.write(json.dumps(job).encode() + b"\n")
+            stdin.flush()
+            line = stdout.readline()
+            if line:
+                return json.loads(line)  # type: ignore[no-any-return]
+        except (OSError, ValueError):
+            pass
+        self._stop()  # the warm process died: fresh interpreters from now on
+        return None
+
+    def _stop(self) -> None:
+        _close(self.process.stdin)
+        self.process.kill()
+        self.process.wait()
+        self._running.pop(next((k for k, v in self._running.items() if v is self), ""), None)
+
+    @classmethod
+    def close_all(cls) -> None:
+        """End the warm processes this process started (they also end when it does: their stdin closes)."""
+        for warm in list(cls._running.values()):
+            if warm.pid == os.getpid():
+                _close(warm.process.stdin)
+                try:
+                    warm.process.wait(timeout=5)
+                except subprocess.TimeoutExpired:
+                    warm.process.kill()
+        cls._running.clear()
+
+
+def _close(stream: IO[bytes] | None) -> None:
+    try:
+        if stream is not None:
+            stream.close()
+    except OSError:
+        pass
+
+
+def _as_text(latin1: str) -> str:
+    """The child's bytes as `subprocess.run(text=True)` decodes them: the locale's encoding,
+    universal newlines."""
+    data = latin1.encode("latin-1").decode(locale.getpreferredencoding(False))
+    return data.replace("\r\n", "\n").replace("\r", "\n")
+
+
+atexit.register(WarmRenderer.close_all)

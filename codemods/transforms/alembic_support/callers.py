@@ -5,6 +5,7 @@ references to it through the project (stdlib AST plus the project index)."""
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Iterable
@@ -296,6 +297,19 @@ class Caller:
     reference: Reference
 
 
+ASCII_WORD = re.compile(r"[A-Za-z0-9_]+")
+
+
+def files_naming(project: Project, names: set[str]) -> list[SourceFile]:
+    """Files that can refer to a function called one of `names`: a reference (call, import,
+    decorator, `Depends(...)`) holds the name as a whole word. A helper called `main` or `run` is a
+    substring of most files, and each file taken here is parsed; as a word it is in few."""
+    if not all(ASCII_WORD.fullmatch(name) for name in names):
+        return project.files_containing(*(name.encode() for name in names))
+    word = re.compile(rb"\b(?:" + b"|".join(re.escape(name.encode()) for name in sorted(names)) + rb")\b")
+    return [source for source in project.files if word.search(source.data)]
+
+
 class CallGraph:
     """References to the functions that hold `create_all`, and to their callers, transitively."""
 
@@ -315,11 +329,7 @@ class CallGraph:
             if not names:
                 break
             searched |= names
-            files = [
-                f
-                for f in project.files_containing(*(n.encode() for n in names))
-                if f.relpath not in self.usages
-            ]
+            files = [f for f in files_naming(project, names) if f.relpath not in self.usages]
             for mapped in project.map(file_usage, files):
                 self._take(mapped.value)
             wanted = {

@@ -6,6 +6,12 @@ The request names the modules to import (the models) and the metadata expression
 compares the metadata with an empty in-memory SQLite database through Alembic's autogenerate API
 and prints one JSON object: {"upgrades", "downgrades", "imports", "skipped_schemas"} or {"error"}.
 Kept free of fixit imports: it runs under the target project's interpreter.
+
+    python render_baseline.py --serve   (warm mode, see `serve`)
+
+Most of a fresh interpreter's time goes to importing SQLAlchemy, Alembic and FastAPI, the same for
+every project; in warm mode they are imported once and each request is answered by a forked child
+set up as the fresh interpreter would have been (cwd, environment, argv, sys.path).
 """
 
 from __future__ import annotations
@@ -15,8 +21,24 @@ import importlib
 import json
 import os
 import sys
+import tempfile
+import time
 import traceback
 from typing import Any
+
+# what the models of a FastAPI + SQLAlchemy backend import, and what rendering needs
+PRELOAD = (
+    "sqlalchemy",
+    "sqlalchemy.orm",
+    "sqlalchemy.ext.asyncio",
+    "sqlalchemy.dialects.sqlite",
+    "sqlalchemy.dialects.postgresql",
+    "alembic.autogenerate",
+    "alembic.migration",
+    "alembic.operations",
+    "pydantic",
+    "fastapi",
+)
 
 
 def load_metadata(request: dict[str, Any]) -> list[Any]:
@@ -110,5 +132,121 @@ def main(argv: list[str]) -> int:
     return 0
 
 
+# -- warm mode ---------------------------------------------------------------------------------
+
+
+def serve() -> int:
+    """Preload, then answer one request a line on stdin (`{"argv", "cwd", "env", "python_path",
+    "timeout"}`) with one line on stdout: `{"returncode", "stdout", "stderr"}` (the child's output,
+    latin-1 decoded bytes), `{"timeout": true}`, or `{"fresh": true}` when the request needs a
+    fresh interpreter (its folders hold a module of a name already imported here)."""
+    with contextlib.redirect_stdout(sys.stderr):
+        for name in PRELOAD:
+            # not installed here: the child imports it if it must
+            with contextlib.suppress(Exception):
+                importlib.import_module(name)
+    base_path = sys.path[1:]  # after the script's folder: the standard library and site-packages
+    for line in sys.stdin:
+        job = json.loads(line)
+        if shadows_preloaded(job["argv"], job["python_path"], job["cwd"]):
+            reply: dict[str, Any] = {"fresh": True}
+        else:
+            reply = answer_in_child(job, base_path)
+        sys.stdout.write(json.dumps(reply) + "\n")
+        sys.stdout.flush()
+    return 0
+
+
+def shadows_preloaded(argv: list[str], python_path: list[str], cwd: str) -> bool:
+    """Does a folder the request puts on sys.path hold a module whose name is already imported?
+    A fresh interpreter would import the project's one (an `app/logging.py` run from `app/`)."""
+    loaded = {name.partition(".")[0] for name in sys.modules}
+    for folder in [*json.loads(argv[1])["sys_path"], *python_path]:
+        try:
+            names = os.listdir(os.path.join(cwd, folder))
+        except OSError:
+            continue
+        if {name.partition(".")[0] for name in names} & loaded:
+            return True
+    return False
+
+
+def answer_in_child(job: dict[str, Any], base_path: list[str]) -> dict[str, Any]:
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - the child ends in os._exit
+            os._exit(run_as_fresh_interpreter(job, base_path, out.fileno(), err.fileno()))
+        status = wait_for(pid, job["timeout"])
+        if status is None:
+            return {"timeout": True}
+        out.seek(0)
+        err.seek(0)
+        return {
+            "returncode": os.waitstatus_to_exitcode(status),
+            "stdout": out.read().decode("latin-1"),
+            "stderr": err.read().decode("latin-1"),
+        }
+
+
+def wait_for(pid: int, timeout: float) -> int | None:
+    """The child's wait status, or None (and the child killed) after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    pause = 0.0005
+    while True:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return status
+        if time.monotonic() > deadline:
+            os.kill(pid, 9)
+            os.waitpid(pid, 0)
+            return None
+        time.sleep(pause)
+        pause = min(pause * 2, 0.02)
+
+
+def run_as_fresh_interpreter(job: dict[str, Any], base_path: list[str], out: int, err: int) -> int:
+    """In the forked child: the state `python render_baseline.py REQUEST` starts with (in `cwd`,
+    with `env`, PYTHONPATH folders after the script's, made absolute and without duplicates as
+    `site` does), then `main`."""
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    os.dup2(out, 1)
+    os.dup2(err, 2)
+    try:
+        os.chdir(job["cwd"])
+        os.environ.clear()
+        os.environ.update(job["env"])
+        sys.argv = list(job["argv"])
+        sys.path[:] = unique_absolute([sys.path[0], *job["python_path"], *base_path])
+        try:
+            code = main(sys.argv)
+        except SystemExit as stop:  # as the interpreter ends on it: a number, or a message and 1
+            code = stop.code if stop.code is None or isinstance(stop.code, int) else 1
+            if code == 1 and not isinstance(stop.code, int):
+                print(stop.code, file=sys.stderr)
+    except BaseException:  # noqa: BLE001 - as an uncaught exception ends a fresh interpreter
+        traceback.print_exc()
+        code = 1
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    return int(code or 0)
+
+
+def unique_absolute(paths: list[str]) -> list[str]:
+    """As `site.removeduppaths`: absolute, the first of each (case-normalised) folder kept."""
+    seen: set[str] = set()
+    kept = []
+    for path in paths:
+        absolute = os.path.abspath(path) if path else path
+        key = os.path.normcase(absolute)
+        if key not in seen:
+            seen.add(key)
+            kept.append(absolute)
+    return kept
+
+
 if __name__ == "__main__":
-    raise SystemExit(main(sys.argv))
+    raise SystemExit(serve() if sys.argv[1:] == ["--serve"] else main(sys.argv))

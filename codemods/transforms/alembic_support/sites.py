@@ -12,13 +12,13 @@ import libcst as cst
 from libcst.helpers import get_full_name_for_node
 from libcst.metadata import (
     MetadataWrapper,
-    ParentNodeProvider,
     PositionProvider,
     QualifiedName,
     QualifiedNameProvider,
     QualifiedNameSource,
 )
 
+from codemods.cst_helpers import unused_aliases
 from codemods.index import resolve_relative, sibling_target
 from codemods.sources import SourceFile
 from codemods.transforms.alembic_support.callers import CONDITION_GUARD, LOOP_GUARD, MAIN_GUARD, NO_GUARD
@@ -134,7 +134,9 @@ def _names_in(node: cst.CSTNode) -> Iterable[cst.Name]:
 
 
 class _Finder(cst.CSTVisitor):
-    METADATA_DEPENDENCIES = (PositionProvider, ParentNodeProvider, QualifiedNameProvider)
+    # Every parent a site asks for is an ancestor of the call being visited: the stack of nodes
+    # being visited answers, where ParentNodeProvider would map every node of the file first.
+    METADATA_DEPENDENCIES = (PositionProvider, QualifiedNameProvider)
 
     def __init__(self, source: SourceFile, canonical: Canonical) -> None:
         super().__init__()
@@ -142,6 +144,22 @@ class _Finder(cst.CSTVisitor):
         self.canonical = canonical
         self.found: list[FoundSite] = []
         self.dropping_scopes: set[str] = set()
+        self.ancestry: list[cst.CSTNode] = []  # the node being visited last, the module first
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        self.ancestry.append(node)
+        return super().on_visit(node)
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        super().on_leave(original_node)
+        self.ancestry.pop()
+
+    def parent_of(self, node: cst.CSTNode) -> cst.CSTNode | None:
+        """The parent of `node`, which is the visited node or one of its ancestors."""
+        for position in range(len(self.ancestry) - 1, 0, -1):
+            if self.ancestry[position] is node:
+                return self.ancestry[position - 1]
+        return None
 
     def visit_Call(self, node: cst.Call) -> None:
         if not isinstance(node.func, cst.Attribute):
@@ -215,7 +233,7 @@ class _Finder(cst.CSTVisitor):
 
     def parents(self, node: cst.CSTNode) -> Iterable[cst.CSTNode]:
         while True:
-            parent = self.get_metadata(ParentNodeProvider, node, None)
+            parent = self.parent_of(node)
             if parent is None:
                 return
             yield parent
@@ -240,7 +258,7 @@ class _Finder(cst.CSTVisitor):
             if isinstance(parent, (cst.FunctionDef, cst.Lambda)):
                 break
             if isinstance(parent, cst.If) and child is not parent.test:
-                at_top = isinstance(self.get_metadata(ParentNodeProvider, parent, None), cst.Module)
+                at_top = isinstance(self.parent_of(parent), cst.Module)
                 main = at_top and child is parent.body and is_main_guard(parent.test)
                 guards.add(MAIN_GUARD if main else CONDITION_GUARD)
             elif isinstance(parent, CONDITION_NODES):
@@ -266,8 +284,8 @@ class _Finder(cst.CSTVisitor):
         around it when that block does nothing else."""
         if statement is None or statement_call(statement) is not call:
             return None, "its result is used in a larger statement"
-        block = self.get_metadata(ParentNodeProvider, statement, None)
-        with_node = self.get_metadata(ParentNodeProvider, block, None) if block is not None else None
+        block = self.parent_of(statement)
+        with_node = self.parent_of(block) if block is not None else None
         if not isinstance(with_node, cst.With) or not self.is_connection_block(with_node):
             return statement, ""
         connection = connection_names(with_node)
@@ -324,9 +342,20 @@ class _Finder(cst.CSTVisitor):
         return self.qualified(bind)
 
 
-def find_sites(source: SourceFile, canonical: Canonical = lambda name: name) -> list[FoundSite]:
+def _as_written(name: str) -> str:
+    return name
+
+
+def find_sites(source: SourceFile, canonical: Canonical = _as_written) -> list[FoundSite]:
     """Every `create_all` and `drop_all` call in `source`; a create_all knows when its function
-    also drops the schema."""
+    also drops the schema. The plan and the rewrite both ask: the second asks the same tree, and is
+    given the first answer."""
+    if canonical is _as_written:
+        return source.derived("alembic.sites", lambda: _find_sites(source, canonical))
+    return _find_sites(source, canonical)
+
+
+def _find_sites(source: SourceFile, canonical: Canonical) -> list[FoundSite]:
     wrapper = MetadataWrapper(source.cst, unsafe_skip_copy=True)
     finder = _Finder(source, canonical)
     wrapper.visit(finder)
@@ -409,19 +438,9 @@ def remove_imports_left_unused(module: cst.Module, names: set[str], source: Sour
     statement's leading blank lines and comments pass to the next statement, keeping groups apart."""
     if not names:
         return module
-    package = source.module if source.is_package else source.module.rpartition(".")[0]
-    from libcst.codemod import CodemodContext
-
-    gatherer_class = _unused_imports_gatherer()
-    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    wrapper.resolve_many(gatherer_class.get_inherited_dependencies())
-    gatherer = gatherer_class(
-        CodemodContext(
-            wrapper=wrapper, full_module_name=source.module or None, full_package_name=package or None
-        )
-    )
-    wrapper.visit(gatherer)
-    unused = {id(alias) for alias, _ in gatherer.unused_imports if _bound_name(alias) in names}
+    unused = _unused_top_level_imports(module, names)
+    if unused is None:
+        unused = _unused_imports_by_libcst(module, names, source)
     if not unused:
         return module
     body: list[cst.BaseStatement] = []
@@ -436,6 +455,37 @@ def remove_imports_left_unused(module: cst.Module, names: set[str], source: Sour
         carried = ()
         body.append(kept)
     return module.with_changes(body=body)
+
+
+def _unused_top_level_imports(module: cst.Module, names: set[str]) -> set[int] | None:
+    """What the gatherer below reports for the aliases the removal can touch (top-level import
+    lines binding one of `names`), decided from one scope computation (`unused_aliases`)."""
+    candidates = []
+    for statement in module.body:
+        small = statement.body[0] if isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1 else None
+        if isinstance(small, cst.Import) or (
+            isinstance(small, cst.ImportFrom)
+            and not isinstance(small.names, cst.ImportStar)
+            and (small.module is None or small.module.value != "__future__")  # as the gatherer takes them
+        ):
+            candidates += [(alias, small) for alias in small.names if _bound_name(alias) in names]  # type: ignore[union-attr]
+    return unused_aliases(module, candidates)
+
+
+def _unused_imports_by_libcst(module: cst.Module, names: set[str], source: SourceFile) -> set[int]:
+    package = source.module if source.is_package else source.module.rpartition(".")[0]
+    from libcst.codemod import CodemodContext
+
+    gatherer_class = _unused_imports_gatherer()
+    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+    wrapper.resolve_many(gatherer_class.get_inherited_dependencies())
+    gatherer = gatherer_class(
+        CodemodContext(
+            wrapper=wrapper, full_module_name=source.module or None, full_package_name=package or None
+        )
+    )
+    wrapper.visit(gatherer)
+    return {id(alias) for alias, _ in gatherer.unused_imports if _bound_name(alias) in names}
 
 
 def _bound_name(alias: cst.ImportAlias) -> str:
