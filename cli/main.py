@@ -23,7 +23,7 @@ from codemods import __version__
 from codemods.api import Action, ConfigError, Transform
 from codemods.config import merge_options, parse_cli_options, settings_from_pyproject
 from codemods.diffs import colorize, file_diff
-from codemods.discovery import PROJECT_MARKERS
+from codemods.discovery import PROJECT_MARKERS, project_dir
 from codemods.engine import Engine, RunResult
 from codemods.formats import FORMATS, render
 from codemods.gitops import BranchOutcome, GitOpsError, cut_branch, default_branch_name, iter_commit_subjects
@@ -443,11 +443,11 @@ def _apply_to_stdin(
 
 
 def _project_folder(path: Path) -> Path:
-    """The nearest folder above `path` with a project marker (pyproject.toml, .git, …)."""
-    for folder in path.parents:
-        if any((folder / marker).exists() for marker in PROJECT_MARKERS):
-            return folder
-    return path.parent
+    """The project `path` belongs to, as discovery finds it (nearest pyproject.toml, .git, …);
+    its own folder when no folder above it is one."""
+    top = Path(path.anchor)
+    found = project_dir(path, top, {})
+    return found if found != top or any((top / marker).exists() for marker in PROJECT_MARKERS) else path.parent
 
 
 def _write_in_place(result: RunResult) -> bool:

@@ -231,15 +231,7 @@ def discover(
             continue
         for directory, subdirectories, filenames in os.walk(path, followlinks=False, onerror=None):
             here = Path(directory)
-            kept = []
-            for name in sorted(subdirectories):
-                child = here / name
-                if name in SKIPPED_DIRECTORIES or name.endswith(".egg-info") or _is_virtualenv(child):
-                    continue
-                if child.is_symlink() or _matches_any(child, excludes, True) or ignores.ignored(child, True):
-                    continue
-                kept.append(name)
-            subdirectories[:] = kept
+            subdirectories[:] = _folders_to_enter(here, subdirectories, ignores, excludes)
             for name in sorted(filenames):
                 if not name.endswith(".py"):  # stubs (.pyi) are not code to repair
                     continue
@@ -260,6 +252,22 @@ def discover(
     return result
 
 
+def _folders_to_enter(
+    here: Path, names: Iterable[str], ignores: _GitIgnores, excludes: tuple[Patterns, ...]
+) -> list[str]:
+    """The subfolders a walk goes into: not environments, caches or build output, not links, not
+    excluded or .gitignore'd."""
+    kept = []
+    for name in sorted(names):
+        child = here / name
+        if name in SKIPPED_DIRECTORIES or name.endswith(".egg-info") or _is_virtualenv(child):
+            continue
+        if child.is_symlink() or _matches_any(child, excludes, True) or ignores.ignored(child, True):
+            continue
+        kept.append(name)
+    return kept
+
+
 def data_files(root: Path, suffixes: tuple[str, ...], limit: int = 1000) -> list[Path]:
     """Files under `root` with one of `suffixes` (SQL scripts, configuration) that a transform
     must know about but never edits: the folders discovery skips and .gitignore'd paths are left out."""
@@ -267,15 +275,7 @@ def data_files(root: Path, suffixes: tuple[str, ...], limit: int = 1000) -> list
     ignores = _GitIgnores(find_git_root(root) or root)
     for directory, subdirectories, filenames in os.walk(root, followlinks=False):
         here = Path(directory)
-        subdirectories[:] = [
-            name
-            for name in sorted(subdirectories)
-            if name not in SKIPPED_DIRECTORIES
-            and not name.endswith(".egg-info")
-            and not _is_virtualenv(here / name)
-            and not (here / name).is_symlink()
-            and not ignores.ignored(here / name, True)
-        ]
+        subdirectories[:] = _folders_to_enter(here, subdirectories, ignores, ())
         for name in sorted(filenames):
             child = here / name
             if name.endswith(suffixes) and not ignores.ignored(child, False) and not _not_regular(child):
