@@ -17,8 +17,9 @@ import difflib
 import importlib
 import importlib.util
 import inspect
+import os
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Mapping, Sequence
 
 from codemods.api import Action, ConfigError, FileRewrite, Safety, Site, Transform, parse_bool
 from codemods.project import Project
@@ -94,6 +95,17 @@ class LibCSTCodemodTransform(_ExternalTransform):
             if parameter is None and not accepts_any or key == "context":
                 raise ConfigError(f"{self.spec}: its constructor takes no argument {key!r}")
             arguments[key] = _convert(value, parameter.annotation if parameter else None)
+        required = [
+            name
+            for name, parameter in list(parameters.items())[1:]  # after `self`
+            if name != "context"
+            and parameter.default is parameter.empty
+            and parameter.kind not in (parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD)
+            and name not in arguments
+        ]
+        if required:  # found now, not as an internal error on every file
+            wanted = " ".join(f"-o {self.spec}.{name}=VALUE" for name in required)
+            raise ConfigError(f"{self.spec}: its constructor needs {', '.join(map(repr, required))}: pass {wanted}")
         return arguments
 
     def rewrite(self, source: SourceFile) -> FileRewrite | None:
@@ -117,8 +129,10 @@ class LibCSTCodemodTransform(_ExternalTransform):
 _QUERIES: dict[str, Any] = {}  # per process: a loaded query's fixers are not picklable
 
 
-def _load_query(script: Path) -> Any:
-    key = str(script)
+def _load_query(script: Path, paths: Sequence[str] = ()) -> Any:
+    """The script's `query`: a bowler.Query, or a function returning one — given the target paths
+    when it takes them (`def query(paths): return Query(paths)...`, Bowler's own idiom)."""
+    key = f"{script}\0{os.pathsep.join(paths)}"
     if key not in _QUERIES:
         spec = importlib.util.spec_from_file_location(f"fixit_bowler_query_{abs(hash(key))}", script)
         if spec is None or spec.loader is None:
@@ -127,13 +141,21 @@ def _load_query(script: Path) -> Any:
         spec.loader.exec_module(module)
         query = getattr(module, "query", None)
         if callable(query) and not hasattr(query, "compile"):
-            query = query()
+            query = query(list(paths)) if _takes_an_argument(query) else query()
         if query is None or not hasattr(query, "compile"):
             raise ConfigError(
                 f"{script}: define `query` (a bowler.Query) or a function `query()` returning one"
             )
         _QUERIES[key] = query
     return _QUERIES[key]
+
+
+def _takes_an_argument(function: Any) -> bool:
+    try:
+        parameters = inspect.signature(function).parameters.values()
+    except (TypeError, ValueError):
+        return False
+    return any(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.VAR_POSITIONAL) for p in parameters)
 
 
 class BowlerQueryTransform(_ExternalTransform):
@@ -154,14 +176,18 @@ class BowlerQueryTransform(_ExternalTransform):
             raise ConfigError(f"{spec}: Bowler queries take no options")
         self.settings = {}
         self.summary = f"Bowler query {self.script.name}"  # type: ignore[misc]
-        _load_query(self.script)  # fail early, in the main process, on a broken script
+        self.paths: tuple[str, ...] = ()  # the project's folder, for a `query(paths)` function
+        _load_query(self.script, ["."])  # fail early, in the main process, on a broken script
+
+    def plan(self, project: Project) -> None:
+        self.paths = (str(project.root),)
 
     def rewrite(self, source: SourceFile) -> FileRewrite | None:
         from bowler.tool import BowlerTool
         from fissix.pgen2.parse import ParseError
         from fissix.pgen2.tokenize import TokenError
 
-        fixers = _load_query(self.script).compile()
+        fixers = _load_query(self.script, self.paths).compile()
         tool = BowlerTool(
             fixers,
             interactive=False,

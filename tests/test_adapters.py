@@ -171,3 +171,24 @@ def test_each_kind_makes_a_branch(tools: Path, project: Path, spec: str, branch:
     trailer = subprocess.run(["git", "log", "-1", "--format=%B", branch], cwd=project, capture_output=True,
                              text=True, check=True).stdout
     assert f"Fixit-Transform: {spec}" in trailer
+
+
+def test_libcst_codemod_missing_a_required_argument_is_a_usage_error(tools: Path, project: Path) -> None:
+    write(tools / "needs.py", LIBCST_CODEMOD.replace('target: str = "log"', "target: str"))
+    missing = fixit("apply", "needs:RenamePrint", ".", "--dry-run", cwd=project, extra_path=tools)
+    assert missing.returncode == 2 and "needs 'target'" in missing.stderr and "Traceback" not in missing.stderr
+    given = fixit("apply", "needs:RenamePrint", ".", "--dry-run", "-o", "needs:RenamePrint.target=emit",
+                  cwd=project, extra_path=tools)
+    assert given.returncode == 0 and '+emit("x")' in given.stdout
+
+
+def test_bowler_query_function_gets_the_target_paths(tools: Path, project: Path) -> None:
+    pytest.importorskip("bowler")
+    write(tools / "paths_query.py", (
+        "from bowler import Query\n\n\n"
+        "def query(paths):\n"
+        "    assert paths and all(isinstance(p, str) for p in paths), paths\n"
+        '    return Query(paths).select_function("old_api").rename("new_api")\n'
+    ))
+    dry = fixit("apply", f"bowler:{tools / 'paths_query.py'}", ".", "--dry-run", cwd=project, extra_path=tools)
+    assert "-old_api(1)\n+new_api(1)" in dry.stdout, dry.stderr
