@@ -264,6 +264,19 @@ def _report_branch(outcome: BranchOutcome, quiet: bool) -> None:
         stderr.print(f"[bold red]error[/]: {escape(outcome.push_error)}")
 
 
+# Options `apply` and `check` share (one declaration, one help text).
+INCLUDE_OPTION = typer.Option([], "--include", metavar="GLOB", help="Only files matching this glob (repeatable).")
+EXCLUDE_OPTION = typer.Option([], "--exclude", metavar="GLOB", help="Skip files matching this glob (repeatable).")
+TRANSFORM_OPTION = typer.Option(
+    [], "--option", "-o", metavar="NAME.KEY=VALUE", help="A transform option (repeatable)."
+)
+JOBS_OPTION = typer.Option(None, "--jobs", "-j", min=0, metavar="N", help="Worker processes (default: all cores).")
+VERBOSE_OPTION = typer.Option(False, "--verbose", "-v", help="Also name each file left out as generated.")
+INCLUDE_GENERATED_OPTION = typer.Option(
+    False, "--include-generated", help="Also take files whose header marks them generated."
+)
+
+
 @app.command(cls=OptionalValueCommand)
 def apply(
     transforms: str = typer.Argument(..., metavar="NAME[,NAME…]|all", help="Transforms to apply."),
@@ -274,28 +287,18 @@ def apply(
     check: bool = typer.Option(
         False, "--check", help="Like --dry-run, but exit 1 when anything would change."
     ),
-    jobs: Optional[int] = typer.Option(
-        None, "--jobs", "-j", min=0, metavar="N", help="Worker processes (default: all cores)."
-    ),
-    include: List[str] = typer.Option(
-        [], "--include", metavar="GLOB", help="Only files matching this glob (repeatable)."
-    ),
-    exclude: List[str] = typer.Option(
-        [], "--exclude", metavar="GLOB", help="Skip files matching this glob (repeatable)."
-    ),
-    option: List[str] = typer.Option(
-        [], "--option", "-o", metavar="NAME.KEY=VALUE", help="A transform option (repeatable)."
-    ),
+    jobs: Optional[int] = JOBS_OPTION,
+    include: List[str] = INCLUDE_OPTION,
+    exclude: List[str] = EXCLUDE_OPTION,
+    option: List[str] = TRANSFORM_OPTION,
     output: Optional[Path] = typer.Option(
         None, "--output", metavar="FILE", help="Write the report (see --format) to FILE instead of stdout."
     ),
     quiet: bool = typer.Option(
         False, "--quiet", "-q", help="Print only errors: no diff (unless --format/--output asks for one), no summary."
     ),
-    verbose: bool = typer.Option(False, "--verbose", "-v", help="Also name each file left out as generated."),
-    include_generated: bool = typer.Option(
-        False, "--include-generated", help="Also repair files whose header marks them generated."
-    ),
+    verbose: bool = VERBOSE_OPTION,
+    include_generated: bool = INCLUDE_GENERATED_OPTION,
     stdin_filename: Optional[Path] = typer.Option(
         None,
         "--stdin-filename",
@@ -487,21 +490,13 @@ def check_command(
     select: Optional[str] = typer.Option(
         None, "--select", metavar="NAME[,NAME…]", help="Transforms to check (default: all)."
     ),
-    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=0, metavar="N", help="Worker processes."),
-    include: List[str] = typer.Option(
-        [], "--include", metavar="GLOB", help="Only files matching this glob (repeatable)."
-    ),
-    exclude: List[str] = typer.Option(
-        [], "--exclude", metavar="GLOB", help="Skip files matching this glob (repeatable)."
-    ),
-    option: List[str] = typer.Option(
-        [], "--option", "-o", metavar="NAME.KEY=VALUE", help="A transform option (repeatable)."
-    ),
+    jobs: Optional[int] = JOBS_OPTION,
+    include: List[str] = INCLUDE_OPTION,
+    exclude: List[str] = EXCLUDE_OPTION,
+    option: List[str] = TRANSFORM_OPTION,
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only errors."),
-    verbose: bool = typer.Option(False, "--verbose", "-v", help="Also name each file left out as generated."),
-    include_generated: bool = typer.Option(
-        False, "--include-generated", help="Also check files whose header marks them generated."
-    ),
+    verbose: bool = VERBOSE_OPTION,
+    include_generated: bool = INCLUDE_GENERATED_OPTION,
     fmt: Optional[str] = typer.Option(
         None,
         "--output-format",
