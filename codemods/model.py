@@ -276,6 +276,11 @@ class SemanticModel:
         found = [node for node, name in info.functions if name == canonical]
         return (info, found[-1]) if found else None
 
+    def qualified_name(self, module: str, function: AnyFunction | None) -> str:
+        """The qualified name of a function node of `module` ("" when it is not one of them)."""
+        info = self.module_info(module)
+        return next((q for f, q in info.functions if f is function), "") if info and function else ""
+
     def class_info(self, qualified: str) -> ClassInfo | None:
         module, _ = self.module_of(qualified)
         info = self.module_info(module) if module is not None else None
@@ -563,9 +568,8 @@ class SemanticModel:
                     return None  # the name layer answers imports
             if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)) and statement.name == name:
                 # a factory defined inside the function (`def _get_client(): return AsyncOpenAI()`)
-                info = self.module_info(module)
-                qualified = next((q for f, q in info.functions if f is statement), None) if info else None
-                if qualified is not None:
+                qualified = self.qualified_name(module, statement)
+                if qualified:
                     bound.append(_NestedFunction(qualified))
                     continue
             for target, value in _assignments(statement):
@@ -845,7 +849,7 @@ class SemanticModel:
                 reached, unseen = self.callees(source.module, node, node.lineno)
                 if canonical in reached:
                     function, _ = self.enclosing(source.module, node.lineno)
-                    qualified = next((q for f, q in info.functions if f is function), "")
+                    qualified = self.qualified_name(source.module, function)
                     found.append(CallerSite(source.module, node, function, qualified))
                 elif not reached and any(not u.external for u in unseen):
                     return None
@@ -1252,23 +1256,19 @@ def _wrapped_argument(call: ast.Call) -> ast.expr | None:
 def _sets_after_super_init(init: AnyFunction, attribute: str) -> bool:
     """`__init__` sets `self.attribute` in its own body (not under a condition) after calling
     `super().__init__()`, or without calling it: what the base's `__init__` set is replaced."""
-    self_name = init.args.args[0].arg if init.args.args else "self"
+    self_name = _first_parameter(init)
     super_lines = [
         node.lineno
         for node in ast.walk(init)
-        if isinstance(node, ast.Call)
-        and isinstance(node.func, ast.Attribute)
-        and node.func.attr == "__init__"
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "__init__"
     ]
     for statement in init.body:
         if super_lines and statement.lineno <= max(super_lines):
             continue  # the base's `__init__` may still run after it and set its own value
-        targets = statement.targets if isinstance(statement, ast.Assign) else (
-            [statement.target] if isinstance(statement, ast.AnnAssign) and statement.value is not None else []
-        )
-        for target in targets:
+        for target, value in _assignments(statement):
             if (
-                isinstance(target, ast.Attribute)
+                not isinstance(value, _Annotation)  # `self.x: T` declares, it does not set
+                and isinstance(target, ast.Attribute)
                 and target.attr == attribute
                 and isinstance(target.value, ast.Name)
                 and target.value.id == self_name

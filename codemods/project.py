@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Generic, Iterable, Iterator, Sequence, TypeVar
 
 from codemods import discovery
-from codemods.index import ModuleFacts, ProjectIndex, module_facts, sibling_module
+from codemods.index import ModuleFacts, ProjectIndex, module_facts, sibling_target
 from codemods.sources import SourceError, SourceFile
 
 # `app/logging.py` imported as `logging` would shadow the standard library: never a rooted name
@@ -228,17 +228,15 @@ class Project:
         """The folder the application runs from: the file's own folder when it is no package and
         the file imports a module beside it by its bare name (`import database`, run as
         `uvicorn main:app` from `service/api`); else the folder its module name starts from."""
-        folder = source.path.parent
-        if not (folder / "__init__.py").is_file():
-            for node in ast.walk(source.ast):
-                if isinstance(node, ast.Import):
-                    names = [alias.name for alias in node.names]
-                elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-                    names = [node.module]
-                else:
-                    continue
-                if any(sibling_module(folder, name.split(".")[0]) for name in names):
-                    return folder
+        for node in ast.walk(source.ast):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module]
+            else:
+                continue
+            if any(sibling_target(source, name) != name for name in names):
+                return source.path.parent
         depth = len(source.module.split(".")) - (0 if source.is_package else 1) if source.module else 0
         return source.path.parents[depth]
 

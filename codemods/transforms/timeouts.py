@@ -352,8 +352,8 @@ class TimeoutsTransform(Transform):
       spreading what a call returns: a timeout the caller chose may be inside, and the caller owns
       the bound (review) — unless every caller the semantic model finds fills that `**kwargs`
       from configuration (`{**self.llm_args, **kwargs}`, `**self.options`, or its own
-      `**kwargs` filled the same way) and none passes `timeout=` (wrapped); likewise per-call arguments inside an adapter of a third-party framework
-      (LangChain's `BaseChatModel._agenerate`). A dict the code shows (`**{...}`, or a name the
+      `**kwargs` filled the same way) and none passes `timeout=` (wrapped); likewise per-call
+      arguments inside an adapter of a third-party framework (LangChain's `BaseChatModel._agenerate`). A dict the code shows (`**{...}`, or a name the
       function binds only to `{...}`/`dict(...)` literals and sets by key) is read like keywords:
       `timeout` skips, `stream` reviews. The function's own merged configuration
       (`{**self.llm_args, **kwargs}`) or an attribute (`**self.options`) is wrapped: `wait_for`
@@ -809,11 +809,10 @@ class _CallClassifier:
         spreads = {k.value.id for k in call.keywords if k.arg is None and isinstance(k.value, ast.Name)}
         if own is None or own not in spreads or function is None:
             return frozenset()
-        return frozenset({own}) if self._callers_pass_configuration(self.module, function, 0) else frozenset()
+        qualified = self.model.qualified_name(self.module, function)
+        return frozenset({own}) if self._callers_pass_configuration(qualified, 0) else frozenset()
 
-    def _callers_pass_configuration(self, module: str, function: AnyFunction, depth: int) -> bool:
-        info = self.model.module_info(module)
-        qualified = next((q for f, q in info.functions if f is function), "") if info else ""
+    def _callers_pass_configuration(self, qualified: str, depth: int) -> bool:
         callers = self.model.callers(qualified) if qualified and depth < MAX_FORWARDING_DEPTH else None
         if not callers:  # no caller the model can see, or one it cannot follow
             return False
@@ -847,7 +846,7 @@ class _CallClassifier:
         if not isinstance(value, ast.Name) or function is None:
             return False
         if function.args.kwarg is not None and value.id == function.args.kwarg.arg:
-            return self._callers_pass_configuration(site.module, function, depth + 1)
+            return self._callers_pass_configuration(site.function_qualified, depth + 1)
         assigned = _values_assigned(function, value.id)
         return bool(assigned) and all(
             isinstance(item, ast.Dict) and self._configuration(site, item, depth) for item in assigned

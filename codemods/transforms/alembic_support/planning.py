@@ -195,7 +195,8 @@ class Planner:
                 # start on an empty schema. Without a baseline, create_all stays where it is.
                 self.leave_without_baseline(sites, layout, baseline)
                 return
-        helper = self.helper_module(sites[0].source, layout) if self.startup == "upgrade" else None
+        upgrading = self.startup == "upgrade"
+        helper = self.helper_module(sites[0].source, layout, import_root) if upgrading else None
         self.replace_sites(sites, helper[0] if helper else "")
         if self.startup == "remove":
             self.delete_emptied_helpers(sites, graph)
@@ -206,7 +207,7 @@ class Planner:
             self.plan.new_files.append(NewFile(self.project.relpath_for(versions), baseline.text))
         if helper:
             self.plan.new_files.append(helper[1])
-        self.report(sites[0], layout, baseline)
+        self.report(layout, baseline)
 
     def module_from_root(self, module: str, import_root: Path) -> str:
         """`module` as the application imports it from `import_root` (`database`, for
@@ -313,10 +314,12 @@ class Planner:
                     if caller.reference.top_level:
                         removed[caller.reference.scope] += 1
 
-    def helper_module(self, source: SourceFile, layout: Layout) -> tuple[str, NewFile] | None:
-        """(module name, file) of the `upgrade_database` helper, beside the first startup site."""
-        # spelled from the folder the application runs from, as its own imports are
-        package_path = source.path.parent.relative_to(self.project.import_root(source))
+    def helper_module(
+        self, source: SourceFile, layout: Layout, import_root: Path
+    ) -> tuple[str, NewFile] | None:
+        """(module name, file) of the `upgrade_database` helper, beside the first startup site,
+        spelled from the folder the application runs from, as its own imports are."""
+        package_path = source.path.parent.relative_to(import_root)
         package = ".".join(package_path.parts)
         for name in HELPER_MODULE_NAMES:
             path = source.path.parent / f"{name}.py"
@@ -350,7 +353,7 @@ class Planner:
         for path, text in files.items():
             self.plan.new_files.append(NewFile(self.project.relpath_for(path), text))
 
-    def report(self, first: PlannedSite, layout: Layout, baseline: Baseline) -> None:
+    def report(self, layout: Layout, baseline: Baseline) -> None:
         where = self.project.relpath_for(layout.ini.parent)
         where = "the project root" if where in ("", ".") else where
         if self.startup == "upgrade":
@@ -417,6 +420,7 @@ def classify(site: PlannedSite, graph: CallGraph) -> tuple[Action | None, str]:
 
 
 DDL_STATEMENT = re.compile(rb"\b(?:CREATE|ALTER|DROP)\s+TABLE\b", re.IGNORECASE)
+CREATE_TABLE = re.compile(rb"\bCREATE\s+TABLE\b", re.IGNORECASE)
 SQL_SUFFIXES = (".sql",)
 
 
@@ -440,7 +444,7 @@ def other_schema_source(project: Project, sites: list[PlannedSite]) -> str:
                 head = stream.read(1 << 20)
         except OSError:
             continue
-        if re.search(rb"\bCREATE\s+TABLE\b", head, re.IGNORECASE):
+        if CREATE_TABLE.search(head):
             return f"{relpath} also creates tables (a second schema source): a person must decide which one owns it"
     return ""
 
