@@ -122,15 +122,7 @@ def is_harmless_statement(statement: cst.BaseStatement, connection: set[str]) ->
     is_log = method in LOG_METHODS and ("log" in head.lower() or head == "logging")
     if callee != "print" and not is_log:
         return False
-    used = {n.value for n in _names_in(call)}
-    return not used & connection
-
-
-def _names_in(node: cst.CSTNode) -> Iterable[cst.Name]:
-    if isinstance(node, cst.Name):
-        yield node
-    for child in node.children:
-        yield from _names_in(child)
+    return not names_used_in([call]) & connection
 
 
 class _Finder(cst.CSTVisitor):
