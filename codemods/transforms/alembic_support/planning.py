@@ -40,7 +40,7 @@ from codemods.transforms.alembic_support.schema import (
     Schema,
     collect_schema,
 )
-from codemods.transforms.alembic_support.sites import SiteFacts, find_sites
+from codemods.transforms.alembic_support.sites import SiteFacts, site_facts_of
 
 REPLACE_ASYNC, REPLACE_SYNC, REMOVE = "replace-async", "replace-sync", "remove"
 HELPER_MODULE_NAMES = ("db_migrations", "alembic_migrations")
@@ -96,7 +96,7 @@ def site_facts(source: SourceFile) -> list[SiteFacts]:
     shows a call that can create a project's schema."""
     if not has_candidate_site(source.ast):
         return []
-    return [found.facts for found in find_sites(source)]
+    return site_facts_of(source)
 
 
 def canonical_names(facts: SiteFacts, index: ProjectIndex) -> SiteFacts:

@@ -3,10 +3,11 @@ replace or remove them."""
 
 from __future__ import annotations
 
+import ast
 import functools
 import sys
 from dataclasses import dataclass
-from typing import Callable, Iterable, Mapping, Sequence, Union  # noqa: UP035
+from typing import Callable, Collection, Iterable, Mapping, Sequence, Union  # noqa: UP035
 
 import libcst as cst
 from libcst.helpers import get_full_name_for_node
@@ -14,8 +15,8 @@ from libcst.metadata import (
     MetadataWrapper,
     PositionProvider,
     QualifiedName,
-    QualifiedNameProvider,
     QualifiedNameSource,
+    ScopeProvider,
 )
 
 from codemods.cst_helpers import unused_aliases
@@ -128,7 +129,9 @@ def is_harmless_statement(statement: cst.BaseStatement, connection: set[str]) ->
 class _Finder(cst.CSTVisitor):
     # Every parent a site asks for is an ancestor of the call being visited: the stack of nodes
     # being visited answers, where ParentNodeProvider would map every node of the file first.
-    METADATA_DEPENDENCIES = (PositionProvider, QualifiedNameProvider)
+    # Qualified names are asked of the scope for the few nodes that need one: QualifiedNameProvider
+    # would attach them to every node of the file.
+    METADATA_DEPENDENCIES = (PositionProvider, ScopeProvider)
 
     def __init__(self, source: SourceFile, canonical: Canonical) -> None:
         super().__init__()
@@ -299,7 +302,8 @@ class _Finder(cst.CSTVisitor):
     # -- what the names mean ----------------------------------------------------------------
 
     def qualified(self, node: cst.BaseExpression) -> str | None:
-        names: set[QualifiedName] = self.get_metadata(QualifiedNameProvider, node, set())
+        scope = self.get_metadata(ScopeProvider, node, None)
+        names: Collection[QualifiedName] = scope.get_qualified_names_for(node) if scope is not None else ()
         for name in sorted(names, key=lambda n: n.name):
             if name.source is QualifiedNameSource.IMPORT:
                 return self.canonical(sibling_target(self.source, self.absolute(name.name)))
@@ -345,6 +349,52 @@ def find_sites(source: SourceFile, canonical: Canonical = _as_written) -> list[F
     if canonical is _as_written:
         return source.derived("alembic.sites", lambda: _find_sites(source, canonical))
     return _find_sites(source, canonical)
+
+
+def site_facts_of(source: SourceFile) -> list[SiteFacts]:
+    """The facts `find_sites` gives, from a copy of the file in which every top-level function and
+    class without a schema call is blank: positions and qualified names (LibCST metadata, the
+    costly part) for the few functions that matter instead of the whole module. The plan asks
+    this; only a file that is rewritten pays for its whole tree."""
+    reduced = _without_unrelated_definitions(source)
+    if reduced is None:
+        return [found.facts for found in find_sites(source)]
+    stand_in = SourceFile(source.path, source.relpath, source.module, source.is_package, b"", (reduced, source.encoding))
+    return [found.facts for found in _find_sites(stand_in, _as_written)]
+
+
+def _without_unrelated_definitions(source: SourceFile) -> str | None:
+    """`source`'s text with each `def`/`class` of the module or of a class that holds no
+    `create_all`/`drop_all` attribute (nor a `global` statement, which binds module names from
+    inside) replaced by a line that binds its name, on its first line, and blank lines: every other
+    line, and so every position and every module-level name, is as in the file. None when nothing
+    would be blanked."""
+    lines = source.text.splitlines(keepends=True)
+    pending: list[ast.stmt] = list(source.ast.body)
+    blanked = False
+    while pending:
+        node = pending.pop()
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            continue
+        if _matters(node):
+            if isinstance(node, ast.ClassDef):  # its methods without a schema call go too
+                pending.extend(node.body)
+            continue
+        first = min([node.lineno, *(decorator.lineno for decorator in node.decorator_list)])
+        indent = lines[first - 1][: len(lines[first - 1]) - len(lines[first - 1].lstrip(" \t"))]
+        for number in range(first, (node.end_lineno or node.lineno) + 1):
+            line = lines[number - 1]
+            lines[number - 1] = line[len(line.rstrip("\r\n")) :]
+        lines[first - 1] = f"{indent}{node.name} = None{lines[first - 1] or source.newline}"
+        blanked = True
+    return "".join(lines) if blanked else None
+
+
+def _matters(definition: ast.AST) -> bool:
+    return any(
+        (isinstance(node, ast.Attribute) and node.attr in SCHEMA_METHODS) or isinstance(node, ast.Global)
+        for node in ast.walk(definition)
+    )
 
 
 def _find_sites(source: SourceFile, canonical: Canonical) -> list[FoundSite]:
