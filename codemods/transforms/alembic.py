@@ -118,7 +118,8 @@ class AlembicBootstrap(Transform):
         if edits is None:
             return None
         statement_edits, sites = self.site_edits(source, edits)
-        statement_edits.update(dict.fromkeys(located_removals(source.cst, edits), ()))
+        if edits.removed_call_lines or edits.deleted_function_lines:
+            statement_edits.update(dict.fromkeys(located_removals(source.cst, edits), ()))
         if not statement_edits:
             return FileRewrite(None, sites)
         editor = StatementEditor(statement_edits)
@@ -129,7 +130,10 @@ class AlembicBootstrap(Transform):
     def site_edits(
         self, source: SourceFile, edits: FileEdits
     ) -> tuple[dict[int, list[cst.BaseStatement]], list[Site]]:
-        found = {(f.facts.line, f.facts.column): f for f in find_sites(source)}
+        # the whole tree's sites (positions, scopes) only where a statement is to be edited: a file
+        # whose sites are all listed for review is left as it is
+        editing = any(decision.edit for decision in edits.decisions)
+        found = {(f.facts.line, f.facts.column): f for f in find_sites(source)} if editing else {}
         replacements: dict[int, list[cst.BaseStatement]] = {}
         sites = []
         for decision in edits.decisions:
