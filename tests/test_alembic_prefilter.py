@@ -218,3 +218,58 @@ def test_shapes_that_reach_libcst(code: str) -> None:
 )
 def test_shapes_that_cannot_be_a_project_schema(code: str) -> None:
     assert not has_candidate_site(ast.parse(code))
+
+
+REDUCED_COPY_CASE = '''\
+from app.db import Base, engine
+import logging
+
+
+@decorated
+def unrelated(x):
+    """A long helper the plan need not read."""
+    return x + 1
+
+
+class Service:
+    limit = 3
+
+    def helper(self):
+        return self.limit
+
+    async def reset(self):
+        async with engine.begin() as conn:
+            await conn.run_sync(Base.metadata.drop_all)
+            await conn.run_sync(Base.metadata.create_all)
+
+
+def binds_a_global():
+    global late_metadata
+    late_metadata = Base.metadata
+
+
+async def startup():
+    logging.info("start")
+    async with engine.begin() as conn:
+        await conn.run_sync(Base.metadata.create_all)
+    late_metadata.create_all(engine)
+'''
+
+
+def test_the_plan_reads_the_same_sites_from_the_reduced_copy_as_from_the_whole_file() -> None:
+    from codemods.transforms.alembic_support.sites import (
+        _without_unrelated_definitions,
+        find_sites,
+        site_facts_of,
+    )
+
+    def fresh() -> SourceFile:
+        return SourceFile(Path("/p/app/main.py"), "app/main.py", "app.main", False, REDUCED_COPY_CASE.encode())
+
+    reduced = _without_unrelated_definitions(fresh())
+    assert reduced is not None and "return x + 1" not in reduced and "return self.limit" not in reduced
+    assert "global late_metadata" in reduced  # a function binding a module name stays
+    assert len(reduced.splitlines()) == len(REDUCED_COPY_CASE.splitlines())
+    whole = [found.facts for found in find_sites(fresh())]
+    assert len(whole) == 4
+    assert site_facts_of(fresh()) == whole
