@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import functools
+import re
 import sys
 from dataclasses import dataclass
 from typing import Callable, Collection, Iterable, Mapping, Sequence, Union  # noqa: UP035
@@ -21,7 +22,7 @@ from libcst.metadata import (
 
 from codemods.cst_helpers import unused_aliases
 from codemods.index import resolve_relative, sibling_target
-from codemods.sources import SourceFile
+from codemods.sources import SourceError, SourceFile
 from codemods.transforms.alembic_support.callers import CONDITION_GUARD, LOOP_GUARD, MAIN_GUARD, NO_GUARD
 
 CONNECTION_METHODS = frozenset({"begin", "connect"})
@@ -352,15 +353,18 @@ def find_sites(source: SourceFile, canonical: Canonical = _as_written) -> list[F
 
 
 def site_facts_of(source: SourceFile) -> list[SiteFacts]:
-    """The facts `find_sites` gives, from a copy of the file in which every top-level function and
-    class without a schema call is blank: positions and qualified names (LibCST metadata, the
+    """The facts `find_sites` gives, from a copy of the file in which every function and class of
+    the module (and method of a class) without a schema call is blank: positions and qualified names (LibCST metadata, the
     costly part) for the few functions that matter instead of the whole module. The plan asks
     this; only a file that is rewritten pays for its whole tree."""
     reduced = _without_unrelated_definitions(source)
     if reduced is None:
         return [found.facts for found in find_sites(source)]
     stand_in = SourceFile(source.path, source.relpath, source.module, source.is_package, b"", (reduced, source.encoding))
-    return [found.facts for found in _find_sites(stand_in, _as_written)]
+    try:
+        return [found.facts for found in _find_sites(stand_in, _as_written)]
+    except SourceError:  # the copy is a shortcut, never a new reason for a file to fail: read it whole
+        return [found.facts for found in find_sites(source)]
 
 
 def _without_unrelated_definitions(source: SourceFile) -> str | None:
@@ -369,7 +373,9 @@ def _without_unrelated_definitions(source: SourceFile) -> str | None:
     inside) replaced by a line that binds its name, on its first line, and blank lines: every other
     line, and so every position and every module-level name, is as in the file. None when nothing
     would be blanked."""
-    lines = source.text.splitlines(keepends=True)
+    # Python's own line breaks: str.splitlines also breaks at a form feed or U+2028, which would
+    # shift every line number after it
+    lines = re.findall(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z", source.text)
     pending: list[ast.stmt] = list(source.ast.body)
     blanked = False
     while pending:
