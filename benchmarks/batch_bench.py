@@ -87,7 +87,7 @@ def delete_pushed_branches(root: Path) -> None:
 
 
 def timed_batch(root: Path, workspace: Path, extra: list[str]) -> float:
-    command = [sys.executable, "-m", "cli.main", "batch", "timeouts", "repos.txt", "--push", "--quiet",
+    command = [sys.executable, "-m", "fixit_codemods.cli.main", "batch", "timeouts", "repos.txt", "--push", "--quiet",
                "--workspace", str(workspace), *extra]
     env = {**os.environ, **IDENTITY, "PYTHONPATH": str(ROOT), "CI": "1"}
     start = time.perf_counter()

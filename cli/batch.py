@@ -18,18 +18,12 @@ from pathlib import Path
 from typing import Any, List, Optional
 
 import typer
-from rich.console import Console
-from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from typer.core import TyperCommand, TyperGroup
-
-from cli.signals import exit_status
-from codemods.api import ConfigError
-from codemods.batch.executors import make_executor, stop_signals_deferred
-from codemods.batch.ledger import Ledger, open_existing
-from codemods.batch.manifest import load_manifest
-from codemods.batch.report import state_counts, status_table, write_report
-from codemods.batch.runner import (
+from fixit_codemods.api import ConfigError
+from fixit_codemods.batch.executors import make_executor, stop_signals_deferred
+from fixit_codemods.batch.ledger import Ledger, open_existing
+from fixit_codemods.batch.manifest import load_manifest
+from fixit_codemods.batch.report import state_counts, status_table, write_report
+from fixit_codemods.batch.runner import (
     DEFAULT_WORKSPACE,
     BatchSettings,
     JobResult,
@@ -38,8 +32,13 @@ from codemods.batch.runner import (
     run_batch,
     workspace_lock,
 )
-from codemods.config import parse_cli_options
-from codemods.gitops import GitOpsError, default_branch_name, validate_branch_name
+from fixit_codemods.cli.signals import exit_status
+from fixit_codemods.config import parse_cli_options
+from fixit_codemods.gitops import GitOpsError, default_branch_name, validate_branch_name
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from typer.core import TyperCommand, TyperGroup
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 PR_BODY_PLACEHOLDER = "{name}"

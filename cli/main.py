@@ -13,24 +13,29 @@ from pathlib import Path
 from typing import List, Optional
 
 import typer
+from fixit_codemods import __version__
+from fixit_codemods.api import Action, ConfigError, Transform
+from fixit_codemods.cli import signals
+from fixit_codemods.config import merge_options, parse_cli_options, settings_from_pyproject
+from fixit_codemods.diffs import colorize, file_diff
+from fixit_codemods.discovery import PROJECT_MARKERS, project_dir
+from fixit_codemods.engine import Engine, RunResult
+from fixit_codemods.formats import FORMATS, render
+from fixit_codemods.gitops import (
+    BranchOutcome,
+    GitOpsError,
+    cut_branch,
+    default_branch_name,
+    iter_commit_subjects,
+)
+from fixit_codemods.messages import pr_body as pull_request_body
+from fixit_codemods.registry import available, select
+from fixit_codemods.report import print_summary
+from fixit_codemods.writer import WriteError, write_changes
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 from typer.core import TyperCommand
-
-from cli import signals
-from codemods import __version__
-from codemods.api import Action, ConfigError, Transform
-from codemods.config import merge_options, parse_cli_options, settings_from_pyproject
-from codemods.diffs import colorize, file_diff
-from codemods.discovery import PROJECT_MARKERS, project_dir
-from codemods.engine import Engine, RunResult
-from codemods.formats import FORMATS, render
-from codemods.gitops import BranchOutcome, GitOpsError, cut_branch, default_branch_name, iter_commit_subjects
-from codemods.messages import pr_body as pull_request_body
-from codemods.registry import available, select
-from codemods.report import print_summary
-from codemods.writer import WriteError, write_changes
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -106,7 +111,7 @@ def explain(name: str = typer.Argument(..., help="A transform name, as `fixit li
     transforms = available()
     cls = transforms.get(name)
     if cls is None:
-        raise _fail_usage(f"unknown transform {name!r}; available: {', '.join(transforms)}")
+        raise _fail_usage(f"unknown transform `{name}`; available: {', '.join(transforms)}")
     typer.echo(explain_text(cls))
 
 
@@ -128,22 +133,36 @@ def _indent(text: str) -> str:
     return "\n".join(f"    {line}" if line else "" for line in text.strip("\n").splitlines())
 
 
-def _progress_callback(enabled: bool):  # type: ignore[no-untyped-def]
-    """A one-line progress bar on stderr, redrawn in place. Drawn by hand rather than with a
-    refresh thread: worker processes are forked, and forking a threaded process is unsafe."""
-    if not enabled:
-        return None
+class RunProgressBar:
+    """One progress bar on stderr for the whole run (rich's Progress): the stage, steps done of all
+    (a step is one transform over one project) and the elapsed time, drawn from the first callback.
+    Refreshed by the callbacks themselves, never by a thread: worker processes are forked, and
+    forking a threaded process is unsafe."""
 
-    def show(label: str, done: int, total: int) -> None:
-        width = 30
-        filled = width * done // max(total, 1)
-        bar = "█" * filled + "░" * (width - filled)
-        sys.stderr.write(f"\r\x1b[2K{bar} {done}/{total} {label}")
-        if done >= total:
-            sys.stderr.write("\r\x1b[2K")
-        sys.stderr.flush()
+    def __init__(self) -> None:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    return show
+        self.progress = Progress(
+            TextColumn("fixit"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            TextColumn("{task.description}"),
+            console=stderr,
+            auto_refresh=False,
+            transient=True,
+        )
+        self.task = self.progress.add_task("starting", total=None)
+
+    def __call__(self, stage: str, done: float, total: int) -> None:
+        self.progress.update(self.task, description=escape(stage), completed=done, total=total or None)
+        if not self.progress.live.is_started:
+            self.progress.start()
+        self.progress.refresh()
+
+    def stop(self) -> None:
+        if self.progress.live.is_started:
+            self.progress.stop()
 
 
 def run_engine(
@@ -164,16 +183,21 @@ def run_engine(
     settings = settings_from_pyproject(Path(os.path.abspath(existing[0])))
     transform_options = merge_options(settings.transform_options, parse_cli_options(options))
     transforms = select(spec, transform_options)
+    bar = RunProgressBar() if progress else None
     engine = Engine(
         transforms,
         jobs=jobs if jobs is not None else (settings.jobs or 0),
         include=[*settings.patterns(settings.include), *include],
         exclude=[*settings.patterns(settings.exclude), *exclude],
-        on_progress=_progress_callback(progress),
+        on_progress=bar,
         include_generated=include_generated,
         overrides=overrides,
     )
-    return engine.run(paths)
+    try:
+        return engine.run(paths)
+    finally:
+        if bar is not None:
+            bar.stop()
 
 
 def emit_report(result: RunResult, fmt: str, output: Optional[Path], applied: bool = False) -> None:
@@ -223,11 +247,24 @@ def _check_apply_usage(
     dry: bool, branch: Optional[str], force: bool, push: Optional[str], fmt: Optional[str]
 ) -> None:
     if fmt is not None and fmt not in FORMATS:
-        raise _fail_usage(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+        raise _fail_usage(f"unknown format `{fmt}`; choose one of {', '.join(FORMATS)}")
     if branch is not None and dry:
         raise _fail_usage("--branch commits the changes; it cannot be combined with --dry-run or --check")
     if branch is None and (force or push is not None):
         raise _fail_usage("--force and --push only apply with --branch")
+
+
+def _report_files(specs: list[str]) -> list[tuple[str, Path]]:
+    """`--report FORMAT=FILE` values, checked before any work is done."""
+    reports = []
+    for spec in specs:
+        fmt, separator, file = spec.partition("=")
+        if not separator or not file:
+            raise _fail_usage(f"--report takes FORMAT=FILE, e.g. sarif=fixit.sarif (got `{spec}`)")
+        if fmt not in FORMATS:
+            raise _fail_usage(f"unknown format `{fmt}` in --report; choose one of {', '.join(FORMATS)}")
+        reports.append((fmt, Path(file)))
+    return reports
 
 
 def _display_paths(paths: List[Path], root: Path) -> List[str]:
@@ -274,6 +311,15 @@ JOBS_OPTION = typer.Option(None, "--jobs", "-j", min=0, metavar="N", help="Worke
 VERBOSE_OPTION = typer.Option(False, "--verbose", "-v", help="Also name each file left out as generated.")
 INCLUDE_GENERATED_OPTION = typer.Option(
     False, "--include-generated", help="Also take files whose header marks them generated."
+)
+
+
+REPORT_OPTION = typer.Option(
+    [],
+    "--report",
+    metavar="FORMAT=FILE",
+    help="Also write the report in FORMAT to FILE (repeatable): one run feeds a job summary, a SARIF "
+    "upload and annotations, e.g. --report markdown=summary.md --report sarif=fixit.sarif.",
 )
 
 
@@ -331,10 +377,12 @@ def apply(
         help="Report format for the dry run (default diff), or of what was applied when given with --output. "
         "github: workflow annotations for every changed and review site.",
     ),
+    report: List[str] = REPORT_OPTION,
 ) -> None:
     """Apply transforms to PATH… (in place, unless --dry-run, --check or --branch)."""
     dry = dry_run or check
     _check_apply_usage(dry, branch, force, push, fmt)
+    extra_reports = _report_files(report)
     if [str(p) for p in paths] == ["-"] or stdin_filename is not None:
         _apply_to_stdin(transforms, paths, stdin_filename, dry, check, option, jobs, quiet, branch)
         return
@@ -367,6 +415,7 @@ def apply(
         )
         if check:
             raise typer.Exit(EXIT_FINDINGS)
+    wrote = False
     if dry:
         if not (quiet and fmt is None and output is None):  # --quiet: no diff, only errors
             emit_report(result, fmt or "diff", output)
@@ -374,6 +423,8 @@ def apply(
         wrote = outcome.branch is not None if outcome else _write_in_place(result)
         if fmt is not None or output is not None:
             emit_report(result, fmt or "diff", output, applied=wrote)
+    for extra_format, extra_file in extra_reports:
+        emit_report(result, extra_format, extra_file, applied=wrote)
     if pr_body is not None:
         _write_pr_body(pr_body, result, outcome, paths)
     if verbose and not quiet:
@@ -507,6 +558,7 @@ def check_command(
     output: Optional[Path] = typer.Option(
         None, "--output", metavar="FILE", help="Write the report to FILE instead of stdout."
     ),
+    report: List[str] = REPORT_OPTION,
 ) -> None:
     """Transforms (all unless named), dry: print what would change and exit 1 when anything is
     pending (the CI gate). `fixit check ./backend`, `fixit check timeouts ./backend`."""
@@ -530,6 +582,7 @@ def check_command(
         push=None,
         pr_body=None,
         fmt=fmt,
+        report=report,
     )
 
 
@@ -546,7 +599,7 @@ def _split_check_targets(targets: List[str], select: Optional[str]) -> tuple[str
     return spec, [Path(target) for target in (targets[1:] if named else targets)]
 
 
-from cli.batch import batch_app  # noqa: E402 - `fixit batch …` and `fixit batch status`
+from fixit_codemods.cli.batch import batch_app  # noqa: E402 - `fixit batch …` and `fixit batch status`
 
 app.add_typer(batch_app, name="batch")
 

@@ -1,5 +1,5 @@
-"""`python -m codemods …`: the `fixit` command, for when another tool's `fixit` comes first on PATH."""
+"""`python -m fixit_codemods …`: the `fixit` command, for when another tool's `fixit` comes first on PATH."""
 
-from cli.entry import main
+from fixit_codemods.cli.entry import main
 
 main()

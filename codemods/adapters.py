@@ -21,9 +21,9 @@ import os
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
-from codemods.api import Action, ConfigError, FileRewrite, Safety, Site, Transform, parse_bool
-from codemods.project import Project
-from codemods.sources import SourceError, SourceFile
+from fixit_codemods.api import Action, ConfigError, FileRewrite, Safety, Site, Transform, parse_bool
+from fixit_codemods.project import Project
+from fixit_codemods.sources import SourceError, SourceFile
 
 
 def changed_lines(before: str, after: str) -> list[int]:
@@ -79,9 +79,9 @@ class LibCSTCodemodTransform(_ExternalTransform):
         try:
             codemod = getattr(importlib.import_module(module_name), class_name)
         except (ImportError, AttributeError) as error:
-            raise ConfigError(f"cannot load codemod {spec!r}: {error}") from error
+            raise ConfigError(f"cannot load codemod `{spec}`: {error}") from error
         if not (isinstance(codemod, type) and issubclass(codemod, Codemod)):
-            raise ConfigError(f"{spec!r} is not a libcst.codemod.Codemod subclass")
+            raise ConfigError(f"`{spec}` is not a libcst.codemod.Codemod subclass")
         self.codemod = codemod
         self.settings = self._arguments(dict(options or {}))
         self.summary = (inspect.getdoc(codemod) or class_name).splitlines()[0]  # type: ignore[misc]
@@ -93,7 +93,7 @@ class LibCSTCodemodTransform(_ExternalTransform):
         for key, value in options.items():
             parameter = parameters.get(key)
             if parameter is None and not accepts_any or key == "context":
-                raise ConfigError(f"{self.spec}: its constructor takes no argument {key!r}")
+                raise ConfigError(f"{self.spec}: its constructor takes no argument `{key}`")
             arguments[key] = _convert(value, parameter.annotation if parameter else None)
         required = [
             name

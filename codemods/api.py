@@ -26,8 +26,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, ClassVar, Iterable, Mapping
 
 if TYPE_CHECKING:
-    from codemods.project import Project
-    from codemods.sources import SourceFile
+    from fixit_codemods.project import Project
+    from fixit_codemods.sources import SourceFile
 
 
 class ConfigError(Exception):
@@ -92,7 +92,7 @@ def parse_bool(value: Any) -> bool:
         return True
     if text in {"0", "false", "no", "off"}:
         return False
-    raise ValueError(f"expected true or false, got {value!r}")
+    raise ValueError(f"expected true or false, got `{value}`")
 
 
 def parse_list(value: Any) -> tuple[str, ...]:
@@ -130,11 +130,11 @@ class Transform:
             spec = self.options.get(key)
             if spec is None:
                 known = ", ".join(sorted(self.options)) or "none"
-                raise ConfigError(f"{self.name}: unknown option {key!r} (known: {known})")
+                raise ConfigError(f"{self.name}: unknown option `{key}` (known: {known})")
             try:
                 self.settings[key] = spec.parse(value)
             except (TypeError, ValueError) as error:
-                raise ConfigError(f"{self.name}: bad value for option {key!r}: {error}") from error
+                raise ConfigError(f"{self.name}: bad value for option `{key}`: {error}") from error
 
     # -- the phases -------------------------------------------------------------------------
 

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
-from codemods.api import ConfigError
-from codemods.discovery import Patterns
+from fixit_codemods.api import ConfigError
+from fixit_codemods.discovery import Patterns
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -88,7 +88,7 @@ def settings_from_pyproject(start: Path) -> Settings:
             settings.jobs = value
         else:
             raise ConfigError(
-                f"{path}: unknown key {key!r} in [tool.{SECTION}] "
+                f"{path}: unknown key `{key}` in [tool.{SECTION}] "
                 f"(expected {', '.join(sorted(RUN_KEYS))} or a [tool.{SECTION}.<transform>] table)"
             )
     return settings
@@ -102,7 +102,7 @@ def parse_cli_options(raw: Iterable[str]) -> dict[str, dict[str, str]]:
         # the key is after the last dot: names of external codemods contain dots themselves
         name, dot, key = name_key.rpartition(".")
         if not equals or not dot or not name.strip() or not key.strip():
-            raise ConfigError(f"--option {item!r}: expected NAME.KEY=VALUE (e.g. timeouts.timeout=30)")
+            raise ConfigError(f"--option `{item}`: expected NAME.KEY=VALUE (e.g. timeouts.timeout=30)")
         parsed.setdefault(name.strip(), {})[key.strip()] = value
     return parsed
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import difflib
 from typing import Iterable
 
-from codemods.engine import FileChange
+from fixit_codemods.engine import FileChange
 
 NO_NEWLINE = b"\\ No newline at end of file\n"
 

@@ -15,8 +15,7 @@ from pathlib import Path
 from typing import Iterable
 
 import pathspec
-
-from codemods.index import sibling_module
+from fixit_codemods.index import sibling_module
 
 SKIPPED_DIRECTORIES = frozenset(
     {

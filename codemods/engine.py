@@ -2,7 +2,7 @@
 
 The engine knows nothing about any one transform. Transforms run one after another, each seeing
 the files as the previous one left them, so that each transform's changes can become a commit of
-its own. Nothing is written here: `codemods.writer` writes a validated changeset.
+its own. Nothing is written here: `fixit_codemods.writer` writes a validated changeset.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Mapping, Sequence
 
-from codemods.api import Action, ConfigError, NewFile, Site, Transform
-from codemods.comments import keep_comments_in_text
-from codemods.discovery import (
+from fixit_codemods.api import Action, ConfigError, NewFile, Site, Transform
+from fixit_codemods.comments import keep_comments_in_text
+from fixit_codemods.discovery import (
     GENERATED_HEAD_BYTES,
     Patterns,
     discover,
@@ -24,8 +24,8 @@ from codemods.discovery import (
     module_name,
     project_dir,
 )
-from codemods.project import Failure, Project, WorkerPool
-from codemods.sources import SourceError, SourceFile, check_parses
+from fixit_codemods.project import Failure, Project, WorkerPool
+from fixit_codemods.sources import SourceError, SourceFile, check_parses
 
 
 @dataclass
@@ -146,6 +146,45 @@ def _relative(path: Path, base: Path) -> str:
         return path.as_posix()
 
 
+# (what the run is doing, steps done, steps in all): a step is one transform over one project, so
+# a whole run is one bar; `done` may be fractional inside a step, and never goes back. A total of 0
+# means "not known yet" (files are still being read).
+ProgressCallback = Callable[[str, float, int], None]
+
+
+class RunProgress:
+    """The whole run's progress, from the engine's steps and the files done inside each step."""
+
+    def __init__(self, report: ProgressCallback) -> None:
+        self.report = report
+        self.steps = 0
+        self.done = 0.0
+        self.within = 0.0
+        self.stage = ""
+
+    def reading(self) -> None:
+        self.report("reading files", 0.0, 0)
+
+    def start(self, steps: int) -> None:
+        self.steps = steps
+        self.report("starting", 0.0, steps)
+
+    def step(self, stage: str) -> None:
+        self.stage, self.within = stage, 0.0
+        self.report(stage, self.done, self.steps)
+
+    def files(self, done: int, total: int) -> None:
+        # a transform reads its files in several passes: the bar follows the furthest one
+        # (short of 1: the step counts as done only when the transform has finished with it)
+        self.within = max(self.within, min(done / max(total, 1), 0.999))
+        self.report(f"{self.stage}: {done}/{total} files", self.done + self.within, self.steps)
+
+    def finish_steps(self, count: int = 1) -> None:
+        self.done = min(self.done + count, float(self.steps))
+        self.within = 0.0
+        self.report(self.stage, self.done, self.steps)
+
+
 class Engine:
     def __init__(
         self,
@@ -153,7 +192,7 @@ class Engine:
         jobs: int = 0,
         include: Iterable[str | Patterns] = (),
         exclude: Iterable[str | Patterns] = (),
-        on_progress: Callable[[str, int, int], None] | None = None,
+        on_progress: ProgressCallback | None = None,
         include_generated: bool = False,
         overrides: Mapping[Path, bytes] | None = None,
     ) -> None:
@@ -163,11 +202,12 @@ class Engine:
         self.jobs = jobs
         self.include = tuple(include)
         self.exclude = tuple(exclude)
-        self.on_progress = on_progress or (lambda phase, done, total: None)
+        self.progress = RunProgress(on_progress or (lambda stage, done, total: None))
 
     def run(self, paths: Sequence[Path]) -> RunResult:
         root = project_root(paths)
         display_root = find_git_root(root) or root
+        self.progress.reading()
         groups, failures, generated = load_sources(
             paths, root, display_root, self.include, self.exclude, self.include_generated, self.overrides
         )
@@ -175,13 +215,14 @@ class Engine:
         result = RunResult(root, display_root, failures=failures, scanned=scanned, generated_files=generated)
         pool = WorkerPool(self.jobs)
         outcomes = [TransformResult(transform) for transform in self.transforms]
+        self.progress.start(len(groups) * len(self.transforms))
         try:
             if len(groups) > 1 and pool.jobs > 1:
                 self._run_projects_in_parallel(groups, display_root, pool, outcomes, result)
             else:
                 for home, files in sorted(groups.items()):
                     project = Project(home, files, display_root=display_root, pool=pool)
-                    project.on_progress = self.on_progress
+                    project.on_progress = self.progress.files
                     self._run_project(project, outcomes, result.parsed, fresh_copies=len(groups) > 1)
         finally:
             pool.close()
@@ -194,7 +235,9 @@ class Engine:
         for outcome in outcomes:
             # what a transform plans is about one project: each project gets a fresh copy
             transform = copy.deepcopy(outcome.transform) if fresh_copies else outcome.transform
+            self.progress.step(transform.name)
             self._run_transform(transform, project, parsed, outcome)
+            self.progress.finish_steps()
 
     def _run_projects_in_parallel(
         self,
@@ -214,8 +257,9 @@ class Engine:
             [groups[home] for home in homes],
             [display_root] * len(homes),
         )
-        for done, (project_outcomes, parsed) in enumerate(parts, 1):
-            self.on_progress("projects", done, len(homes))
+        self.progress.step(f"{len(homes)} projects")
+        for project_outcomes, parsed in parts:
+            self.progress.finish_steps(len(self.transforms))
             result.parsed.update(parsed)
             for outcome, part in zip(outcomes, project_outcomes):
                 outcome.changes.update(part.changes)
@@ -320,7 +364,7 @@ class Engine:
 
 def _with_comments_kept(source: SourceFile, text: str) -> str:
     """The rewrite's text with the comments it dropped from code it kept put back (see
-    `codemods.comments`); the text as it is when the original cannot be read as a tree."""
+    `fixit_codemods.comments`); the text as it is when the original cannot be read as a tree."""
     try:
         return keep_comments_in_text(source.cst, text)
     except (SourceError, RecursionError):

@@ -1,6 +1,6 @@
 """Dry-run and report formats: `diff`, `markdown`, `json`, `sarif`.
 
-- `diff`: the unified diff `git apply` accepts (new files included), from `codemods.diffs`.
+- `diff`: the unified diff `git apply` accepts (new files included), from `fixit_codemods.diffs`.
 - `markdown`: per transform a summary table, the rationale, what needs review, and each file's
   diff in a collapsible `<details>` block: for a pull-request comment or `$GITHUB_STEP_SUMMARY`.
 - `json`: one record per site plus the diff per file; the schema is versioned
@@ -22,11 +22,19 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from codemods import __version__
-from codemods.api import Action, Site
-from codemods.diffs import file_diff, unified_diff
-from codemods.engine import FileChange, RunResult, TransformResult
-from codemods.messages import changed_files, md_code, md_fence, md_table, relevant, review_items, subject
+from fixit_codemods import __version__
+from fixit_codemods.api import Action, Site
+from fixit_codemods.diffs import file_diff, unified_diff
+from fixit_codemods.engine import FileChange, RunResult, TransformResult
+from fixit_codemods.messages import (
+    changed_files,
+    md_code,
+    md_fence,
+    md_table,
+    relevant,
+    review_items,
+    subject,
+)
 
 FORMATS = ("diff", "markdown", "json", "sarif", "github")
 JSON_SCHEMA_VERSION = 1
@@ -48,7 +56,7 @@ def render(result: RunResult, fmt: str, applied: bool = False) -> bytes:
         return _dump(sarif_log(result))
     if fmt == "github":
         return github_annotations(result).encode("utf-8")
-    raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    raise ValueError(f"unknown format `{fmt}`; choose one of {', '.join(FORMATS)}")
 
 
 def _github_escape(text: str, property_value: bool = False) -> str:

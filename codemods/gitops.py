@@ -22,9 +22,9 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from codemods.engine import RunResult, TransformResult
-from codemods.messages import changed_files, commit_message, subject
-from codemods.writer import signals_held, write_changes
+from fixit_codemods.engine import RunResult, TransformResult
+from fixit_codemods.messages import changed_files, commit_message, subject
+from fixit_codemods.writer import signals_held, write_changes
 
 
 class _ImportedOnUse:
@@ -60,7 +60,7 @@ def branch_name_problem(name: str) -> str | None:
     if name.startswith("-"):
         return "it starts with '-'"
     if name in ("HEAD", "@"):
-        return f"{name!r} is reserved"
+        return f"`{name}` is reserved"
     if _FORBIDDEN_IN_REFNAME.search(name):
         return "it contains a space, a control character or one of ~ ^ : ? * [ \\"
     if ".." in name or "@{" in name:
@@ -80,7 +80,7 @@ def branch_name_problem(name: str) -> str | None:
 def validate_branch_name(name: str) -> str:
     problem = branch_name_problem(name)
     if problem:
-        raise GitOpsError(f"invalid branch name {name!r}: {problem}")
+        raise GitOpsError(f"invalid branch name `{name}`: {problem}")
     return name
 
 
@@ -166,7 +166,7 @@ class _Repository:
         looks_like_location = "://" in remote or ":" in remote or Path(remote).exists()
         if remote not in names and not looks_like_location:
             known = ", ".join(names) or "none configured"
-            raise GitOpsError(f"no remote named {remote!r} (remotes: {known})")
+            raise GitOpsError(f"no remote named `{remote}` (remotes: {known})")
 
     def uncommitted(self) -> list[str]:
         # --no-optional-locks: `status` must not even refresh the user's index
@@ -311,9 +311,9 @@ def cut_branch(
     base = repository.head()
     exists = repository.branch_exists(name)
     if exists and not force:
-        raise GitOpsError(f"branch {name!r} already exists; use --force to replace it, or --branch NAME for another name")
+        raise GitOpsError(f"branch `{name}` already exists; use --force to replace it, or --branch NAME for another name")
     if exists and name in repository.checked_out_branches():
-        raise GitOpsError(f"branch {name!r} is checked out; fixit never replaces a checked-out branch")
+        raise GitOpsError(f"branch `{name}` is checked out; fixit never replaces a checked-out branch")
     repository.require_identity()
     if push:
         repository.require_remote(push)
@@ -330,7 +330,7 @@ def cut_branch(
         _commit_each_transform(tree, outcome)
         _point_reports_at_repository(result, tree.path, repository.root)
     except git.GitCommandError as error:  # e.g. commit signing that fails: say what git said
-        raise GitOpsError(f"git failed while building branch {name!r}: {_git_message(error)}", EXIT_FAILURE) from None
+        raise GitOpsError(f"git failed while building branch `{name}`: {_git_message(error)}", EXIT_FAILURE) from None
     finally:
         if tree is not None:
             tree.close()
@@ -340,7 +340,7 @@ def cut_branch(
     try:
         repository.repo.git.branch(*(["--force"] if force else []), name, tip)
     except git.GitCommandError as error:
-        raise GitOpsError(f"cannot create branch {name!r}: {_git_message(error)}") from None
+        raise GitOpsError(f"cannot create branch `{name}`: {_git_message(error)}") from None
     outcome.branch, outcome.replaced = name, exists
     if push:
         _push(repository, push, outcome, force)
@@ -355,7 +355,7 @@ def _push(repository: _Repository, remote: str, outcome: BranchOutcome, force: b
         repository.repo.git.push("--quiet", remote, refspec)
         outcome.pushed_to = remote
     except git.GitCommandError as error:
-        outcome.push_error = f"branch {name!r} was created, but pushing it to {remote!r} failed: {_git_message(error)}"
+        outcome.push_error = f"branch `{name}` was created, but pushing it to `{remote}` failed: {_git_message(error)}"
 
 
 def _git_message(error: git.GitCommandError) -> str:
@@ -368,7 +368,7 @@ def _uncommitted_warning(name: str, base: str, dirty: list[str]) -> str:
     more = [f"  … and {len(dirty) - len(shown)} more"] if len(dirty) > len(shown) else []
     lines = [
         (
-            f"uncommitted changes are not part of branch {name!r}: it is cut from HEAD ({base[:12]}); "
+            f"uncommitted changes are not part of branch `{name}`: it is cut from HEAD ({base[:12]}); "
             "your working tree, index and stash are left exactly as they are:"
         ),
         *(f"  {line}" for line in shown),

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
-from codemods.sources import SourceFile
+from fixit_codemods.sources import SourceFile
 
 MAX_HOPS = 25
 

@@ -15,9 +15,9 @@ import textwrap
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from codemods import __version__
-from codemods.api import Action, Site
-from codemods.engine import FileChange, TransformResult
+from fixit_codemods import __version__
+from fixit_codemods.api import Action, Site
+from fixit_codemods.engine import FileChange, TransformResult
 
 WIDTH = 72
 NOTHING_FOR_REVIEW = "Nothing: no site was left for review."

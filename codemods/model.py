@@ -36,12 +36,12 @@ import builtins
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterable, Iterator, Union
 
-from codemods.index import ProjectIndex, dotted_name, global_names, own_statements, top_level_statements
-from codemods.sources import SourceError
+from fixit_codemods.index import ProjectIndex, dotted_name, global_names, own_statements, top_level_statements
+from fixit_codemods.sources import SourceError
 
 if TYPE_CHECKING:
-    from codemods.project import Project
-    from codemods.sources import SourceFile
+    from fixit_codemods.project import Project
+    from fixit_codemods.sources import SourceFile
 
 MAX_DEPTH = 12
 # How the model says a project name leads into a file that does not parse (or cannot be found).

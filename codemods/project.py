@@ -16,15 +16,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Generic, Iterable, Iterator, Sequence, TypeVar
 
-from codemods import discovery
-from codemods.index import ModuleFacts, ProjectIndex, module_facts, sibling_target
-from codemods.sources import SourceError, SourceFile
+from fixit_codemods import discovery
+from fixit_codemods.index import ModuleFacts, ProjectIndex, module_facts, sibling_target
+from fixit_codemods.sources import SourceError, SourceFile
 
 # `app/logging.py` imported as `logging` would shadow the standard library: never a rooted name
 STDLIB_MODULES = frozenset(getattr(sys, "stdlib_module_names", ()))
 
 if TYPE_CHECKING:
-    from codemods.model import SemanticModel
+    from fixit_codemods.model import SemanticModel
 
 T = TypeVar("T")
 
@@ -176,8 +176,8 @@ class Project:
         self._owns_pool = pool is None
         self.failures: list[Failure] = []
         self.current_transform = ""
-        # called as (label, files done, files in this step); the CLI draws a progress bar from it
-        self.on_progress: Callable[[str, int, int], None] = lambda label, done, total: None
+        # called as (files done, files in this pass); the engine folds it into the run's one bar
+        self.on_progress: Callable[[int, int], None] = lambda done, total: None
         self._by_module = {source.module: source for source in files if source.module}
         self._by_relpath = {source.relpath: source for source in files}
         self._rooted: dict[str, SourceFile] | None = None
@@ -324,10 +324,9 @@ class Project:
             per_batch = executor.map(_run_batch, [function] * len(batches), batches)
             outcomes = (outcome for batch in per_batch for outcome in batch)
         results: list[Mapped[T]] = []
-        label = f"{self.current_transform}: {getattr(function, '__name__', 'work')}"
         for done, (source, (ok, value)) in enumerate(zip(files, outcomes), 1):
             if done % BATCH_SIZE == 0 or done == len(files):
-                self.on_progress(label, done, len(files))
+                self.on_progress(done, len(files))
             if ok:
                 results.append(Mapped(source, value))  # type: ignore[arg-type]
             else:
@@ -354,7 +353,7 @@ class Project:
         """The one semantic model of the project (names, values, calls, raises), cached until a
         transform changes a file."""
         if self._model is None:
-            from codemods.model import SemanticModel  # the model imports this module
+            from fixit_codemods.model import SemanticModel  # the model imports this module
 
             index = ProjectIndex(())
             index.modules = ModulesOnDemand(self)

@@ -8,7 +8,7 @@ import importlib
 from importlib.metadata import entry_points
 from typing import Any, Mapping
 
-from codemods.api import ConfigError, Transform
+from fixit_codemods.api import ConfigError, Transform
 
 # The fixed order in which `all` applies them (and in which a branch gets its commits).
 BUILTIN_ORDER = ("alembic", "async-with", "timeouts", "database-dep", "typed-exceptions")
@@ -16,7 +16,7 @@ ENTRY_POINT_GROUP = "fixit.transforms"
 
 
 def _module_for(name: str) -> str:
-    return f"codemods.transforms.{name.replace('-', '_')}"
+    return f"fixit_codemods.transforms.{name.replace('-', '_')}"
 
 
 def _transform_class_in(module: Any, name: str) -> type[Transform] | None:
@@ -47,9 +47,9 @@ def plugin_transforms() -> dict[str, type[Transform]]:
         try:
             cls = entry.load()
         except Exception as error:  # a broken plugin must not break the built-ins
-            raise ConfigError(f"plugin {entry.name!r} ({entry.value}) failed to load: {error}") from error
+            raise ConfigError(f"plugin `{entry.name}` ({entry.value}) failed to load: {error}") from error
         if not (isinstance(cls, type) and issubclass(cls, Transform)):
-            raise ConfigError(f"plugin {entry.name!r} ({entry.value}) is not a fixit Transform subclass")
+            raise ConfigError(f"plugin `{entry.name}` ({entry.value}) is not a fixit Transform subclass")
         found[getattr(cls, "name", entry.name)] = cls
     return found
 
@@ -65,7 +65,7 @@ def select(spec: str, options: Mapping[str, Mapping[str, Any]] | None = None) ->
     """Instances for `name[,name…]` or `all`, built-ins and plugins in the fixed order, then any
     external codemods (`module.path:Class`, `bowler:query.py`) in the order given.
     Unknown names raise ConfigError."""
-    from codemods.adapters import external_transform
+    from fixit_codemods.adapters import external_transform
 
     known = available()
     options = options or {}

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+from fixit_codemods.api import Action
+from fixit_codemods.engine import RunResult
 from rich.console import Console
 from rich.markup import escape
-
-from codemods.api import Action
-from codemods.engine import RunResult
 
 
 def print_summary(result: RunResult, console: Console, dry_run: bool) -> None:

@@ -13,8 +13,7 @@ from typing import Callable, TypeVar
 T = TypeVar("T")
 
 import libcst as cst
-
-from codemods.modern_syntax import UnreadableSource, parse_ast
+from fixit_codemods.modern_syntax import UnreadableSource, parse_ast
 
 
 class SourceError(Exception):

@@ -10,7 +10,7 @@ Layout, per transform (`golden/<transform>/<case>/`):
 
 `check_case` runs the transform on a copy of the input, compares every file byte for byte, checks
 that each output parses, and runs the transform a second time to prove it changes nothing.
-Regenerate expected files for review with `python -m codemods.testing golden/<transform>[/<case>]`.
+Regenerate expected files for review with `python -m fixit_codemods.testing golden/<transform>[/<case>]`.
 """
 
 from __future__ import annotations
@@ -22,11 +22,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from codemods.api import Transform
-from codemods.config import load_toml
-from codemods.engine import Engine, RunResult
-from codemods.sources import check_parses
-from codemods.writer import write_changes
+from fixit_codemods.api import Transform
+from fixit_codemods.config import load_toml
+from fixit_codemods.engine import Engine, RunResult
+from fixit_codemods.sources import check_parses
+from fixit_codemods.writer import write_changes
 
 TransformFactory = Callable[[dict[str, Any]], Transform]
 
@@ -125,7 +125,7 @@ def regenerate(case: Path, factory: TransformFactory) -> None:
 
 def transform_for_case(case: Path) -> TransformFactory:
     """The built-in or plugin transform named by the case's parent folder (`golden/<name>/<case>`)."""
-    from codemods.registry import available
+    from fixit_codemods.registry import available
 
     name = case.parent.name
     cls = available()[name]
@@ -134,7 +134,7 @@ def transform_for_case(case: Path) -> TransformFactory:
 
 def main(argv: list[str]) -> int:
     if not argv:
-        print("usage: python -m codemods.testing golden/<transform>[/<case>] ...", file=sys.stderr)
+        print("usage: python -m fixit_codemods.testing golden/<transform>[/<case>] ...", file=sys.stderr)
         return 2
     for argument in argv:
         root = Path(argument)

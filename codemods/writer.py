@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
-from codemods.engine import FileChange
+from fixit_codemods.engine import FileChange
 
 
 class WriteError(Exception):

@@ -8,10 +8,9 @@ from typing import Iterator
 
 import libcst as cst
 import pytest
+from fixit_codemods import registry
+from fixit_codemods.api import Action, FileRewrite, NewFile, Option, Site, Transform
 from libcst.metadata import MetadataWrapper, PositionProvider
-
-from codemods import registry
-from codemods.api import Action, FileRewrite, NewFile, Option, Site, Transform
 
 
 class _Renamer(cst.CSTTransformer):
@@ -73,9 +72,9 @@ FAKES = {"rename": RenameTransform, "review-only": ReviewTransform}
 def fake_registry(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, type[Transform]]]:
     """Make the CLI see only the test transforms."""
     monkeypatch.setattr(registry, "available", lambda: dict(FAKES))
-    import cli.main
+    import fixit_codemods.cli.main
 
-    monkeypatch.setattr(cli.main, "available", lambda: dict(FAKES))
+    monkeypatch.setattr(fixit_codemods.cli.main, "available", lambda: dict(FAKES))
     yield FAKES
 
 

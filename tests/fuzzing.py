@@ -29,11 +29,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import libcst as cst
-
-from codemods.engine import Engine
-from codemods.sources import SourceError, check_parses, decode_source
-from codemods.testing import case_dirs, case_options, transform_for_case
-from codemods.writer import write_changes
+from fixit_codemods.engine import Engine
+from fixit_codemods.sources import SourceError, check_parses, decode_source
+from fixit_codemods.testing import case_dirs, case_options, transform_for_case
+from fixit_codemods.writer import write_changes
 
 GOLDEN = Path(__file__).resolve().parent.parent / "golden"
 # (text, rng, the lines the transform changes in the unmutated file) → mutated text, None: not applicable

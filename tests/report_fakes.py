@@ -12,10 +12,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from codemods import registry
-from codemods.api import Action, FileRewrite, NewFile, Safety, Site, Transform
-from codemods.engine import Engine, RunResult
+from fixit_codemods import registry
+from fixit_codemods.api import Action, FileRewrite, NewFile, Safety, Site, Transform
+from fixit_codemods.engine import Engine, RunResult
 
 
 class RenameCalls(Transform):

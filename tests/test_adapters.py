@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from conftest import write
 
-FIXIT = [sys.executable, "-m", "cli.main"]
+FIXIT = [sys.executable, "-m", "fixit_codemods.cli.main"]
 
 LIBCST_CODEMOD = '''
 import libcst as cst
@@ -36,7 +36,7 @@ query = Query().select_function("old_api").rename("new_api")
 '''
 
 PLUGIN = '''
-from codemods.api import Action, FileRewrite, Site, Transform
+from fixit_codemods.api import Action, FileRewrite, Site, Transform
 
 
 class Shout(Transform):
@@ -95,7 +95,7 @@ def test_libcst_codemod_dry_run_and_in_place(tools: Path, project: Path) -> None
 def test_libcst_codemod_bad_option_is_a_usage_error(tools: Path, project: Path) -> None:
     result = fixit("apply", "mycodemods:RenamePrint", ".", "-o", "mycodemods:RenamePrint.nope=1",
                    cwd=project, extra_path=tools)
-    assert result.returncode == 2 and "takes no argument 'nope'" in result.stderr
+    assert result.returncode == 2 and "takes no argument `nope`" in result.stderr
     assert fixit("apply", "mycodemods:Missing", ".", cwd=project, extra_path=tools).returncode == 2
 
 
@@ -129,7 +129,7 @@ def test_golden_harness_is_usable_by_plugin_authors(tools: Path, tmp_path: Path)
     script = textwrap.dedent(
         f"""
         from pathlib import Path
-        from codemods.testing import case_dirs, check_case
+        from fixit_codemods.testing import case_dirs, check_case
         from fixit_shout import Shout
         for case in case_dirs(Path({str(tmp_path / 'golden')!r})):
             check_case(case, Shout)

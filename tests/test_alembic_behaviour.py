@@ -13,10 +13,9 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from codemods.engine import Engine
-from codemods.transforms.alembic import AlembicBootstrap
-from codemods.writer import write_changes
+from fixit_codemods.engine import Engine
+from fixit_codemods.transforms.alembic import AlembicBootstrap
+from fixit_codemods.writer import write_changes
 
 APP = {
     "app/__init__.py": "",
@@ -262,7 +261,7 @@ def test_the_projects_own_virtual_environment_renders_the_baseline(project: Path
 
 
 def test_interpreters_are_tried_from_the_most_specific(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from codemods.transforms.alembic_support.baseline import project_interpreters
+    from fixit_codemods.transforms.alembic_support.baseline import project_interpreters
 
     active = tmp_path / "active"
     for folder in (tmp_path / "venv", active):

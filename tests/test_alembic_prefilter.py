@@ -11,14 +11,13 @@ from functools import cached_property
 from pathlib import Path
 
 import pytest
-
-from codemods.api import Action
-from codemods.engine import Engine
-from codemods.sources import SourceFile
-from codemods.transforms.alembic import AlembicBootstrap
-from codemods.transforms.alembic_support import planning
-from codemods.transforms.alembic_support.baseline import Baseline
-from codemods.transforms.alembic_support.prefilter import has_candidate_site
+from fixit_codemods.api import Action
+from fixit_codemods.engine import Engine
+from fixit_codemods.sources import SourceFile
+from fixit_codemods.transforms.alembic import AlembicBootstrap
+from fixit_codemods.transforms.alembic_support import planning
+from fixit_codemods.transforms.alembic_support.baseline import Baseline
+from fixit_codemods.transforms.alembic_support.prefilter import has_candidate_site
 
 # Library code of the kind that fooled the old version (SQLAlchemy's own modules): `create_all`
 # in docstrings, a method of that name, and calls on metadata objects it was handed or built locally.
@@ -257,7 +256,7 @@ async def startup():
 
 
 def test_the_plan_reads_the_same_sites_from_the_reduced_copy_as_from_the_whole_file() -> None:
-    from codemods.transforms.alembic_support.sites import (
+    from fixit_codemods.transforms.alembic_support.sites import (
         _without_unrelated_definitions,
         find_sites,
         site_facts_of,

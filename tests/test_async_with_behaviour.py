@@ -10,10 +10,10 @@ import sys
 import textwrap
 from pathlib import Path
 
-from codemods.api import Action
-from codemods.engine import Engine
-from codemods.transforms.async_with import AsyncWithSessions
-from codemods.writer import write_changes
+from fixit_codemods.api import Action
+from fixit_codemods.engine import Engine
+from fixit_codemods.transforms.async_with import AsyncWithSessions
+from fixit_codemods.writer import write_changes
 
 DATABASE = '''
 """A fake session that records what happens to it."""

@@ -9,10 +9,9 @@ from pathlib import Path
 
 import libcst
 import pytest
-
-from codemods.api import Action, Site
-from codemods.engine import Engine
-from codemods.transforms.async_with import AsyncWithSessions
+from fixit_codemods.api import Action, Site
+from fixit_codemods.engine import Engine
+from fixit_codemods.transforms.async_with import AsyncWithSessions
 
 # Library code of the kind that fooled the old version: it pulls from async iterators everywhere,
 # none of them a unit-of-work generator.

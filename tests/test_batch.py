@@ -12,13 +12,12 @@ from typing import Any
 
 import pytest
 from conftest import write
+from fixit_codemods.batch.executors import LocalExecutor
+from fixit_codemods.batch.ledger import Ledger
+from fixit_codemods.batch.manifest import ManifestError, load_manifest
+from fixit_codemods.batch.runner import BatchSettings, plan_jobs, run_batch, workspace_lock
+from fixit_codemods.cli.main import app
 from typer.testing import CliRunner
-
-from cli.main import app
-from codemods.batch.executors import LocalExecutor
-from codemods.batch.ledger import Ledger
-from codemods.batch.manifest import ManifestError, load_manifest
-from codemods.batch.runner import BatchSettings, plan_jobs, run_batch, workspace_lock
 
 cli = CliRunner()
 FIXED_DATE = "2024-01-02T03:04:05+00:00"
@@ -263,7 +262,7 @@ def test_dask_local_cluster_gives_the_same_report_and_ledger_as_the_local_pool(
     tmp_path: Path, fake_registry: dict
 ) -> None:
     pytest.importorskip("distributed")
-    from codemods.batch.executors import DaskExecutor
+    from fixit_codemods.batch.executors import DaskExecutor
 
     jobs = plan_jobs(load_manifest(dask_fleet(tmp_path)), BatchSettings("rename", "", "fixit/rename"))
     outcomes = {}
@@ -394,11 +393,11 @@ async def ask(question):
 
 def fixit(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ, NO_COLOR="1", PYTHONPATH=str(Path(__file__).resolve().parent.parent))
-    return subprocess.run([sys.executable, "-m", "cli.main", *args], cwd=cwd, env=env, capture_output=True, text=True, check=False)
+    return subprocess.run([sys.executable, "-m", "fixit_codemods.cli.main", *args], cwd=cwd, env=env, capture_output=True, text=True, check=False)
 
 
 def test_the_fixit_batch_command_with_the_timeouts_transform(tmp_path: Path) -> None:
-    pytest.importorskip("codemods.transforms.timeouts")
+    pytest.importorskip("fixit_codemods.transforms.timeouts")
     llm = make_remote(tmp_path, "llm", {"app/llm.py": LLM_CALL})
     make_remote(tmp_path, "plain", {"app/main.py": CLEAN})
     write(tmp_path / "repos.txt", "remotes/llm.git\nremotes/plain.git\n")

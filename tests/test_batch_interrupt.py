@@ -76,9 +76,14 @@ def test_an_interrupted_batch_stops_its_workers_and_leaves_no_worktree(
             os.killpg(process.pid, signum)
         else:
             process.send_signal(signum)
+        signalled = time.monotonic()
         _, stderr = process.communicate(timeout=120)
 
-        assert process.returncode == (130 if signum == signal.SIGINT else 143), stderr
+        # what the evidence needs if the signal is ever lost: which attempt, how long the run went on
+        # after it, and which jobs ran to their end
+        seen = f"attempt {attempt}, exit {process.returncode} {time.monotonic() - signalled:.1f}s after the signal, " \
+               f"markers {sorted(m.name for m in in_flight.iterdir())}:\n{stderr}"
+        assert process.returncode == (130 if signum == signal.SIGINT else 143), seen
         assert "Traceback" not in stderr and "Error" not in stderr, stderr
         lines = [line for line in stderr.splitlines() if line.strip()]
         assert len(lines) == 1 and lines[0].startswith("Interrupted:"), stderr

@@ -6,12 +6,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from fixit_codemods import __version__
+from fixit_codemods.cli.main import DEFAULT_BRANCH, app, expand_optional_values
+from fixit_codemods.gitops import GitOpsError, branch_name_problem, cut_branch, default_branch_name
 from report_fakes import git, isolate, make_repo, run_fakes
 from typer.testing import CliRunner
-
-from cli.main import DEFAULT_BRANCH, app, expand_optional_values
-from codemods import __version__
-from codemods.gitops import GitOpsError, branch_name_problem, cut_branch, default_branch_name
 
 SOURCES = {
     "app/__init__.py": b"",
@@ -91,7 +90,7 @@ def test_dirty_tree_survives_and_each_transform_is_one_commit(repo: Path, _isola
     assert outcome.exit_code == 0, outcome.output
     assert snapshot(repo) == before
     assert_no_worktree_left(repo, _isolated)
-    assert "uncommitted changes are not part of branch 'fixit/all'" in outcome.output
+    assert "uncommitted changes are not part of branch `fixit/all`" in outcome.output
     assert "notes.txt" in outcome.output
     shas = commits_on(repo, "fixit/all")
     assert [git(repo, "log", "-1", "--format=%s", sha).strip() for sha in shas] == [
@@ -152,7 +151,7 @@ def test_existing_branch_is_refused_and_force_replaces_it(repo: Path, _isolated:
     refused = fixit("apply", "fake-rename", ".", "--branch", "-j", "1")
 
     assert refused.exit_code == 2
-    assert "branch 'fixit/fake-rename' already exists; use --force" in refused.output
+    assert "branch `fixit/fake-rename` already exists; use --force" in refused.output
     assert git(repo, "rev-parse", "fixit/fake-rename") == old_tip
     assert_no_worktree_left(repo, _isolated)
 
@@ -205,7 +204,7 @@ def test_push_to_a_named_remote_and_forced_update(repo: Path, tmp_path: Path) ->
 def test_unknown_remote_is_refused_before_any_work(repo: Path) -> None:
     outcome = fixit("apply", "fake-rename", ".", "--branch", "--push", "nowhere", "-j", "1")
     assert outcome.exit_code == 2
-    assert "no remote named 'nowhere'" in outcome.output
+    assert "no remote named `nowhere`" in outcome.output
     assert git(repo, "branch", "--list", "fixit/*") == ""
 
 
@@ -213,7 +212,7 @@ def test_failed_push_keeps_the_local_branch_and_exits_1(repo: Path, tmp_path: Pa
     git(repo, "remote", "add", "origin", str(tmp_path / "missing.git"))
     outcome = fixit("apply", "fake-rename", ".", "--branch", "--push", "-j", "1")
     assert outcome.exit_code == 1
-    assert "was created, but pushing it to 'origin' failed" in outcome.output
+    assert "was created, but pushing it to `origin` failed" in outcome.output
     assert len(commits_on(repo, "fixit/fake-rename")) == 1
 
 
@@ -319,9 +318,9 @@ def test_pr_body_describes_the_branch(repo: Path, tmp_path: Path) -> None:
         (["--force"], "--force and --push only apply with --branch"),
         (["--push"], "--force and --push only apply with --branch"),
         (["--branch", "--dry-run"], "cannot be combined with --dry-run or --check"),
-        (["--branch=bad..name"], "invalid branch name 'bad..name'"),
-        (["--branch=-x"], "invalid branch name '-x'"),
-        (["--format", "yaml"], "unknown format 'yaml'"),
+        (["--branch=bad..name"], "invalid branch name `bad..name`"),
+        (["--branch=-x"], "invalid branch name `-x`"),
+        (["--format", "yaml"], "unknown format `yaml`"),
     ],
 )
 def test_usage_errors_exit_2(repo: Path, args: list[str], complaint: str) -> None:
@@ -378,6 +377,6 @@ def test_a_failing_commit_is_reported_and_cleaned_up(repo: Path, _isolated: Path
     git(repo, "config", "gpg.program", str(repo / "no-such-gpg"))
     outcome = fixit("apply", "fake-rename", ".", "--branch", "-j", "1")
     assert outcome.exit_code == 1
-    assert "git failed while building branch 'fixit/fake-rename'" in outcome.output
+    assert "git failed while building branch `fixit/fake-rename`" in outcome.output
     assert git(repo, "branch", "--list", "fixit/*") == ""
     assert_no_worktree_left(repo, _isolated)

@@ -9,9 +9,8 @@ from pathlib import Path
 
 import pytest
 from conftest import write
+from fixit_codemods.cli.main import app
 from typer.testing import CliRunner
-
-from cli.main import app
 
 runner = CliRunner()
 
@@ -113,7 +112,7 @@ def test_review_sites_are_listed_with_file_and_line(project: Path) -> None:
 
 def test_console_script_runs() -> None:
     completed = subprocess.run(
-        [sys.executable, "-m", "cli.main", "--version"], capture_output=True, text=True, check=False
+        [sys.executable, "-m", "fixit_codemods.cli.main", "--version"], capture_output=True, text=True, check=False
     )
     assert completed.returncode == 0 and completed.stdout.startswith("fixit ")
     assert "(fixit-codemods)" in completed.stdout  # tells it apart from Meta's Fixit
@@ -168,7 +167,7 @@ def test_github_annotations_and_the_format_alias(tmp_path: Path) -> None:
 
 
 def test_github_escaping() -> None:
-    from codemods.formats import _github_escape
+    from fixit_codemods.formats import _github_escape
 
     assert _github_escape("50%\nmore") == "50%25%0Amore"
     assert _github_escape("a:b,c", property_value=True) == "a%3Ab%2Cc"
@@ -235,3 +234,35 @@ def test_filters_use_gitignore_globs_and_config_ones_are_relative_to_their_pypro
         assert "services/s.py" not in shown.output and "gen_x.py" not in shown.output and "legacy" not in shown.output
     only = invoke("apply", "rename", str(tmp_path / "app"), "--dry-run", "--include", "api/*")
     assert "api/a.py" in only.output and "services" not in only.output
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="a pseudo-terminal")
+def test_a_terminal_gets_one_progress_bar_with_stage_counts_and_elapsed_time(tmp_path: Path) -> None:
+    import pty
+    import re
+
+    for name in range(5):
+        write(tmp_path / "app" / f"m{name}.py", "import litellm\n\n\nasync def ask():\n    return await litellm.acompletion(model='m', messages=[])\n")
+    leader, follower = pty.openpty()
+    command = [sys.executable, "-m", "fixit_codemods", "apply", "all", str(tmp_path), "--dry-run", "-j", "1"]
+    environment = {key: value for key, value in os.environ.items() if key != "CI"}
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=follower, env=environment)
+    os.close(follower)
+    drawn = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the terminal closed with the process
+            break
+        if not chunk:
+            break
+        drawn += chunk
+    os.close(leader)
+    assert process.wait() == 0
+    text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", drawn.decode("utf-8", "replace"))
+    frames = [frame for frame in re.split(r"[\r\n]", text) if frame.startswith("fixit ")]
+    assert frames[0].endswith("reading files")  # drawn before the first file is read
+    counts = {match.group(2) for frame in frames if (match := re.search(r" (\d+)/(\d+) \d:\d\d:\d\d ", frame))}
+    assert counts == {"5"}  # one bar: five transforms over one project, whatever the stage
+    assert any(re.search(r"timeouts: \d+/\d+ files$", frame) for frame in frames)
+    assert "sites would change" in text[text.rindex(frames[-1]) :]  # the summary comes after the bar

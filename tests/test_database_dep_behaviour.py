@@ -10,11 +10,10 @@ import textwrap
 from pathlib import Path
 
 import pytest
-
-from codemods.api import Action
-from codemods.engine import Engine
-from codemods.transforms.database_dep import DatabaseDep
-from codemods.writer import write_changes
+from fixit_codemods.api import Action
+from fixit_codemods.engine import Engine
+from fixit_codemods.transforms.database_dep import DatabaseDep
+from fixit_codemods.writer import write_changes
 
 RUFF = Path(sys.executable).parent / "ruff"
 
@@ -207,7 +206,7 @@ def test_dry_run_writes_nothing(app_root: Path) -> None:
     files = sorted(app_root.rglob("*.py"))
     contents = [path.read_bytes() for path in files]
     completed = subprocess.run(
-        [sys.executable, "-m", "cli.main", "apply", "database-dep", str(app_root), "--dry-run", "-j", "1"],
+        [sys.executable, "-m", "fixit_codemods.cli.main", "apply", "database-dep", str(app_root), "--dry-run", "-j", "1"],
         cwd=Path(__file__).resolve().parent.parent,
         capture_output=True,
         text=True,

@@ -10,12 +10,11 @@ import textwrap
 from pathlib import Path
 
 import pytest
-
-from codemods.api import Action, ConfigError
-from codemods.engine import Engine
-from codemods.testing import case_dirs
-from codemods.transforms.database_dep import DatabaseDep
-from codemods.writer import write_changes
+from fixit_codemods.api import Action, ConfigError
+from fixit_codemods.engine import Engine
+from fixit_codemods.testing import case_dirs
+from fixit_codemods.transforms.database_dep import DatabaseDep
+from fixit_codemods.writer import write_changes
 
 GOLDEN = Path(__file__).resolve().parent.parent / "golden" / "database-dep"
 RUFF = Path(sys.executable).parent / "ruff"
@@ -121,7 +120,7 @@ def test_type_statement_alias_is_found_on_any_python(tmp_path: Path) -> None:
 
 def test_unknown_alias_option_is_a_configuration_error(tmp_path: Path) -> None:
     write_tree(tmp_path, TYPE_STATEMENT_PROJECT)
-    with pytest.raises(ConfigError, match="no alias named 'Missing'.*app.db.SessionDep"):
+    with pytest.raises(ConfigError, match="no alias named `Missing`.*app.db.SessionDep"):
         Engine([DatabaseDep({"alias": "Missing"})], jobs=1).run([tmp_path])
 
 

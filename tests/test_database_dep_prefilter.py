@@ -9,11 +9,10 @@ from functools import cached_property
 from pathlib import Path
 
 import pytest
-
-from codemods.api import Action
-from codemods.engine import Engine
-from codemods.sources import SourceFile
-from codemods.transforms.database_dep import DatabaseDep
+from fixit_codemods.api import Action
+from fixit_codemods.engine import Engine
+from fixit_codemods.sources import SourceFile
+from fixit_codemods.transforms.database_dep import DatabaseDep
 
 DATABASE = """
     from typing import Annotated

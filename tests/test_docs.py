@@ -7,8 +7,7 @@ import sys
 from pathlib import Path
 
 from conftest import write
-
-from codemods.engine import Engine
+from fixit_codemods.engine import Engine
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "writing-transforms.md"
 

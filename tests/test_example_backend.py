@@ -19,12 +19,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from codemods.api import Action
-from codemods.config import merge_options, settings_from_pyproject
-from codemods.engine import Engine, RunResult
-from codemods.registry import available, select
-from codemods.writer import write_changes
+from fixit_codemods.api import Action
+from fixit_codemods.config import merge_options, settings_from_pyproject
+from fixit_codemods.engine import Engine, RunResult
+from fixit_codemods.registry import available, select
+from fixit_codemods.writer import write_changes
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "backend"
 LLM_PROVIDERS = ("anthropic", "litellm")

@@ -15,15 +15,14 @@ from typing import Any
 import jsonschema
 import pytest
 import yaml
+from fixit_codemods.api import Action, NewFile, Transform
+from fixit_codemods.cli.main import app
+from fixit_codemods.engine import Engine, RunResult
+from fixit_codemods.formats import json_report, markdown_report, render, sarif_log
+from fixit_codemods.messages import md_code, md_fence
+from fixit_codemods.registry import builtin_transforms
 from report_fakes import git, isolate, make_repo, run_fakes
 from typer.testing import CliRunner
-
-from cli.main import app
-from codemods.api import Action, NewFile, Transform
-from codemods.engine import Engine, RunResult
-from codemods.formats import json_report, markdown_report, render, sarif_log
-from codemods.messages import md_code, md_fence
-from codemods.registry import builtin_transforms
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 REPORT_SCHEMA = json.loads((REPOSITORY / "codemods" / "schemas" / "report-v1.json").read_text())
@@ -325,7 +324,7 @@ def test_apply_in_place_with_a_format_reports_what_it_wrote(project: Path) -> No
 def test_format_is_validated(project: Path) -> None:
     outcome = fixit("check", str(project), "--format", "xml")
     assert outcome.exit_code == 2
-    assert "unknown format 'xml'" in outcome.output
+    assert "unknown format `xml`" in outcome.output
 
 
 # -- the built-in transforms on the example backend ----------------------------------------
@@ -377,39 +376,123 @@ def _action_script() -> str:
     return steps["check"]["run"]
 
 
-def _run_action(project: Path, tmp_path: Path, fail_on_pending: str = "true") -> tuple[int, str, str]:
+def _run_action(
+    project: Path, tmp_path: Path, fail_on_pending: str = "true", path_prefix: str = "", **inputs: str
+) -> tuple[int, str, str, str]:
+    """The action's check step as GitHub runs it: (exit status, job summary, outputs, stdout)."""
     summary, outputs = tmp_path / "summary.md", tmp_path / "outputs.txt"
     summary.write_text(""), outputs.write_text("")
     environment = {
         **os.environ,
-        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
-        "FIXIT_PATHS": str(project), "FIXIT_FAIL_ON_PENDING": fail_on_pending, "FIXIT_SARIF_FILE": str(tmp_path / "out.sarif"),
+        "PATH": f"{path_prefix}{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+        "FIXIT_TRANSFORMS": "all", "FIXIT_PATHS": str(project), "FIXIT_WORKING_DIRECTORY": ".", "FIXIT_ARGS": "",
+        "FIXIT_FAIL_ON_PENDING": fail_on_pending, "FIXIT_SARIF_FILE": str(tmp_path / "out.sarif"),
+        "FIXIT_ANNOTATIONS": "true",
         "RUNNER_TEMP": str(tmp_path), "GITHUB_STEP_SUMMARY": str(summary), "GITHUB_OUTPUT": str(outputs),
+        **{f"FIXIT_{name.upper()}": value for name, value in inputs.items()},
     }
     script = ["bash", "-e", "-c", _action_script()]
-    done = subprocess.run(script, env=environment, capture_output=True, text=True, check=False)
-    return done.returncode, summary.read_text(), outputs.read_text()
+    done = subprocess.run(script, env=environment, capture_output=True, text=True, check=False, cwd=tmp_path)
+    return done.returncode, summary.read_text(), outputs.read_text(), done.stdout
+
+
+def _copy_example(tmp_path: Path) -> Path:
+    backend = tmp_path / "backend"
+    shutil.copytree(EXAMPLE_BACKEND, backend, ignore=shutil.ignore_patterns("__pycache__", "*.db"))
+    return backend
 
 
 @pytest.mark.skipif(not builtin_transforms() or not EXAMPLE_BACKEND.is_dir(), reason="no built-in transforms yet")
-def test_action_writes_the_markdown_to_the_job_summary(tmp_path: Path) -> None:
-    backend = tmp_path / "backend"
-    shutil.copytree(EXAMPLE_BACKEND, backend, ignore=shutil.ignore_patterns("__pycache__", "*.db"))
+def test_action_writes_the_summary_the_sarif_and_the_annotations_from_one_run(tmp_path: Path) -> None:
+    backend = _copy_example(tmp_path)
 
-    status, summary, outputs = _run_action(backend, tmp_path)
+    status, summary, outputs, stdout = _run_action(backend, tmp_path)
 
     assert status == 1
     assert summary.startswith("## fixit: ") and "<details>" in summary
     assert "pending=true" in outputs
-    validate_sarif(json.loads((tmp_path / "out.sarif").read_text()))
+    sarif = json.loads((tmp_path / "out.sarif").read_text())
+    validate_sarif(sarif)
+    annotations = [line for line in stdout.splitlines() if line.startswith("::warning file=")]
+    # the three come from the same run: as many annotations as SARIF results that change or need review
+    shown = [r for run in sarif["runs"] for r in run["results"] if r["properties"]["action"] != "skipped"]
+    assert annotations and len(annotations) == len(shown)
     assert _run_action(backend, tmp_path, fail_on_pending="false")[0] == 0
+
+
+@pytest.mark.skipif(not builtin_transforms() or not EXAMPLE_BACKEND.is_dir(), reason="no built-in transforms yet")
+def test_action_takes_transforms_args_and_a_working_directory(tmp_path: Path) -> None:
+    backend = _copy_example(tmp_path)
+    sarif = tmp_path / "from-workspace.sarif"
+
+    status, summary, _, stdout = _run_action(
+        Path("."), tmp_path, transforms="database-dep,timeouts", working_directory=str(backend),
+        args="--exclude app/services/*", sarif_file=sarif.name, annotations="false",
+    )
+
+    assert status == 1 and summary.startswith("## fixit: ")
+    assert "### fixit(database-dep)" in summary and "async-with" not in summary
+    assert "app/services/" not in summary and "fixit(timeouts)" not in summary  # --exclude reached fixit
+    assert sarif.is_file()  # relative to where the job runs, not to working-directory
+    assert "::warning file=" not in stdout
+
+
+def test_action_cuts_a_long_summary_without_leaving_a_code_fence_open(tmp_path: Path) -> None:
+    # a stand-in `fixit` that writes a 3 MB Markdown report of diffs in fences inside <details>
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    (fake / "fixit").write_text(
+        "#!/usr/bin/env python3\n"
+        "import sys\n"
+        "args = sys.argv[1:]\n"
+        "target = next(a.split('=', 1)[1] for a in args if a.startswith('markdown='))\n"
+        "block = '<details><summary>f</summary>\\n\\n````diff\\n' + '+ ```nested\\n' * 3000 + '````\\n\\n</details>\\n\\n'\n"
+        "open(target, 'w').write('## fixit: many files\\n\\n' + block * 100)\n"
+        "sys.exit(1)\n"
+    )
+    (fake / "fixit").chmod(0o755)
+
+    status, summary, _, _ = _run_action(tmp_path, tmp_path, path_prefix=f"{fake}{os.pathsep}", sarif_file="")
+
+    assert status == 1
+    assert len(summary.encode()) <= 1_000_000 and "Report cut at 1 MB" in summary
+    lines = summary.splitlines()
+    assert lines.count("````diff") == lines.count("````")  # every fence opened is closed
+    assert summary.count("<details>") == summary.count("</details>")
+
+
+def test_action_installs_the_project_requirements_from_a_file_or_as_a_pip_argument(tmp_path: Path) -> None:
+    action = yaml.safe_load((REPOSITORY / "action.yml").read_text())
+    step = next(s for s in action["runs"]["steps"] if s.get("id") == "requirements")
+    assert step["working-directory"] == "${{ inputs.working-directory }}"
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    log = tmp_path / "pip.log"
+    (fake / "python").write_text(f"#!/bin/sh\necho \"$*\" >> {log}\n")
+    (fake / "python").chmod(0o755)
+    (tmp_path / "requirements.txt").write_text("rtoml\n")
+    for value in ("requirements.txt", ".[server]"):
+        environment = {**os.environ, "PATH": f"{fake}{os.pathsep}{os.environ['PATH']}", "FIXIT_REQUIREMENTS": value}
+        subprocess.run(["bash", "-e", "-c", step["run"]], env=environment, cwd=tmp_path, check=True)
+    assert log.read_text().splitlines() == [
+        "-m pip install --disable-pip-version-check --quiet -r requirements.txt",
+        "-m pip install --disable-pip-version-check --quiet .[server]",
+    ]
+
+
+def test_action_uses_the_callers_python_unless_asked_and_caches_pip() -> None:
+    action = yaml.safe_load((REPOSITORY / "action.yml").read_text())
+    assert action["inputs"]["python-version"]["default"] == ""
+    setup = next(s for s in action["runs"]["steps"] if s.get("uses", "").startswith("actions/setup-python"))
+    assert setup["if"] == "inputs.python-version != ''"
+    assert any(s.get("uses", "").startswith("actions/cache") for s in action["runs"]["steps"])
 
 
 def test_action_passes_on_a_clean_project(tmp_path: Path) -> None:
     clean = tmp_path / "clean"
     clean.mkdir()
     (clean / "a.py").write_text("x = 1\n")
-    status, summary, outputs = _run_action(clean, tmp_path)
+    status, summary, outputs, _ = _run_action(clean, tmp_path)
     assert (status, "pending=false" in outputs) == (0, True)
     assert summary.startswith("## fixit: nothing to change")
 

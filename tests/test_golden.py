@@ -5,8 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from codemods.testing import case_dirs, check_case, transform_for_case
+from fixit_codemods.testing import case_dirs, check_case, transform_for_case
 
 GOLDEN = Path(__file__).resolve().parent.parent / "golden"
 CASES = case_dirs(GOLDEN)
@@ -18,7 +17,7 @@ def test_golden_case(case: Path) -> None:
 
 
 def test_every_transform_has_golden_cases() -> None:
-    from codemods.registry import builtin_transforms
+    from fixit_codemods.registry import builtin_transforms
 
     covered = {case.relative_to(GOLDEN).parts[0] for case in CASES}
     assert set(builtin_transforms()) <= covered

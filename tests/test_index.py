@@ -5,10 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from conftest import write
-
-from codemods.engine import load_sources
-from codemods.index import ProjectIndex, module_facts, resolve_relative
-from codemods.project import Project
+from fixit_codemods.engine import load_sources
+from fixit_codemods.index import ProjectIndex, module_facts, resolve_relative
+from fixit_codemods.project import Project
 
 
 def index_of(root: Path) -> ProjectIndex:

@@ -5,10 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from conftest import write
-
-from codemods.engine import load_sources
-from codemods.model import SemanticModel, Value
-from codemods.project import Project
+from fixit_codemods.engine import load_sources
+from fixit_codemods.model import SemanticModel, Value
+from fixit_codemods.project import Project
 
 
 def model_of(root: Path) -> SemanticModel:

@@ -6,10 +6,9 @@ import shutil
 from pathlib import Path
 
 import pytest
-
-from codemods.config import merge_options, settings_from_pyproject
-from codemods.engine import Engine
-from codemods.registry import select
+from fixit_codemods.config import merge_options, settings_from_pyproject
+from fixit_codemods.engine import Engine
+from fixit_codemods.registry import select
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "backend"
 

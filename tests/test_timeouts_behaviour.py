@@ -14,10 +14,9 @@ import textwrap
 from pathlib import Path
 
 import pytest
-
-from codemods.engine import Engine
-from codemods.transforms.timeouts import TimeoutsTransform
-from codemods.writer import write_changes
+from fixit_codemods.engine import Engine
+from fixit_codemods.transforms.timeouts import TimeoutsTransform
+from fixit_codemods.writer import write_changes
 
 FAKE_OPENAI = """
 import asyncio

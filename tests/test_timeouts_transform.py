@@ -6,11 +6,10 @@ from pathlib import Path
 
 import libcst as cst
 import pytest
-
-from codemods.api import ConfigError
-from codemods.project import Project
-from codemods.sources import SourceFile
-from codemods.transforms.timeouts import TimeoutsTransform, add_stdlib_import
+from fixit_codemods.api import ConfigError
+from fixit_codemods.project import Project
+from fixit_codemods.sources import SourceFile
+from fixit_codemods.transforms.timeouts import TimeoutsTransform, add_stdlib_import
 
 
 def _source(text: str, relpath: str = "app/llm.py") -> SourceFile:

@@ -15,11 +15,10 @@ import textwrap
 from pathlib import Path
 
 import pytest
-
-from codemods.api import Action
-from codemods.engine import Engine
-from codemods.transforms.typed_exceptions import TypedExceptions
-from codemods.writer import write_changes
+from fixit_codemods.api import Action
+from fixit_codemods.engine import Engine
+from fixit_codemods.transforms.typed_exceptions import TypedExceptions
+from fixit_codemods.writer import write_changes
 
 RUFF = Path(sys.executable).with_name("ruff")
 
@@ -323,9 +322,8 @@ def test_imports_are_clean_and_a_second_run_changes_nothing(
 
 
 def test_dry_run_writes_nothing(tmp_path: Path) -> None:
+    from fixit_codemods.cli.main import app
     from typer.testing import CliRunner
-
-    from cli.main import app
 
     package = build_app(tmp_path)
     before = {path.name: path.read_bytes() for path in package.iterdir()}

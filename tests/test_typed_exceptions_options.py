@@ -6,11 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from codemods.api import ConfigError
-from codemods.engine import Engine
-from codemods.transforms.typed_exceptions import MessageTest, TypedExceptions, Verdict, class_name_for
-from codemods.writer import write_changes
+from fixit_codemods.api import ConfigError
+from fixit_codemods.engine import Engine
+from fixit_codemods.transforms.typed_exceptions import MessageTest, TypedExceptions, Verdict, class_name_for
+from fixit_codemods.writer import write_changes
 
 SERVICE = 'def find(key):\n    raise ValueError(f"Key {key} not found")\n'
 ROUTER = (

@@ -12,11 +12,10 @@ from pathlib import Path
 
 import libcst
 import pytest
-
-from codemods.api import Action
-from codemods.engine import Engine
-from codemods.transforms import typed_exceptions
-from codemods.transforms.typed_exceptions import PhraseFilter, TypedExceptions
+from fixit_codemods.api import Action
+from fixit_codemods.engine import Engine
+from fixit_codemods.transforms import typed_exceptions
+from fixit_codemods.transforms.typed_exceptions import PhraseFilter, TypedExceptions
 
 SERVICES = """
     ITEMS: dict[str, int] = {}

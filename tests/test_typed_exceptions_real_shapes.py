@@ -17,10 +17,9 @@ import textwrap
 from pathlib import Path
 
 import pytest
-
-from codemods.engine import Engine
-from codemods.transforms.typed_exceptions import TypedExceptions
-from codemods.writer import write_changes
+from fixit_codemods.engine import Engine
+from fixit_codemods.transforms.typed_exceptions import TypedExceptions
+from fixit_codemods.writer import write_changes
 
 SERVICE = '''
 """Offers: a service class, its own exception classes, and a wrapper that re-raises as ValueError."""

@@ -2,7 +2,7 @@
 
 - `manifest` reads and validates the list of repositories (text or TOML), with line numbers;
 - `runner` does one repository's work — clone or fetch into the workspace, check out the ref,
-  run the transforms and commit a branch through `codemods.gitops`, push — and never raises;
+  run the transforms and commit a branch through `fixit_codemods.gitops`, push — and never raises;
 - `executors` run that work on a local process pool or a Dask cluster;
 - `ledger` records every repository's state in SQLite in the workspace, for `--resume` and
   `fixit batch status`;

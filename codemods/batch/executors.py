@@ -16,7 +16,7 @@ import signal
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import Any, Callable, Iterator, Sequence
 
-from codemods.api import ConfigError
+from fixit_codemods.api import ConfigError
 
 DASK_REQUIREMENT = "dask[distributed]>=2024.1"
 EXECUTORS = ("local", "dask")
@@ -183,7 +183,7 @@ def make_executor(kind: str, jobs: int = 0, scheduler: str | None = None) -> Loc
     if kind == "dask":
         return DaskExecutor(scheduler, jobs)
     if kind != "local":
-        raise ConfigError(f"unknown executor {kind!r}; choose one of {', '.join(EXECUTORS)}")
+        raise ConfigError(f"unknown executor `{kind}`; choose one of {', '.join(EXECUTORS)}")
     if scheduler:
         raise ConfigError("--scheduler applies to --executor dask only")
     return LocalExecutor(jobs)

@@ -37,9 +37,9 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, Callable
 
-from codemods.api import ConfigError
-from codemods.config import load_toml
-from codemods.gitops import branch_name_problem
+from fixit_codemods.api import ConfigError
+from fixit_codemods.config import load_toml
+from fixit_codemods.gitops import branch_name_problem
 
 ALLOWED_SCHEMES = ("https", "ssh", "file")
 ACCEPTED = "https://, ssh://, git@host:path, file:// or a local path"
@@ -271,14 +271,14 @@ def _url_problem(location: str, scheme: str) -> str | None:
 
 def ref_problem(ref: str) -> str | None:
     if not ref:
-        return "'@' without a ref after it"
+        return "`@` without a ref after it"
     problem = branch_name_problem(ref)
     return f"invalid ref {ref!r}: {problem}" if problem else None
 
 
 def subdir_problem(subdir: str) -> str | None:
     if not subdir:
-        return "'#' without a folder after it"
+        return "`#` without a folder after it"
     if subdir.startswith("-"):
         return f"folder {subdir!r} starts with '-'"
     if _CONTROL.search(subdir) or "\\" in subdir:

@@ -33,10 +33,9 @@ from collections import Counter
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
+from fixit_codemods.batch.ledger import JobRow
 from rich.markup import escape
 from rich.table import Table
-
-from codemods.batch.ledger import JobRow
 
 REPORT_SCHEMA = "fixit-batch-report"
 REPORT_VERSION = 1

@@ -2,7 +2,7 @@
 
 Per repository (`process_group`, run by a worker): clone it into the workspace, or fetch when the
 clone is there already; check out the entry's ref (default: the remote's default branch); run the
-transforms and commit a branch exactly as `fixit apply --branch` does (`codemods.gitops.cut_branch`:
+transforms and commit a branch exactly as `fixit apply --branch` does (`fixit_codemods.gitops.cut_branch`:
 a temporary worktree, one commit per transform); push it when asked. Every failure becomes a
 `failed` record of its own: one repository never stops the others.
 
@@ -28,23 +28,22 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Protocol, Sequence
 
 import git
-
-from codemods.api import Action, ConfigError
-from codemods.batch.executors import stop_signals_deferred
-from codemods.batch.ledger import Ledger, resume_key
-from codemods.batch.manifest import ManifestEntry
-from codemods.config import merge_options, settings_from_pyproject
-from codemods.engine import Engine, RunResult
-from codemods.gitops import (
+from fixit_codemods.api import Action, ConfigError
+from fixit_codemods.batch.executors import stop_signals_deferred
+from fixit_codemods.batch.ledger import Ledger, resume_key
+from fixit_codemods.batch.manifest import ManifestEntry
+from fixit_codemods.config import merge_options, settings_from_pyproject
+from fixit_codemods.engine import Engine, RunResult
+from fixit_codemods.gitops import (
     BranchOutcome,
     GitOpsError,
     branch_name_problem,
     cut_branch,
     remove_leftover_worktrees,
 )
-from codemods.messages import pr_body
-from codemods.registry import select
-from codemods.writer import signals_held
+from fixit_codemods.messages import pr_body
+from fixit_codemods.registry import select
+from fixit_codemods.writer import signals_held
 
 DEFAULT_WORKSPACE = ".fixit-batch"
 CLONES = "clones"
@@ -115,7 +114,7 @@ def plan_jobs(entries: Sequence[ManifestEntry], settings: BatchSettings) -> list
         branch = entry.branch or _branch_for(settings.branch, entry.subdir)
         problem = branch_name_problem(branch)
         if problem:
-            raise ConfigError(f"manifest line {entry.line} ({entry.repo}): invalid branch name {branch!r}: {problem}")
+            raise ConfigError(f"manifest line {entry.line} ({entry.repo}): invalid branch name `{branch}`: {problem}")
         key = resume_key({
             "location": entry.location, "ref": entry.ref, "subdir": entry.subdir, "transforms": names,
             "options": options, "branch": branch, "push": settings.push,
@@ -260,7 +259,7 @@ def failed_files(result: RunResult) -> list[str]:
 
 
 def new_record(entry: ManifestEntry) -> dict[str, Any]:
-    """A report record with nothing done yet. Keys are the report's schema (see codemods.batch.report)."""
+    """A report record with nothing done yet. Keys are the report's schema (see fixit_codemods.batch.report)."""
     return {
         "repo": entry.repo, "line": entry.line, "ref": entry.ref, "path": entry.subdir, "status": "failed",
         "branch": None, "commit": None, "commits": {}, "base": None, "files": [], "sites": 0, "review": 0,

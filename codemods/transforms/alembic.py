@@ -5,15 +5,13 @@ from __future__ import annotations
 from typing import Iterable
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
-
-from codemods.api import FileRewrite, NewFile, Option, Safety, Site, Transform
-from codemods.project import Project
-from codemods.sources import SourceFile
-from codemods.transforms.alembic_support.baseline import project_interpreters
-from codemods.transforms.alembic_support.planning import REMOVE, REPLACE_ASYNC, FileEdits, Plan, Planner
-from codemods.transforms.alembic_support.scaffold import HELPER_FUNCTION
-from codemods.transforms.alembic_support.sites import (
+from fixit_codemods.api import FileRewrite, NewFile, Option, Safety, Site, Transform
+from fixit_codemods.project import Project
+from fixit_codemods.sources import SourceFile
+from fixit_codemods.transforms.alembic_support.baseline import project_interpreters
+from fixit_codemods.transforms.alembic_support.planning import REMOVE, REPLACE_ASYNC, FileEdits, Plan, Planner
+from fixit_codemods.transforms.alembic_support.scaffold import HELPER_FUNCTION
+from fixit_codemods.transforms.alembic_support.sites import (
     StatementEditor,
     find_sites,
     insert_import,
@@ -22,6 +20,7 @@ from codemods.transforms.alembic_support.sites import (
     remove_imports_left_unused,
     statement_call,
 )
+from libcst.metadata import MetadataWrapper, PositionProvider
 
 STARTUP_MODES = ("upgrade", "remove")
 
@@ -29,7 +28,7 @@ STARTUP_MODES = ("upgrade", "remove")
 def parse_startup(value: object) -> str:
     mode = str(value).strip().lower()
     if mode not in STARTUP_MODES:
-        raise ValueError(f"expected one of {', '.join(STARTUP_MODES)}, got {value!r}")
+        raise ValueError(f"expected one of {', '.join(STARTUP_MODES)}, got `{value}`")
     return mode
 
 

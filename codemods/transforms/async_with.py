@@ -20,11 +20,9 @@ from itertools import pairwise
 from typing import ClassVar
 
 import libcst as cst
-from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
-
-from codemods.api import Action, FileRewrite, Option, Safety, Site, Transform
-from codemods.cst_helpers import ImportSpec, add_imports, dotted, standalone
-from codemods.index import (
+from fixit_codemods.api import Action, FileRewrite, Option, Safety, Site, Transform
+from fixit_codemods.cst_helpers import ImportSpec, add_imports, dotted, standalone
+from fixit_codemods.index import (
     FunctionFacts,
     ModuleFacts,
     ProjectIndex,
@@ -35,9 +33,10 @@ from codemods.index import (
     module_facts,
     resolve_relative,
 )
-from codemods.model import SemanticModel
-from codemods.project import Project
-from codemods.sources import SourceFile
+from fixit_codemods.model import SemanticModel
+from fixit_codemods.project import Project
+from fixit_codemods.sources import SourceFile
+from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 DECORATE = "decorate"  # the definition gets @asynccontextmanager; callers keep its name
 TWIN = "twin"  # the definition stays (it is used as a generator too); callers use `f_context`

@@ -10,9 +10,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
-
-from codemods.api import (
+from fixit_codemods.api import (
     Action,
     ConfigError,
     FileRewrite,
@@ -23,11 +21,12 @@ from codemods.api import (
     Transform,
     parse_bool,
 )
-from codemods.cst_helpers import ImportSpec, dotted, update_imports_in_package
-from codemods.index import ProjectIndex, dotted_name, resolve_relative
-from codemods.model import SemanticModel
-from codemods.project import Project
-from codemods.sources import SourceFile
+from fixit_codemods.cst_helpers import ImportSpec, dotted, update_imports_in_package
+from fixit_codemods.index import ProjectIndex, dotted_name, resolve_relative
+from fixit_codemods.model import SemanticModel
+from fixit_codemods.project import Project
+from fixit_codemods.sources import SourceFile
+from libcst.metadata import MetadataWrapper, PositionProvider
 
 DEPENDS = frozenset({"fastapi.Depends", "fastapi.param_functions.Depends", "fastapi.params.Depends"})
 SECURITY = frozenset({"fastapi.Security", "fastapi.param_functions.Security", "fastapi.params.Security"})
@@ -423,7 +422,7 @@ class DatabaseDep(Transform):
             choices = ", ".join(sorted(a.qualified for a in found)) or "none"
             if len(matches) != 1:
                 problem = "no alias" if not matches else "several aliases"
-                raise ConfigError(f"{self.name}: {problem} named {wanted!r} (aliases found: {choices})")
+                raise ConfigError(f"{self.name}: {problem} named `{wanted}` (aliases found: {choices})")
             chosen = matches[0]
             self.aliases[chosen.dependency] = chosen
             for other in found:

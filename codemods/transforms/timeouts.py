@@ -18,13 +18,29 @@ import enum
 import re
 import sys
 from collections import Counter
-from pathlib import Path
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
+from pathlib import Path
 from typing import ClassVar
 
 import libcst as cst
+from fixit_codemods.api import (
+    Action,
+    ConfigError,
+    FileRewrite,
+    NewFile,
+    Option,
+    Safety,
+    Site,
+    Transform,
+    parse_list,
+)
+from fixit_codemods.cst_helpers import ImportSpec, add_imports, dotted
+from fixit_codemods.index import ProjectIndex, dotted_name, module_facts, resolve_relative
+from fixit_codemods.model import AnyFunction, CallerSite, SemanticModel, Value
+from fixit_codemods.project import Project
+from fixit_codemods.sources import SourceError, SourceFile
 from libcst.metadata import (
     BaseAssignment,
     CodeRange,
@@ -33,13 +49,6 @@ from libcst.metadata import (
     PositionProvider,
     ScopeProvider,
 )
-
-from codemods.api import Action, ConfigError, FileRewrite, NewFile, Option, Safety, Site, Transform, parse_list
-from codemods.cst_helpers import ImportSpec, add_imports, dotted
-from codemods.index import ProjectIndex, dotted_name, module_facts, resolve_relative
-from codemods.model import AnyFunction, CallerSite, SemanticModel, Value
-from codemods.project import Project
-from codemods.sources import SourceError, SourceFile
 
 # -- what the libraries look like ----------------------------------------------------------------
 
@@ -268,7 +277,7 @@ def _parse_expression(value: object) -> str:
         try:
             cst.parse_expression(text)
         except cst.ParserSyntaxError as error:
-            raise ValueError(f"not a Python expression: {text!r}") from error
+            raise ValueError(f"not a Python expression: `{text}`") from error
     return text
 
 
@@ -277,14 +286,14 @@ def _parse_import(value: object) -> str:
     module, _, name = text.partition(":")
     names = [*module.split("."), *([name] if name else [])]
     if text and not all(part.isidentifier() for part in names):
-        raise ValueError(f"expected 'package.module:name' or 'package.module', got {text!r}")
+        raise ValueError(f"expected `package.module:name` or `package.module`, got `{text}`")
     return text
 
 
 def _parse_style(value: object) -> str:
     text = str(value).strip()
     if text not in ("wait_for", "timeout"):
-        raise ValueError(f"expected 'wait_for' or 'timeout', got {text!r}")
+        raise ValueError(f"expected `wait_for` or `timeout`, got `{text}`")
     return text
 
 
@@ -292,7 +301,7 @@ def _parse_patterns(value: object) -> tuple[str, ...]:
     patterns = parse_list(value)
     for pattern in patterns:
         if pattern.count(".") < 1 or not all(part.isidentifier() for part in pattern.split(".")):
-            raise ValueError(f"expected a qualified name like 'mycorp.llm.Client.generate', got {pattern!r}")
+            raise ValueError(f"expected a qualified name like `mycorp.llm.Client.generate`, got `{pattern}`")
     return patterns
 
 
@@ -446,8 +455,8 @@ class TimeoutsTransform(Transform):
             raise ConfigError("timeouts: option 'timeout_import' needs option 'timeout'")
         if where and _import_binding(where) not in _free_names(cst.parse_expression(timeout)):
             raise ConfigError(
-                f"timeouts: timeout_import {where!r} binds {_import_binding(where)!r}, "
-                f"which the timeout expression {timeout!r} does not use"
+                f"timeouts: timeout_import `{where}` binds `{_import_binding(where)}`, "
+                f"which the timeout expression `{timeout}` does not use"
             )
 
     # -- phases -------------------------------------------------------------------------------

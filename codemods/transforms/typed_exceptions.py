@@ -26,14 +26,13 @@ from functools import cached_property
 from typing import Any
 
 import libcst as cst
+from fixit_codemods.api import Action, FileRewrite, NewFile, Option, Safety, Site, Transform, parse_list
+from fixit_codemods.cst_helpers import ImportSpec, add_imports, comments_within, dotted, remove_unused_imports
+from fixit_codemods.index import ModuleFacts, ProjectIndex, dotted_name, module_facts
+from fixit_codemods.model import RaiseSummary, SemanticModel, is_unreadable
+from fixit_codemods.project import Project
+from fixit_codemods.sources import SourceFile
 from libcst.metadata import MetadataWrapper, PositionProvider
-
-from codemods.api import Action, FileRewrite, NewFile, Option, Safety, Site, Transform, parse_list
-from codemods.cst_helpers import ImportSpec, add_imports, comments_within, dotted, remove_unused_imports
-from codemods.index import ModuleFacts, ProjectIndex, dotted_name, module_facts
-from codemods.model import RaiseSummary, SemanticModel, is_unreadable
-from codemods.project import Project
-from codemods.sources import SourceFile
 
 # -- the phrase table ------------------------------------------------------------------------
 
@@ -110,7 +109,7 @@ def parse_classes(value: Any) -> dict[str, str]:
             if item.strip():
                 phrase, equals, name = item.partition("=")
                 if not equals:
-                    raise ValueError(f"expected PHRASE=ClassName, got {item.strip()!r}")
+                    raise ValueError(f"expected PHRASE=ClassName, got `{item.strip()}`")
                 pairs.append((phrase, name))
     classes = {phrase.strip().lower(): name.strip() for phrase, name in pairs}
     bad = [name for name in classes.values() if not name.isidentifier()]
@@ -514,7 +513,7 @@ def read_handler(handler: cst.ExceptHandler) -> HandlerShape | None:
     if not branches:
         shape.problem = "the message is tested outside an if/elif chain"
     elif uses.rebound:
-        shape.problem = f"the handler assigns to {reader.name!r}"
+        shape.problem = f"the handler assigns to `{reader.name}`"
     elif uses.reveals_type:
         shape.problem = "the handler shows the exception's type (repr/type), which a new class would change"
     return shape

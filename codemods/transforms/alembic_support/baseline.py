@@ -24,8 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, ClassVar, Sequence
 
-from codemods.transforms.alembic_support.scaffold import baseline_revision
-from codemods.transforms.alembic_support.schema import MetadataTarget
+from fixit_codemods.transforms.alembic_support.scaffold import baseline_revision
+from fixit_codemods.transforms.alembic_support.schema import MetadataTarget
 
 SCRIPT = Path(__file__).with_name("render_baseline.py")
 TIMEOUT_SECONDS = 300

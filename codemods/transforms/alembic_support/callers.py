@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Iterable
 
-from codemods.index import ProjectIndex, dotted_name, resolve_relative
-from codemods.project import Project
-from codemods.sources import SourceFile
+from fixit_codemods.index import ProjectIndex, dotted_name, resolve_relative
+from fixit_codemods.project import Project
+from fixit_codemods.sources import SourceFile
 
 STARTUP, REQUEST, CLI, TEST, CONDITIONAL, LOOP = "startup", "request", "cli", "test", "conditional", "loop"
 ROUTE_DECORATORS = frozenset(

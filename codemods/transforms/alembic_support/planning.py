@@ -11,13 +11,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Iterable
 
-from codemods.api import Action, NewFile
-from codemods.index import ProjectIndex
-from codemods.project import Project
-from codemods.sources import SourceFile
-from codemods.transforms.alembic_support import scaffold
-from codemods.transforms.alembic_support.baseline import Baseline, render_baseline
-from codemods.transforms.alembic_support.callers import (
+from fixit_codemods.api import Action, NewFile
+from fixit_codemods.index import ProjectIndex
+from fixit_codemods.project import Project
+from fixit_codemods.sources import SourceFile
+from fixit_codemods.transforms.alembic_support import scaffold
+from fixit_codemods.transforms.alembic_support.baseline import Baseline, render_baseline
+from fixit_codemods.transforms.alembic_support.callers import (
     CLI,
     CONDITION_GUARD,
     CONDITIONAL,
@@ -33,14 +33,14 @@ from codemods.transforms.alembic_support.callers import (
     CallGraph,
     file_kind,
 )
-from codemods.transforms.alembic_support.prefilter import has_candidate_site
-from codemods.transforms.alembic_support.schema import (
+from fixit_codemods.transforms.alembic_support.prefilter import has_candidate_site
+from fixit_codemods.transforms.alembic_support.schema import (
     EngineDefinition,
     MetadataTarget,
     Schema,
     collect_schema,
 )
-from codemods.transforms.alembic_support.sites import SiteFacts, site_facts_of
+from fixit_codemods.transforms.alembic_support.sites import SiteFacts, site_facts_of
 
 REPLACE_ASYNC, REPLACE_SYNC, REMOVE = "replace-async", "replace-sync", "remove"
 HELPER_MODULE_NAMES = ("db_migrations", "alembic_migrations")

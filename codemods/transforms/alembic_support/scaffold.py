@@ -9,7 +9,7 @@ import sys
 import tokenize
 from typing import Iterable, Sequence
 
-from codemods.transforms.alembic_support.schema import Expression, ImportLine, MetadataTarget
+from fixit_codemods.transforms.alembic_support.schema import Expression, ImportLine, MetadataTarget
 
 HELPER_FUNCTION = "upgrade_database"
 URL_ENVIRONMENT_VARIABLE = "DATABASE_URL"

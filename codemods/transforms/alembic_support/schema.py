@@ -9,9 +9,9 @@ import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from codemods.index import ProjectIndex, top_level_statements, dotted_name
-from codemods.project import Project
-from codemods.sources import SourceFile
+from fixit_codemods.index import ProjectIndex, dotted_name, top_level_statements
+from fixit_codemods.project import Project
+from fixit_codemods.sources import SourceFile
 
 DECLARATIVE_BASE_CLASSES = frozenset(
     {

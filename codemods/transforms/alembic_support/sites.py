@@ -11,6 +11,15 @@ from dataclasses import dataclass
 from typing import Callable, Collection, Iterable, Mapping, Sequence, Union  # noqa: UP035
 
 import libcst as cst
+from fixit_codemods.cst_helpers import unused_aliases
+from fixit_codemods.index import resolve_relative, sibling_target
+from fixit_codemods.sources import SourceError, SourceFile
+from fixit_codemods.transforms.alembic_support.callers import (
+    CONDITION_GUARD,
+    LOOP_GUARD,
+    MAIN_GUARD,
+    NO_GUARD,
+)
 from libcst.helpers import get_full_name_for_node
 from libcst.metadata import (
     MetadataWrapper,
@@ -19,11 +28,6 @@ from libcst.metadata import (
     QualifiedNameSource,
     ScopeProvider,
 )
-
-from codemods.cst_helpers import unused_aliases
-from codemods.index import resolve_relative, sibling_target
-from codemods.sources import SourceError, SourceFile
-from codemods.transforms.alembic_support.callers import CONDITION_GUARD, LOOP_GUARD, MAIN_GUARD, NO_GUARD
 
 CONNECTION_METHODS = frozenset({"begin", "connect"})
 SCHEMA_METHODS = frozenset({"create_all", "drop_all"})
