@@ -32,7 +32,7 @@ def pip(*args: str) -> subprocess.CompletedProcess[str]:
 
 def build_our_wheel(tmp_path: Path) -> Path:
     """`pip wheel` on a copy of the sources (an in-tree build would leave `build/` in the checkout)."""
-    pytest.importorskip("setuptools", minversion="70.1", reason="the test group installs setuptools")
+    pytest.importorskip("setuptools", minversion="77", reason="the test group installs setuptools")
     source = tmp_path / "source"
     source.mkdir()
     for name in SOURCE_FILES:
@@ -92,7 +92,9 @@ def test_fixit_keeps_working_beside_and_after_another_distribution_shipping_a_to
     our_wheel = build_our_wheel(tmp_path)
     with zipfile.ZipFile(our_wheel) as archive:
         top_level = {name.split("/")[0] for name in archive.namelist() if not name.split("/")[0].endswith(".dist-info")}
+        shipped = set(archive.namelist())
     assert top_level == {"fixit_codemods"}  # no generic `cli` or `codemods` is installed
+    assert {"fixit_codemods/schemas/report-v1.json", "fixit_codemods/schemas/batch-report-v1.json"} <= shipped
 
     python = fresh_environment(tmp_path)
     fixit = python.parent / "fixit"
