@@ -15,30 +15,24 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Any, List, Optional
+from typing import TYPE_CHECKING, Any, List, Optional
 
 import typer
 from fixit_codemods.api import ConfigError
-from fixit_codemods.batch.executors import make_executor, stop_signals_deferred
-from fixit_codemods.batch.ledger import Ledger, open_existing
-from fixit_codemods.batch.manifest import load_manifest
-from fixit_codemods.batch.report import state_counts, status_table, write_report
-from fixit_codemods.batch.runner import (
-    DEFAULT_WORKSPACE,
-    BatchSettings,
-    JobResult,
-    RepoJob,
-    plan_jobs,
-    run_batch,
-    workspace_lock,
-)
+from fixit_codemods.batch import DEFAULT_WORKSPACE
 from fixit_codemods.cli.signals import exit_status
 from fixit_codemods.config import parse_cli_options
 from fixit_codemods.gitops import GitOpsError, default_branch_name, validate_branch_name
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from typer.core import TyperCommand, TyperGroup
+
+if TYPE_CHECKING:
+    from fixit_codemods.batch.runner import JobResult, RepoJob
+    from rich.progress import Progress
+
+# The batch machinery (GitPython, process pools, SQLite) is imported by the commands that use it:
+# every other `fixit` command starts without it.
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 PR_BODY_PLACEHOLDER = "{name}"
@@ -116,6 +110,12 @@ def run_command(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Only the summary and errors."),
 ) -> None:
     """Clone or fetch each repository, apply the transforms at its ref, commit a branch, push it."""
+    from fixit_codemods.batch.executors import make_executor, stop_signals_deferred
+    from fixit_codemods.batch.ledger import Ledger
+    from fixit_codemods.batch.manifest import load_manifest
+    from fixit_codemods.batch.report import write_report
+    from fixit_codemods.batch.runner import BatchSettings, plan_jobs, run_batch, workspace_lock
+
     if pr_body is not None and PR_BODY_PLACEHOLDER not in pr_body and pr_body.endswith(".md"):
         raise _fail(f"--pr-body {pr_body}: one file per repository: give a folder, or a pattern with {PR_BODY_PLACEHOLDER}")
     try:
@@ -186,6 +186,8 @@ class _Display:
         self.quiet = quiet
         self.progress: Progress | None = None
         if sys.stderr.isatty() and not os.environ.get("CI"):
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
             self.progress = Progress(
                 TextColumn("fixit batch"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                 TextColumn("{task.description}"), console=stderr, auto_refresh=False, transient=True,
@@ -232,6 +234,9 @@ def status_command(
     workspace: Path = typer.Option(Path(DEFAULT_WORKSPACE), "--workspace", metavar="DIR", help="The batch's workspace."),
 ) -> None:
     """Where each repository of the batches run in DIR stands, from its ledger."""
+    from fixit_codemods.batch.ledger import open_existing
+    from fixit_codemods.batch.report import state_counts, status_table
+
     ledger = open_existing(workspace)
     if ledger is None:
         raise _fail(f"no batch has run in {workspace} (no ledger there)")

@@ -8,3 +8,7 @@
   `fixit batch status`;
 - `report` turns results into the JSON report and the status table.
 """
+
+# where clones and the ledger live unless `--workspace` says otherwise (here, not in `runner`, so that
+# the CLI can show it without importing GitPython)
+DEFAULT_WORKSPACE = ".fixit-batch"

@@ -45,7 +45,6 @@ from fixit_codemods.messages import pr_body
 from fixit_codemods.registry import select
 from fixit_codemods.writer import signals_held
 
-DEFAULT_WORKSPACE = ".fixit-batch"
 CLONES = "clones"
 LOCK_FILE = "batch.lock"
 # Where a fetch records the remote's current default branch (its HEAD), outside refs/remotes.
