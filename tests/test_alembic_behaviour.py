@@ -311,3 +311,28 @@ def test_an_app_run_from_its_own_folder_gets_imports_it_can_resolve(tmp_path: Pa
     )
     assert completed.returncode == 0, completed.stderr
     assert {"items", "alembic_version"} <= tables(database)
+
+
+def test_what_the_models_import_writes_into_the_project_is_removed_again(tmp_path: Path) -> None:
+    # a settings module that copies `.env.example` to `.env` and opens a log folder when imported
+    root = tmp_path / "project"
+    make_app(root)
+    (root / ".env.example").write_text("DEBUG=1\n")
+    config = root / "app/config.py"
+    config.write_text(
+        "import shutil\nfrom pathlib import Path\n\n"
+        "HERE = Path(__file__).resolve().parent.parent\n"
+        "if not (HERE / '.env').exists():\n"
+        "    shutil.copy(HERE / '.env.example', HERE / '.env')\n"
+        "(HERE / 'logs').mkdir(exist_ok=True)\n"
+        "(HERE / 'logs' / 'app.log').write_text('started')\n"
+        + config.read_text()
+    )
+    before = sorted(path.relative_to(root).as_posix() for path in root.rglob("*"))
+
+    result = Engine([AlembicBootstrap()], jobs=1).run([root])
+
+    assert [site.action.value for site in result.sites] == ["changed"]  # the baseline was rendered
+    assert sorted(path.relative_to(root).as_posix() for path in root.rglob("*")) == before  # no .env, logs, pycache
+    notes = [note for transform in result.transforms for note in transform.notes]
+    assert any("created `.env`, `logs/app.log`" in note and "removed again" in note for note in notes), notes

@@ -20,7 +20,7 @@ import os
 import subprocess
 import sys
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO, ClassVar, Sequence
 
@@ -37,6 +37,7 @@ class Baseline:
     text: str = ""
     error: str = ""  # why no baseline could be rendered
     skipped_schemas: tuple[str, ...] = ()  # tables in these schemas are not in the baseline
+    removed: tuple[str, ...] = ()  # files the models' import created in the project, removed again
 
 
 def project_interpreters(explicit: str, root: Path) -> list[str]:
@@ -70,12 +71,20 @@ def render_baseline(
         "engine": list(engine.rpartition(".")[::2]) if engine and "." in engine else None,
     }
     python_path = [*sys_path, *filter(None, [os.environ.get("PYTHONPATH")])]
-    environment = {**os.environ, "PYTHONPATH": os.pathsep.join(python_path)}
+    environment = {**os.environ, "PYTHONPATH": os.pathsep.join(python_path), "PYTHONDONTWRITEBYTECODE": "1"}
     command = [python, str(SCRIPT), json.dumps(request)]
+    before = tree_state(root)
+    removed: list[str] = []
     try:
-        completed = run_script(command, root, environment, python_path)
+        baseline = _baseline_from(run_script(command, root, environment, python_path))
     except (OSError, subprocess.TimeoutExpired) as error:
-        return Baseline(error=f"could not run {python}: {error}")
+        baseline = Baseline(error=f"could not run {python}: {error}")
+    finally:
+        removed = remove_what_the_import_created(root, before)
+    return replace(baseline, removed=tuple(removed))
+
+
+def _baseline_from(completed: subprocess.CompletedProcess[str]) -> Baseline:
     answer = _last_json_line(completed.stdout)
     if answer is None:
         detail = (completed.stderr.strip().splitlines() or [f"exit status {completed.returncode}"])[-1]
@@ -84,6 +93,45 @@ def render_baseline(
         return Baseline(error=answer["error"])
     filename, text = baseline_revision(answer["upgrades"], answer["downgrades"], answer["imports"])
     return Baseline(filename, text, skipped_schemas=tuple(answer["skipped_schemas"]))
+
+
+# Folders whose contents the import may legitimately touch and a snapshot need not read.
+UNWATCHED_FOLDERS = frozenset({".git", ".hg", ".venv", "venv", "node_modules", "__pycache__", ".mypy_cache", ".ruff_cache"})
+
+
+def tree_state(root: Path) -> tuple[set[str], set[str]]:
+    """(files, folders) under `root`, relative, outside UNWATCHED_FOLDERS."""
+    files: set[str] = set()
+    folders: set[str] = set()
+    for folder, subfolders, names in os.walk(root):
+        subfolders[:] = [name for name in subfolders if name not in UNWATCHED_FOLDERS]
+        relative = os.path.relpath(folder, root)
+        folders.update(os.path.normpath(os.path.join(relative, name)) for name in subfolders)
+        files.update(os.path.normpath(os.path.join(relative, name)) for name in names)
+    return files, folders
+
+
+def remove_what_the_import_created(root: Path, before: tuple[set[str], set[str]]) -> list[str]:
+    """Application code run at import time may write into the project (a settings module that copies
+    `.env.example` to `.env`, a log file, a SQLite file): a dry run must leave the tree as it was, and
+    a real run must write only its own changes. Files and folders that appeared while the models were
+    imported are removed (the import ran in the project's tree and nothing else of fixit writes there
+    before the changeset)."""
+    files_before, folders_before = before
+    files_after, folders_after = tree_state(root)
+    removed = []
+    for relpath in sorted(files_after - files_before):
+        try:
+            (root / relpath).unlink()
+            removed.append(Path(relpath).as_posix())
+        except OSError:
+            pass
+    for relpath in sorted(folders_after - folders_before, key=len, reverse=True):
+        try:
+            (root / relpath).rmdir()  # only when empty: whatever else is in it stays
+        except OSError:
+            pass
+    return removed
 
 
 def _last_json_line(output: str) -> dict | None:

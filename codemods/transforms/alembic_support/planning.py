@@ -240,6 +240,12 @@ class Planner:
         failed: list[Baseline] = []
         for python in self.pythons:
             baseline = render_baseline(python, self.project.root, sys_path, targets, engine)
+            if baseline.removed:
+                created = ", ".join(f"`{self.project.relpath_for(self.project.root / path)}`" for path in baseline.removed)
+                self.plan.notes.append(
+                    f"Importing the models to render the baseline created {created} (application code run "
+                    "at import time): removed again, so that the run writes only its own changes."
+                )
             if not baseline.error:
                 return baseline
             failed.append(baseline)

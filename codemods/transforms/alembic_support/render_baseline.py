@@ -249,4 +249,7 @@ def unique_absolute(paths: list[str]) -> list[str]:
 
 
 if __name__ == "__main__":
+    # importing the project's modules must not write `__pycache__` folders into its tree (a dry run
+    # writes nothing); the forked children of warm mode inherit this
+    sys.dont_write_bytecode = True
     raise SystemExit(serve() if sys.argv[1:] == ["--serve"] else main(sys.argv))
