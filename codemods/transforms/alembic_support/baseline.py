@@ -174,6 +174,7 @@ class WarmRenderer:
 
     def __init__(self, python: str) -> None:
         self.pid = os.getpid()
+        self.used = False  # started ahead of need and never asked: killed at exit, not waited for
         self.process = subprocess.Popen(
             [python, str(SCRIPT), "--serve"],
             stdin=subprocess.PIPE,
@@ -181,6 +182,12 @@ class WarmRenderer:
             stderr=subprocess.DEVNULL,
             cwd=SCRIPT.parent,
         )
+
+    @classmethod
+    def start_early(cls, python: str) -> None:
+        """Start `python`'s warm process now, so that its imports of SQLAlchemy, Alembic and FastAPI
+        (about half a second) run on another core while this process finds and classifies the sites."""
+        cls.for_python(python)
 
     @classmethod
     def for_python(cls, python: str) -> WarmRenderer | None:
@@ -200,6 +207,7 @@ class WarmRenderer:
         self, command: list[str], root: Path, environment: dict[str, str], python_path: list[str]
     ) -> subprocess.CompletedProcess[str] | None:
         """The completed run, or None when a fresh interpreter must run it instead."""
+        self.used = True
         job = {
             "argv": command[1:],
             "cwd": str(root),
@@ -243,6 +251,8 @@ class WarmRenderer:
         for warm in list(cls._running.values()):
             if warm.pid == os.getpid():
                 _close(warm.process.stdin)
+                if not warm.used:
+                    warm.process.kill()  # still importing, perhaps: nothing of it is needed
                 try:
                     warm.process.wait(timeout=5)
                 except subprocess.TimeoutExpired:

@@ -16,7 +16,7 @@ from fixit_codemods.index import ProjectIndex
 from fixit_codemods.project import Project
 from fixit_codemods.sources import SourceFile
 from fixit_codemods.transforms.alembic_support import scaffold
-from fixit_codemods.transforms.alembic_support.baseline import Baseline, render_baseline
+from fixit_codemods.transforms.alembic_support.baseline import Baseline, WarmRenderer, render_baseline
 from fixit_codemods.transforms.alembic_support.callers import (
     CLI,
     CONDITION_GUARD,
@@ -115,6 +115,8 @@ class Planner:
 
     def run(self) -> Plan:
         sources = [f for f in self.project.files_containing(b"create_all") if file_kind(f.relpath) != TEST]
+        if sources and self.pythons:
+            WarmRenderer.start_early(self.pythons[0])  # a baseline may be needed: warm up meanwhile
         located = [
             (mapped.source, facts)
             for mapped in self.project.map(site_facts, sources)
