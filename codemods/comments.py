@@ -23,8 +23,10 @@ LibCST reads.
 from __future__ import annotations
 
 import difflib
+import io
 import keyword
 import re
+import tokenize
 from collections import Counter
 from collections.abc import Iterable
 
@@ -187,6 +189,28 @@ def keep_comments(before: cst.Module, after: cst.Module) -> cst.Module:
         if holder is not None:
             placed.setdefault(holder, []).append(text)
     return after.visit(_AddCommentLines(placed)) if placed else after
+
+
+def _comment_texts(text: str) -> Counter[str] | None:
+    """The comments of `text` as a multiset, by the stdlib tokenizer; None when it cannot read the
+    text (syntax newer than this Python's tokenizer, a tab/space mix it rejects, …)."""
+    counted: Counter[str] = Counter()
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+            if token.type == tokenize.COMMENT:
+                counted[token.string.rstrip()] += 1
+    except (tokenize.TokenError, SyntaxError, ValueError):
+        return None
+    return counted
+
+
+def comments_unchanged(before_text: str, after_text: str) -> bool:
+    """True when the rewrite kept every comment of `before_text` (the same comments, as a multiset,
+    read by the stdlib tokenizer): then nothing can have been lost and no tree needs building, which
+    is most rewrites and most of this module's cost. False when either text cannot be tokenized: the
+    caller takes the tree path, which reads any syntax LibCST reads."""
+    before = _comment_texts(before_text)
+    return before is not None and before == _comment_texts(after_text)
 
 
 def keep_comments_in_text(before: cst.Module, after_text: str) -> str:

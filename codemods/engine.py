@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Mapping, Sequence
 
 from fixit_codemods.api import Action, ConfigError, NewFile, Site, Transform
-from fixit_codemods.comments import keep_comments_in_text
+from fixit_codemods.comments import comments_unchanged, keep_comments_in_text
 from fixit_codemods.discovery import (
     GENERATED_HEAD_BYTES,
     Patterns,
@@ -365,6 +365,8 @@ class Engine:
 def _with_comments_kept(source: SourceFile, text: str) -> str:
     """The rewrite's text with the comments it dropped from code it kept put back (see
     `fixit_codemods.comments`); the text as it is when the original cannot be read as a tree."""
+    if comments_unchanged(source.text, text):
+        return text
     try:
         return keep_comments_in_text(source.cst, text)
     except (SourceError, RecursionError):

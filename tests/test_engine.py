@@ -265,3 +265,14 @@ def test_progress_is_one_bar_for_the_whole_run(tmp_path: Path, projects: int, jo
     done = [value for _, value, _ in events]
     assert done == sorted(done) and done[-1] == projects * len(transforms)  # never goes back, ends full
     assert all(stage and "_" not in stage.split(":")[0] for stage, _, _ in events)  # stages, not function names
+
+
+def test_comment_check_reads_tokens_first_and_leaves_the_tree_path_for_real_losses() -> None:
+    from fixit_codemods.comments import comments_unchanged
+
+    before = "x = f(  # why\n    1,\n)  # end\ns = '# not a comment'\n"
+    assert comments_unchanged(before, "x = g(  # why\n    1,\n)  # end\ns = '# not a comment'\n")
+    assert comments_unchanged(before, "x = g(1)  # end\n# why\ns = 'other'\n")  # moved, not lost
+    assert not comments_unchanged(before, "x = g(1)  # end\ns = '# not a comment'\n")  # `# why` lost
+    assert not comments_unchanged(before, before + "# extra\n")  # a different multiset: the tree decides
+    assert not comments_unchanged('x = """never closed\n', 'x = """never closed\n')  # unreadable: the tree path
