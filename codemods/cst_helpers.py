@@ -92,19 +92,23 @@ def update_imports_in_package(
 
 
 class _ImportsAndStrings(cst.CSTVisitor):
-    """Every import statement, every string's text, and whether `__all__` is named."""
+    """Every import statement, every string's text, whether `__all__` is named, and every name
+    written outside the import statements (a superset of what can reference an import)."""
 
     def __init__(self) -> None:
         super().__init__()
         self.imports: list[cst.Import | cst.ImportFrom] = []
         self.strings: list[str] = []
+        self.names: set[str] = set()
         self.names_all = False
 
-    def visit_Import(self, node: cst.Import) -> None:
+    def visit_Import(self, node: cst.Import) -> bool:
         self.imports.append(node)
+        return False  # the names it binds are not uses
 
-    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
         self.imports.append(node)
+        return False
 
     def visit_SimpleString(self, node: cst.SimpleString) -> None:
         self.strings.append(node.value)
@@ -113,6 +117,7 @@ class _ImportsAndStrings(cst.CSTVisitor):
         self.strings.append(node.value)
 
     def visit_Name(self, node: cst.Name) -> None:
+        self.names.add(node.value)
         self.names_all = self.names_all or node.value == "__all__"
 
 
@@ -199,6 +204,11 @@ def unused_aliases(
     bound = {part for alias, _ in candidates for part in (_bound_dotted(alias) or "").split(".")}
     if found.names_all or any(part in text for text in found.strings for part in bound):
         return None
+    roots = {id(alias): (_bound_dotted(alias) or "").split(".")[0] for alias, _ in candidates}
+    if not any(root in found.names for root in roots.values()):
+        # no name outside the imports could reference any of them: all unused, as the scope would
+        # say, without computing it (the costly part where every file has work)
+        return set(roots)
     scopes = MetadataWrapper(module, unsafe_skip_copy=True).resolve(ScopeProvider)
     return {
         id(alias)
