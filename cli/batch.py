@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, List, Optional
 import typer
 from fixit_codemods.api import ConfigError
 from fixit_codemods.batch import DEFAULT_WORKSPACE
+from fixit_codemods.cli.progress import progress_bar
 from fixit_codemods.cli.signals import exit_status
 from fixit_codemods.config import parse_cli_options
 from fixit_codemods.gitops import GitOpsError, default_branch_name, validate_branch_name
@@ -186,12 +187,7 @@ class _Display:
         self.quiet = quiet
         self.progress: Progress | None = None
         if sys.stderr.isatty() and not os.environ.get("CI"):
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-            self.progress = Progress(
-                TextColumn("fixit batch"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                TextColumn("{task.description}"), console=stderr, auto_refresh=False, transient=True,
-            )
+            self.progress = progress_bar("fixit batch", stderr)
             self.task = self.progress.add_task("", total=total)
 
     def __enter__(self) -> _Display:

@@ -16,6 +16,7 @@ import typer
 from fixit_codemods import __version__
 from fixit_codemods.api import Action, ConfigError, Transform
 from fixit_codemods.cli import signals
+from fixit_codemods.cli.progress import progress_bar
 from fixit_codemods.config import merge_options, parse_cli_options, settings_from_pyproject
 from fixit_codemods.diffs import colorize, file_diff
 from fixit_codemods.discovery import PROJECT_MARKERS, project_dir
@@ -134,24 +135,11 @@ def _indent(text: str) -> str:
 
 
 class RunProgressBar:
-    """One progress bar on stderr for the whole run (rich's Progress): the stage, steps done of all
-    (a step is one transform over one project) and the elapsed time, drawn from the first callback.
-    Refreshed by the callbacks themselves, never by a thread: worker processes are forked, and
-    forking a threaded process is unsafe."""
+    """One progress bar on stderr for the whole run: the stage, steps done of all (a step is one
+    transform over one project) and the elapsed time, drawn from the first callback."""
 
     def __init__(self) -> None:
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-        self.progress = Progress(
-            TextColumn("fixit"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            TextColumn("{task.description}"),
-            console=stderr,
-            auto_refresh=False,
-            transient=True,
-        )
+        self.progress = progress_bar("fixit", stderr)
         self.task = self.progress.add_task("starting", total=None)
 
     def __call__(self, stage: str, done: float, total: int) -> None:
