@@ -70,7 +70,9 @@ def update_imports_in_package(
         context, adder, _ = _import_visitors(full_module_name, full_package_name)
         for spec in add:
             adder.add_needed_import(context, spec.module, spec.obj, spec.asname, spec.relative)
-        module = adder(context).transform_module(module)
+        # visited directly: `transform_module` would first deep-copy the module for a metadata
+        # wrapper, and AddImportsVisitor reads no metadata
+        module = module.visit(adder(context))
     if not remove_if_unused:
         return module
     removed = remove_unused_directly(module, remove_if_unused, full_package_name)
