@@ -266,3 +266,16 @@ def test_a_terminal_gets_one_progress_bar_with_stage_counts_and_elapsed_time(tmp
     assert counts == {"5"}  # one bar: five transforms over one project, whatever the stage
     assert any(re.search(r"timeouts: \d+/\d+ files$", frame) for frame in frames)
     assert "sites would change" in text[text.rindex(frames[-1]) :]  # the summary comes after the bar
+
+
+def test_report_option_writes_more_formats_from_the_same_run_and_rejects_bad_values(tmp_path: Path) -> None:
+    write(tmp_path / "app" / "m.py", "import litellm\n\n\nasync def ask():\n    return await litellm.acompletion(model='m', messages=[])\n")
+    summary, sarif = tmp_path / "summary.md", tmp_path / "out.sarif"
+    done = invoke("check", "timeouts", str(tmp_path), "--quiet", "--output-format", "github",
+                  "--report", f"markdown={summary}", "--report", f"sarif={sarif}")
+    assert done.exit_code == 1  # pending
+    assert done.stdout.startswith("::warning file=")  # the annotations, on stdout
+    assert summary.read_text().startswith("## fixit: ") and '"version": "2.1.0"' in sarif.read_text()
+    for bad, message in (("sarif", "--report takes FORMAT=FILE"), ("yaml=x.yaml", "unknown format `yaml`")):
+        refused = invoke("check", str(tmp_path), "--report", bad)
+        assert refused.exit_code == 2 and message in refused.output
