@@ -64,12 +64,30 @@ def _describe(error: BaseException) -> str:
     return f"internal error {type(error).__name__}: {error}{where}"
 
 
+def interrupt_behind(error: BaseException) -> KeyboardInterrupt | None:
+    """The Ctrl-C or SIGTERM (`Terminated`) that `error` stands in for, if any. Library code that
+    raises in a `finally` block (LibCST's position provider does, when the codegen it wraps was
+    cut short) turns the KeyboardInterrupt passing through into an ordinary exception: caught as
+    one file's failure, the run would go on as if it had never been stopped."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        if isinstance(current, KeyboardInterrupt):
+            return current
+        seen.add(id(current))
+        current = current.__context__ or current.__cause__
+    return None
+
+
 def _run_batch(function: Callable[[SourceFile], T], batch: Sequence[SourceFile]) -> list[tuple[bool, object]]:
     results: list[tuple[bool, object]] = []
     for source in batch:
         try:
             results.append((True, function(source)))
         except Exception as error:  # one file's failure must not stop the others
+            interrupt = interrupt_behind(error)
+            if interrupt is not None:
+                raise interrupt from None  # a stop signal, not a failure: the run stops
             results.append((False, _describe(error)))
     return results
 

@@ -276,3 +276,22 @@ def test_comment_check_reads_tokens_first_and_leaves_the_tree_path_for_real_loss
     assert not comments_unchanged(before, "x = g(1)  # end\ns = '# not a comment'\n")  # `# why` lost
     assert not comments_unchanged(before, before + "# extra\n")  # a different multiset: the tree decides
     assert not comments_unchanged('x = """never closed\n', 'x = """never closed\n')  # unreadable: the tree path
+
+
+def test_a_stop_signal_that_library_code_turned_into_an_error_still_stops_the_run() -> None:
+    # LibCST's position provider looks a node up in a `finally` block: when Ctrl-C or SIGTERM cuts
+    # the codegen short, that lookup raises KeyError and replaces the KeyboardInterrupt passing through
+    from fixit_codemods.cli.signals import Terminated
+    from fixit_codemods.project import _run_batch, interrupt_behind
+
+    def cut_short(source: object) -> None:
+        computed: dict[str, int] = {}
+        try:
+            raise Terminated
+        finally:
+            computed["child"]  # noqa: B018 - raises KeyError, as the library does
+
+    with pytest.raises(Terminated):
+        _run_batch(cut_short, ["a.py"])  # type: ignore[list-item]
+    assert _run_batch(lambda source: {}["missing"], ["a.py"])[0][0] is False  # a plain bug stays a failure
+    assert interrupt_behind(ValueError("x")) is None
