@@ -103,14 +103,21 @@ class _ImportsAndStrings(cst.CSTVisitor):
         self.strings: list[str] = []
         self.names: set[str] = set()
         self.names_all = False
+        self._in_import = False
 
-    def visit_Import(self, node: cst.Import) -> bool:
+    def visit_Import(self, node: cst.Import) -> None:
         self.imports.append(node)
-        return False  # the names it binds are not uses
+        self._in_import = True
 
-    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
+    def leave_Import(self, original_node: cst.Import) -> None:
+        self._in_import = False
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
         self.imports.append(node)
-        return False
+        self._in_import = True
+
+    def leave_ImportFrom(self, original_node: cst.ImportFrom) -> None:
+        self._in_import = False
 
     def visit_SimpleString(self, node: cst.SimpleString) -> None:
         self.strings.append(node.value)
@@ -119,7 +126,8 @@ class _ImportsAndStrings(cst.CSTVisitor):
         self.strings.append(node.value)
 
     def visit_Name(self, node: cst.Name) -> None:
-        self.names.add(node.value)
+        if not self._in_import:  # the names an import binds are not uses of it
+            self.names.add(node.value)
         self.names_all = self.names_all or node.value == "__all__"
 
 

@@ -24,7 +24,7 @@ from fixit_codemods.discovery import (
     module_name,
     project_dir,
 )
-from fixit_codemods.project import Failure, Project, WorkerPool, interrupt_behind
+from fixit_codemods.project import Failure, Project, WorkerPool, stop_if_interrupted
 from fixit_codemods.sources import SourceError, SourceFile, check_parses
 
 
@@ -281,8 +281,7 @@ class Engine:
             self._collect_failures(project, failures_before, transform, outcome)
             return
         except Exception as error:  # a transform bug: this project is left alone, the run goes on
-            if (interrupt := interrupt_behind(error)) is not None:
-                raise interrupt from None
+            stop_if_interrupted(error)
             project.failures.append(Failure("", f"internal error while planning, nothing changed: {error!r}"))
             self._collect_failures(project, failures_before, transform, outcome)
             return
@@ -293,8 +292,7 @@ class Engine:
         try:
             new_files = transform.new_files(project)
         except Exception as error:  # a transform bug must not lose the rewrites already made
-            if (interrupt := interrupt_behind(error)) is not None:
-                raise interrupt from None
+            stop_if_interrupted(error)
             new_files = []
             project.failures.append(Failure("", f"internal error creating files: {error!r}", transform.name))
         for new_file in new_files:

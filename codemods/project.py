@@ -79,15 +79,21 @@ def interrupt_behind(error: BaseException) -> KeyboardInterrupt | None:
     return None
 
 
+def stop_if_interrupted(error: BaseException) -> None:
+    """Raise the stop signal behind `error` (see `interrupt_behind`), if there is one: for the
+    catch-alls that record an error as a file's or a repository's failure."""
+    interrupt = interrupt_behind(error)
+    if interrupt is not None:
+        raise interrupt from None
+
+
 def _run_batch(function: Callable[[SourceFile], T], batch: Sequence[SourceFile]) -> list[tuple[bool, object]]:
     results: list[tuple[bool, object]] = []
     for source in batch:
         try:
             results.append((True, function(source)))
         except Exception as error:  # one file's failure must not stop the others
-            interrupt = interrupt_behind(error)
-            if interrupt is not None:
-                raise interrupt from None  # a stop signal, not a failure: the run stops
+            stop_if_interrupted(error)  # a stop signal, not a failure: the run stops
             results.append((False, _describe(error)))
     return results
 

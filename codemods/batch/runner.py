@@ -42,7 +42,7 @@ from fixit_codemods.gitops import (
     remove_leftover_worktrees,
 )
 from fixit_codemods.messages import pr_body
-from fixit_codemods.project import interrupt_behind
+from fixit_codemods.project import stop_if_interrupted
 from fixit_codemods.registry import select
 from fixit_codemods.writer import signals_held
 
@@ -155,8 +155,7 @@ def process_group(jobs: Sequence[RepoJob], settings: BatchSettings) -> list[JobR
     try:
         repo = prepare_clone(location, clone_folder(Path(settings.workspace), location))
     except Exception as error:  # noqa: BLE001 - one repository's failure is its record, not the batch's
-        if (interrupt := interrupt_behind(error)) is not None:
-            raise interrupt from None  # a stop signal that library code turned into an error
+        stop_if_interrupted(error)  # a stop signal that library code turned into an error
         return [_failed(job, error) for job in jobs]
     remove_leftover_worktrees(Path(str(repo.working_tree_dir)))  # from a run that was killed outright
     try:
@@ -179,8 +178,7 @@ def process_job(repo: git.Repo, job: RepoJob, settings: BatchSettings) -> JobRes
         if outcome.push_error and settings.push == "origin":
             _adopt_pushed_twin(repo, outcome)
     except Exception as error:  # noqa: BLE001
-        if (interrupt := interrupt_behind(error)) is not None:
-            raise interrupt from None
+        stop_if_interrupted(error)
         return _failed(job, error)
     return _result_of(job, outcome, settings)
 
@@ -449,10 +447,8 @@ def _results(executor: Executor, jobs: Sequence[RepoJob], settings: BatchSetting
     work = functools.partial(process_group, settings=settings)
     with contextlib.closing(executor.results(work, group_by_repository(jobs))) as finished:
         for group, value in finished:
-            interrupt = interrupt_behind(value) if isinstance(value, BaseException) else None
-            if interrupt is not None:
-                raise interrupt
             if isinstance(value, BaseException):
+                stop_if_interrupted(value)  # the worker was stopped: so is the batch
                 value = [_failed(job, value) for job in group]
             yield from zip(group, value)
 

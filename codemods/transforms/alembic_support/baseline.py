@@ -74,7 +74,6 @@ def render_baseline(
     environment = {**os.environ, "PYTHONPATH": os.pathsep.join(python_path), "PYTHONDONTWRITEBYTECODE": "1"}
     command = [python, str(SCRIPT), json.dumps(request)]
     before = tree_state(root)
-    removed: list[str] = []
     try:
         baseline = _baseline_from(run_script(command, root, environment, python_path))
     except (OSError, subprocess.TimeoutExpired) as error:
