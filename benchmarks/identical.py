@@ -98,14 +98,18 @@ def run(fixit: str, target: Target) -> dict[str, object]:
     return {
         "command": [Path(command[0]).name, *command[1:]],
         "exit": completed.returncode,
-        "stdout": completed.stdout.decode("utf-8", "replace"),
+        # the interpreter fixit runs on is named in some messages (`tried …/bin/python3`): the
+        # two installs compared differ there by construction
+        "stdout": completed.stdout.decode("utf-8", "replace").replace(str(Path(fixit).absolute().parent), "<fixit-bin>"),
     }
 
 
 def targets_for(args: argparse.Namespace) -> list[Target]:
     targets = [*golden_targets(), example_target()]
     for corpus in args.corpus:
-        targets.append(Target(f"corpus-{corpus.resolve().name}", "all", corpus.resolve()))
+        # the whole path: several repositories' roots are named `backend`
+        key = "+".join(corpus.resolve().parts[1:])
+        targets.append(Target(f"corpus-{key}", "all", corpus.resolve()))
     if args.backends:
         sys.path.insert(0, str(HERE))
         from bench import backends_corpus

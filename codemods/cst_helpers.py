@@ -94,30 +94,51 @@ def update_imports_in_package(
 
 
 class _ImportsAndStrings(cst.CSTVisitor):
-    """Every import statement, every string's text, whether `__all__` is named, and every name
-    written outside the import statements (a superset of what can reference an import)."""
+    """Every import statement, every string's text, whether `__all__` is named, every name written
+    outside the import statements (a superset of what can reference an import), and, to tell a use
+    without a scope computation, the names read as variables (with the last place each is read, in
+    visiting order) and the names bound anywhere outside imports."""
 
     def __init__(self) -> None:
         super().__init__()
         self.imports: list[cst.Import | cst.ImportFrom] = []
+        self.import_order: dict[int, int] = {}  # id(import statement) -> its place in visiting order
         self.strings: list[str] = []
         self.names: set[str] = set()
+        self.last_read: dict[str, int] = {}  # name read as a variable -> the last place it is read
+        self.bound: set[str] = set()  # every name inside a binding target outside imports (a superset)
         self.names_all = False
         self._in_import = False
+        self._not_read: set[int] = set()  # ids of Name nodes that are not variable reads
+        self._order = 0
+
+    def _binds(self, *targets: cst.CSTNode | None) -> None:
+        """Names inside binding targets: bound (`x.y = 1` counts x too: cautious), never reads."""
+        stack = [t for t in targets if t is not None]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, cst.Name):
+                self.bound.add(node.value)
+                self._not_read.add(id(node))
+            stack.extend(node.children)
 
     def visit_Import(self, node: cst.Import) -> None:
-        self.imports.append(node)
-        self._in_import = True
+        self._visit_import(node)
 
     def leave_Import(self, original_node: cst.Import) -> None:
         self._in_import = False
 
     def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
-        self.imports.append(node)
-        self._in_import = True
+        self._visit_import(node)
 
     def leave_ImportFrom(self, original_node: cst.ImportFrom) -> None:
         self._in_import = False
+
+    def _visit_import(self, node: cst.Import | cst.ImportFrom) -> None:
+        self.imports.append(node)
+        self._order += 1
+        self.import_order[id(node)] = self._order
+        self._in_import = True
 
     def visit_SimpleString(self, node: cst.SimpleString) -> None:
         self.strings.append(node.value)
@@ -125,10 +146,81 @@ class _ImportsAndStrings(cst.CSTVisitor):
     def visit_FormattedStringText(self, node: cst.FormattedStringText) -> None:
         self.strings.append(node.value)
 
+    # names that are not variables: an attribute, a keyword argument, a keyword pattern
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        self._not_read.add(id(node.attr))
+
+    def visit_Arg(self, node: cst.Arg) -> None:
+        if node.keyword is not None:
+            self._not_read.add(id(node.keyword))
+
+    def visit_MatchKeywordElement(self, node: cst.MatchKeywordElement) -> None:
+        self._not_read.add(id(node.key))
+
+    # bindings outside imports
+    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
+        self._binds(node.target)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        self._binds(node.target)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        self._binds(node.target)
+
+    def visit_For(self, node: cst.For) -> None:
+        self._binds(node.target)
+
+    def visit_CompFor(self, node: cst.CompFor) -> None:
+        self._binds(node.target)
+
+    def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
+        self._binds(node.target)
+
+    def visit_Del(self, node: cst.Del) -> None:
+        self._binds(node.target)
+
+    def visit_AsName(self, node: cst.AsName) -> None:
+        if not self._in_import:  # `with … as x`, `except E as x`
+            self._binds(node.name)
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self._binds(node.name)
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self._binds(node.name)
+
+    def visit_Param(self, node: cst.Param) -> None:
+        self._binds(node.name)
+
+    def visit_Global(self, node: cst.Global) -> None:
+        self._binds(*(item.name for item in node.names))
+
+    def visit_Nonlocal(self, node: cst.Nonlocal) -> None:
+        self._binds(*(item.name for item in node.names))
+
+    def visit_MatchAs(self, node: cst.MatchAs) -> None:
+        self._binds(node.name)
+
+    def visit_MatchStar(self, node: cst.MatchStar) -> None:
+        self._binds(node.name)
+
+    def visit_MatchMapping(self, node: cst.MatchMapping) -> None:
+        self._binds(node.rest)
+
+    def visit_TypeParam(self, node: cst.TypeParam) -> None:
+        self._binds(node.param.name)
+
+    def visit_TypeAlias(self, node: cst.TypeAlias) -> None:
+        self._binds(node.name)
+
     def visit_Name(self, node: cst.Name) -> None:
-        if not self._in_import:  # the names an import binds are not uses of it
-            self.names.add(node.value)
         self.names_all = self.names_all or node.value == "__all__"
+        if self._in_import:  # the names an import binds are not uses of it
+            return
+        self.names.add(node.value)
+        if id(node) not in self._not_read:
+            self._order += 1
+            self.last_read[node.value] = self._order
 
 
 def _requested(node: cst.Import | cst.ImportFrom, specs: list[ImportSpec], package: str) -> list[cst.ImportAlias]:
@@ -200,17 +292,19 @@ def _without(node: cst.Import | cst.ImportFrom, unused: list[cst.ImportAlias]) -
 
 
 def unused_aliases(
-    module: cst.Module, candidates: Sequence[tuple[cst.ImportAlias, cst.Import | cst.ImportFrom]]
+    module: cst.Module,
+    candidates: Sequence[tuple[cst.ImportAlias, cst.Import | cst.ImportFrom]],
+    found: _ImportsAndStrings | None = None,
 ) -> set[int] | None:
     """Identities of the `candidates` (alias, its import statement) that LibCST's
     GatherUnusedImportsVisitor would report unused; None when a string that may be an annotation
-    names one, or the module has `__all__` (then ask LibCST). One scope computation, no copy."""
-    from libcst.metadata import MetadataWrapper, ScopeProvider
-
+    names one, or the module has `__all__` (then ask LibCST). At most one scope computation, no
+    copy. `found`: the module's `_ImportsAndStrings`, when the caller has it already."""
     if not candidates:
         return set()
-    found = _ImportsAndStrings()
-    module.visit(found)
+    if found is None:
+        found = _ImportsAndStrings()
+        module.visit(found)
     bound = {part for alias, _ in candidates for part in (_bound_dotted(alias) or "").split(".")}
     if found.names_all or any(part in text for text in found.strings for part in bound):
         return None
@@ -219,12 +313,53 @@ def unused_aliases(
         # no name outside the imports could reference any of them: all unused, as the scope would
         # say, without computing it (the costly part where every file has work)
         return set(roots)
+    used = _read_after(module, found, candidates)
+    if used is not None and all(id(alias) in used or roots[id(alias)] not in found.names for alias, _ in candidates):
+        # each one is either read after its import or written nowhere: decided without the scope
+        return {id(alias) for alias, _ in candidates if roots[id(alias)] not in found.names}
+    return _scope_unused(module, candidates)
+
+
+def _scope_unused(
+    module: cst.Module, candidates: Sequence[tuple[cst.ImportAlias, cst.Import | cst.ImportFrom]]
+) -> set[int]:
+    from libcst.metadata import MetadataWrapper, ScopeProvider
+
     scopes = MetadataWrapper(module, unsafe_skip_copy=True).resolve(ScopeProvider)
     return {
         id(alias)
         for alias, statement in candidates
         if (scope := scopes.get(statement)) is not None and _is_unused(alias, scope)
     }
+
+
+def _read_after(
+    module: cst.Module,
+    found: _ImportsAndStrings,
+    candidates: Sequence[tuple[cst.ImportAlias, cst.Import | cst.ImportFrom]],
+) -> set[int] | None:
+    """The candidates certainly in use, as LibCST's scope would say, without computing it: a
+    top-level import whose name nothing outside imports binds (no assignment, parameter, `global`,
+    nested or dotted import of it) and that is read as a variable after the import, in any scope.
+    (A read in a nested scope resolves to the module's binding; one at module level only when it
+    comes after the import.) None when the module's shape asks for the scope computation."""
+    top_level = {id(line.body[0]) for line in module.body if isinstance(line, cst.SimpleStatementLine)}
+    wanted = {(_bound_dotted(alias) or "").split(".")[0] for alias, _ in candidates}
+    for node in found.imports:
+        if isinstance(node.names, cst.ImportStar):
+            return None  # a star import may rebind anything
+        for alias in node.names:
+            dotted = _bound_dotted(alias) or ""
+            if ("." in dotted or id(node) not in top_level) and dotted.split(".")[0] in wanted:
+                return None  # `import a.b`, or an import inside a block, binding a candidate's name
+    used: set[int] = set()
+    for alias, statement in candidates:
+        root = (_bound_dotted(alias) or "").split(".")[0]
+        if root in found.bound:
+            continue
+        if found.last_read.get(root, 0) > found.import_order.get(id(statement), 1 << 62):
+            used.add(id(alias))
+    return used
 
 
 def _bound_dotted(alias: cst.ImportAlias) -> str | None:
@@ -257,7 +392,7 @@ def remove_unused_directly(
         for node, _ in requested.values()
     ):
         return None  # nested imports, or ones LibCST never reports unused: let it decide
-    unused = unused_aliases(module, [(alias, node) for node, aliases in requested.values() for alias in aliases])
+    unused = unused_aliases(module, [(alias, node) for node, aliases in requested.values() for alias in aliases], found)
     if unused is None:
         return None
     body: list[cst.BaseStatement] = []

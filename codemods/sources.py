@@ -8,12 +8,15 @@ import tokenize
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Callable, TypeVar
+from typing import TYPE_CHECKING, Callable, TypeVar
 
 T = TypeVar("T")
 
 import libcst as cst
 from fixit_codemods.modern_syntax import UnreadableSource, parse_ast
+
+if TYPE_CHECKING:
+    from fixit_codemods.lines import Lines
 
 
 class SourceError(Exception):
@@ -118,6 +121,18 @@ class SourceFile:
             # would change more than the edit (a comment or blank line lost)
             raise SourceError("LibCST does not give this file back byte for byte; left as it is")
         return module
+
+    @cached_property
+    def lines(self) -> Lines:
+        """Where the nodes of `cst` start and end, without LibCST's position computation for the
+        statements (see `lines`): what a rewrite asks to find the sites its plan chose."""
+        from fixit_codemods.lines import Lines
+
+        try:
+            tree: ast.Module | None = self.ast
+        except SourceError:  # LibCST reads it, the stdlib cannot: positions come from LibCST
+            tree = None
+        return Lines(self.cst, tree)
 
     def derived(self, key: str, compute: Callable[[], T]) -> T:
         """`compute()`, once per content and process: what a transform derives from the file's tree

@@ -21,6 +21,14 @@ FIXIT = Path(sys.executable).with_name("fixit")
 pytestmark = pytest.mark.skipif(sys.platform == "win32" or not hasattr(signal, "SIGTERM"), reason="POSIX signals")
 
 
+def sigint_as_on_a_terminal() -> None:
+    """SIGINT at its default in the child, as a terminal starts a command. A shell that runs the
+    tests in the background (`pytest &`) starts them with SIGINT ignored, and Python, like every
+    Unix program, keeps an ignored SIGINT ignored: the coordinator would never see the signal this
+    test sends (the run went on to its end and exited 0)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def environment(root: Path, in_flight: Path, scratch: Path) -> dict[str, str]:
     identity = {f"GIT_{who}_{what}": value for who in ("AUTHOR", "COMMITTER")
                 for what, value in (("NAME", "Batch Bot"), ("EMAIL", "bot@example.com"))}
@@ -70,6 +78,7 @@ def test_an_interrupted_batch_stops_its_workers_and_leaves_no_worktree(
         process = subprocess.Popen(
             [str(FIXIT), "batch", "slow_codemod:WaitForSignal", "repos.txt", "--jobs", str(jobs), "--resume"],
             cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+            preexec_fn=sigint_as_on_a_terminal,
         )
         wait_for_a_job_in_flight(process, in_flight)
         if to_the_group:

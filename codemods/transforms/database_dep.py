@@ -23,10 +23,10 @@ from fixit_codemods.api import (
 )
 from fixit_codemods.cst_helpers import ImportSpec, dotted, update_imports_in_package
 from fixit_codemods.index import ProjectIndex, dotted_name, resolve_relative
+from fixit_codemods.lines import Lines
 from fixit_codemods.model import SemanticModel
 from fixit_codemods.project import Project
 from fixit_codemods.sources import SourceFile
-from libcst.metadata import MetadataWrapper, PositionProvider
 
 DEPENDS = frozenset({"fastapi.Depends", "fastapi.param_functions.Depends", "fastapi.params.Depends"})
 SECURITY = frozenset({"fastapi.Security", "fastapi.param_functions.Security", "fastapi.params.Security"})
@@ -628,10 +628,10 @@ class DatabaseDep(Transform):
         plan = self.modules.get(source.relpath)
         if plan is None:
             return None
-        wrapper = MetadataWrapper(source.cst, unsafe_skip_copy=True)
-        created_line = _created_alias_line(wrapper, plan.created)
-        rewriter = ParameterRewriter(plan, self.aliases, self.ambiguous, created_line)
-        tree = wrapper.visit(rewriter)
+        lines = source.lines
+        created_line = _created_alias_line(lines, plan.created)
+        rewriter = ParameterRewriter(plan, self.aliases, self.ambiguous, created_line, lines)
+        tree = source.cst.visit(rewriter)
         if plan.created is not None:
             tree = _insert_created_alias(tree, plan.created)
         sites = sorted([*plan.sites, *rewriter.sites], key=lambda s: (s.line, s.column))
@@ -761,16 +761,16 @@ class DependsCall:
 
 
 class ParameterRewriter(cst.CSTTransformer):
-    METADATA_DEPENDENCIES = (PositionProvider,)
-
     def __init__(
         self,
         plan: ModulePlan,
         aliases: dict[str, AliasDefinition],
         ambiguous: dict[str, tuple[str, ...]],
         created_line: int,
+        lines: Lines,
     ) -> None:
         super().__init__()
+        self.lines = lines
         self.plan = plan
         self.aliases = aliases
         self.ambiguous = ambiguous
@@ -786,7 +786,7 @@ class ParameterRewriter(cst.CSTTransformer):
     # -- bookkeeping of where we are --------------------------------------------------------------
 
     def _line(self, node: cst.CSTNode) -> int:
-        return self.get_metadata(PositionProvider, node).start.line
+        return self.lines.start(node)
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         self.owners.append(self._line(node))
@@ -1285,15 +1285,15 @@ def _anchor_index(body: Sequence[cst.CSTNode], created: CreatedAlias) -> int:
     return imports[-1] if imports else len(body) - 1
 
 
-def _created_alias_line(wrapper: MetadataWrapper, created: CreatedAlias | None) -> int:
+def _created_alias_line(lines: Lines, created: CreatedAlias | None) -> int:
     """The last line of the statement the created alias follows: functions below it may use it."""
     if created is None:
         return 0
-    body = wrapper.module.body
+    body = lines.module.body
     position = _anchor_index(body, created)
     if position < 0:
         return 0
-    return wrapper.resolve(PositionProvider)[body[position]].end.line
+    return lines.end(body[position])
 
 
 def _insert_created_alias(tree: cst.Module, created: CreatedAlias) -> cst.Module:

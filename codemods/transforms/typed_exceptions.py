@@ -29,10 +29,10 @@ import libcst as cst
 from fixit_codemods.api import Action, FileRewrite, NewFile, Option, Safety, Site, Transform, parse_list
 from fixit_codemods.cst_helpers import ImportSpec, add_imports, comments_within, dotted, remove_unused_imports
 from fixit_codemods.index import ModuleFacts, ProjectIndex, dotted_name, module_facts
+from fixit_codemods.lines import Lines
 from fixit_codemods.model import RaiseSummary, SemanticModel, is_unreadable
 from fixit_codemods.project import Project
 from fixit_codemods.sources import SourceFile
-from libcst.metadata import MetadataWrapper, PositionProvider
 
 # -- the phrase table ------------------------------------------------------------------------
 
@@ -1696,13 +1696,13 @@ def with_preamble(
 
 
 class Rewriter(cst.CSTTransformer):
-    def __init__(self, positions: Any, plan: FilePlan) -> None:
-        self.positions = positions
+    def __init__(self, lines: Lines, plan: FilePlan) -> None:
+        self.lines = lines
         self.plan = plan
         self.replaced_qualified = False  # a `builtins.ValueError` was replaced
 
     def line_of(self, node: cst.CSTNode) -> int:
-        return self.positions[node].start.line
+        return self.lines.start(node)
 
     def leave_Raise(self, original_node: cst.Raise, updated_node: cst.Raise) -> cst.Raise:
         cls = self.plan.raises.get(self.line_of(original_node))
@@ -2066,9 +2066,8 @@ class TypedExceptions(Transform):
             return FileRewrite(None, sites) if sites else None
         module = source.cst
         if plan.catches or plan.raises:
-            wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-            rewriter = Rewriter(wrapper.resolve(PositionProvider), plan)
-            module = wrapper.module.visit(rewriter)
+            rewriter = Rewriter(source.lines, plan)
+            module = module.visit(rewriter)
             if rewriter.replaced_qualified:
                 module = remove_unused_imports(module, [ImportSpec("builtins")], source.module)
         if plan.define:

@@ -1,0 +1,189 @@
+"""The line of every statement of a LibCST tree, read off the stdlib AST of the same text.
+
+LibCST's PositionProvider generates the whole module's code again while tracking every node's
+position: where a transform only asks on which line a statement, a `raise` or an `except` starts,
+that is most of the cost of its rewrite. The stdlib parser already knows those lines (~10x cheaper
+than LibCST's, and `SourceFile.ast` is usually parsed anyway): the two trees hold the same
+statements in the same order, so walking them side by side gives each LibCST statement its line.
+
+The answer is the line PositionProvider gives for the node's start: a decorated `def` or `class`
+starts at `def`/`class`, a `SimpleStatementLine` at its first statement, an `elif` at `elif`, an
+`except` clause at `except`. When the two trees do not line up (a construct the running Python
+reads differently, see `modern_syntax`), `statement_lines` says None and the caller asks LibCST.
+"""
+
+from __future__ import annotations
+
+import ast
+import sys
+from collections.abc import Mapping, Sequence
+
+import libcst as cst
+from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
+
+# LibCST statement -> the stdlib node types that stand for it
+_COMPOUND: dict[type[cst.CSTNode], tuple[type[ast.AST], ...]] = {
+    cst.FunctionDef: (ast.FunctionDef, ast.AsyncFunctionDef),
+    cst.ClassDef: (ast.ClassDef,),
+    cst.If: (ast.If,),
+    cst.For: (ast.For, ast.AsyncFor),
+    cst.While: (ast.While,),
+    cst.With: (ast.With, ast.AsyncWith),
+    cst.Try: (ast.Try,),
+    cst.Match: (ast.Match,),
+}
+# `except*` is lowered to `except` where the running Python cannot read it (3.10), and
+# `type X = V` to `X = V` before 3.12 (see `modern_syntax`)
+_COMPOUND[cst.TryStar] = (ast.Try, *([ast.TryStar] if sys.version_info >= (3, 11) else []))
+_SMALL: dict[type[cst.CSTNode], tuple[type[ast.AST], ...]] = {
+    cst.Expr: (ast.Expr,),
+    cst.Assign: (ast.Assign,),
+    cst.AnnAssign: (ast.AnnAssign,),
+    cst.AugAssign: (ast.AugAssign,),
+    cst.Return: (ast.Return,),
+    cst.Raise: (ast.Raise,),
+    cst.Pass: (ast.Pass,),
+    cst.Break: (ast.Break,),
+    cst.Continue: (ast.Continue,),
+    cst.Global: (ast.Global,),
+    cst.Nonlocal: (ast.Nonlocal,),
+    cst.Del: (ast.Delete,),
+    cst.Assert: (ast.Assert,),
+    cst.Import: (ast.Import,),
+    cst.ImportFrom: (ast.ImportFrom,),
+    cst.TypeAlias: (ast.Assign, *([ast.TypeAlias] if sys.version_info >= (3, 12) else [])),
+}
+
+Body = Sequence[cst.BaseStatement | cst.BaseSmallStatement]
+
+
+class _Misaligned(Exception):
+    """The two trees do not hold the same statements."""
+
+
+def statement_lines(module: cst.Module, tree: ast.Module) -> dict[int, int] | None:
+    """id(node) -> first line, for every statement, small statement, `except` clause and named
+    parameter of a `def` (not `*args`, `**kwargs`) in `module`, from `tree`, the stdlib AST of the same text. None when the trees do not line up."""
+    lines: dict[int, int] = {}
+    try:
+        _block(module.body, tree.body, lines)
+    except _Misaligned:
+        return None
+    return lines
+
+
+def _block(body: Body, statements: list[ast.stmt], lines: dict[int, int]) -> None:
+    flat: list[cst.CSTNode] = []
+    line_starts: list[tuple[cst.SimpleStatementLine, int]] = []  # each line, its first statement's index
+    for statement in body:
+        if isinstance(statement, cst.SimpleStatementLine):
+            line_starts.append((statement, len(flat)))
+            flat.extend(statement.body)
+        else:
+            flat.append(statement)
+    if len(flat) != len(statements) or any(index >= len(flat) for _, index in line_starts):
+        raise _Misaligned
+    for line, index in line_starts:
+        lines[id(line)] = statements[index].lineno
+    for node, stdlib in zip(flat, statements):
+        _statement(node, stdlib, lines)
+
+
+def _suite(node: cst.BaseSuite) -> Body:
+    return node.body
+
+
+def _statement(node: cst.CSTNode, stdlib: ast.stmt, lines: dict[int, int]) -> None:
+    kinds = _SMALL.get(type(node)) or _COMPOUND.get(type(node))
+    if kinds is None or not isinstance(stdlib, kinds):
+        raise _Misaligned
+    lines[id(node)] = stdlib.lineno
+    if isinstance(node, cst.FunctionDef):
+        _parameters(node.params, stdlib.args, lines)  # type: ignore[attr-defined]
+    if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.With)):
+        _block(_suite(node.body), stdlib.body, lines)  # type: ignore[attr-defined]
+    elif isinstance(node, (cst.For, cst.While)):
+        _block(_suite(node.body), stdlib.body, lines)  # type: ignore[attr-defined]
+        _orelse(node.orelse, stdlib.orelse, lines)  # type: ignore[attr-defined]
+    elif isinstance(node, cst.If):
+        assert isinstance(stdlib, ast.If)
+        _block(_suite(node.body), stdlib.body, lines)
+        if isinstance(node.orelse, cst.If):  # `elif`
+            if len(stdlib.orelse) != 1:
+                raise _Misaligned
+            _statement(node.orelse, stdlib.orelse[0], lines)
+        else:
+            _orelse(node.orelse, stdlib.orelse, lines)
+    elif isinstance(node, (cst.Try, cst.TryStar)):
+        _try(node, stdlib, lines)  # type: ignore[arg-type]
+    elif isinstance(node, cst.Match):
+        assert isinstance(stdlib, ast.Match)
+        if len(node.cases) != len(stdlib.cases):
+            raise _Misaligned
+        for case, stdlib_case in zip(node.cases, stdlib.cases):
+            _block(_suite(case.body), stdlib_case.body, lines)
+
+
+def _parameters(params: cst.Parameters, arguments: ast.arguments, lines: dict[int, int]) -> None:
+    """A parameter starts at its name (`*args` and `**kwargs` start at the star, which may stand on
+    another line: those are left to LibCST)."""
+    pairs = (
+        (params.posonly_params, arguments.posonlyargs),
+        (params.params, arguments.args),
+        (params.kwonly_params, arguments.kwonlyargs),
+    )
+    for written, read in pairs:
+        if len(written) != len(read):
+            raise _Misaligned
+        for param, arg in zip(written, read):
+            lines[id(param)] = arg.lineno
+
+
+def _orelse(orelse: cst.Else | None, statements: list[ast.stmt], lines: dict[int, int]) -> None:
+    if orelse is None:
+        if statements:
+            raise _Misaligned
+        return
+    _block(_suite(orelse.body), statements, lines)
+
+
+def _try(node: cst.Try | cst.TryStar, stdlib: ast.Try, lines: dict[int, int]) -> None:
+    _block(_suite(node.body), stdlib.body, lines)
+    if len(node.handlers) != len(stdlib.handlers):
+        raise _Misaligned
+    for handler, stdlib_handler in zip(node.handlers, stdlib.handlers):
+        lines[id(handler)] = stdlib_handler.lineno
+        _block(_suite(handler.body), stdlib_handler.body, lines)
+    _orelse(node.orelse, stdlib.orelse, lines)
+    finalbody = node.finalbody
+    if finalbody is None:
+        if stdlib.finalbody:
+            raise _Misaligned
+    else:
+        _block(_suite(finalbody.body), stdlib.finalbody, lines)
+
+
+class Lines:
+    """Where the nodes of one LibCST module start and end: statement starts from the stdlib AST of
+    the same text; anything else (an expression, an end, or every node when the trees do not line
+    up) from LibCST's PositionProvider, computed the first time it is needed."""
+
+    def __init__(self, module: cst.Module, tree: ast.Module | None) -> None:
+        self.module = module
+        self._starts = statement_lines(module, tree) if tree is not None else None
+        self._positions: Mapping[cst.CSTNode, CodeRange] | None = None
+
+    def start(self, node: cst.CSTNode) -> int:
+        """The line `node` starts on, as PositionProvider says."""
+        line = self._starts.get(id(node)) if self._starts is not None else None
+        return line if line is not None else self.positions[node].start.line
+
+    def end(self, node: cst.CSTNode) -> int:
+        return self.positions[node].end.line
+
+    @property
+    def positions(self) -> Mapping[cst.CSTNode, CodeRange]:
+        if self._positions is None:
+            wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
+            self._positions = wrapper.resolve(PositionProvider)
+        return self._positions

@@ -1,0 +1,130 @@
+"""Removing imports left unused: the fast paths in `cst_helpers` must decide exactly as LibCST's
+RemoveImportsVisitor does (the reference), and must decide the common shapes without a scope
+computation."""
+
+from __future__ import annotations
+
+import textwrap
+
+import libcst as cst
+import pytest
+from libcst.codemod import CodemodContext
+from libcst.codemod.visitors import RemoveImportsVisitor
+
+from fixit_codemods import cst_helpers
+from fixit_codemods.cst_helpers import ImportSpec, remove_unused_imports
+
+# Each case: a module, and the names whose imports (`from m import NAME`) the edit asks to remove.
+CASES: dict[str, tuple[str, list[str]]] = {
+    "read in a function": ("from m import A, B\n\ndef f():\n    return A\n", ["A", "B"]),
+    "read at module level after": ("from m import A\n\nx = A()\n", ["A"]),
+    "read at module level before": ("x = A\nfrom m import A\n", ["A"]),
+    "read in a function before": ("def f():\n    return A\n\nfrom m import A\n", ["A"]),
+    "only an attribute name": ("from m import A\n\nx = obj.A\n", ["A"]),
+    "only a keyword name": ("from m import A\n\nf(A=1)\n", ["A"]),
+    "a parameter shadows it": ("from m import A\n\ndef f(A):\n    return A\n", ["A"]),
+    "a parameter shadows, read elsewhere": ("from m import A\n\ndef f(A):\n    return A\n\ny = A\n", ["A"]),
+    "assigned later": ("from m import A\n\nA = 1\nprint(A)\n", ["A"]),
+    "global": ("from m import A\n\ndef f():\n    global A\n    A = 2\n", ["A"]),
+    "class attribute": ("from m import A\n\nclass C:\n    A = 1\n    x = A\n", ["A"]),
+    "comprehension variable": ("from m import A\n\nxs = [A for A in range(3)]\n", ["A"]),
+    "walrus": ("from m import A\n\nif (A := 3):\n    pass\n", ["A"]),
+    "deleted": ("from m import A\n\ndel A\n", ["A"]),
+    "with target": ("from m import A\n\nwith open('f') as A:\n    pass\n", ["A"]),
+    "except name": ("from m import A\n\ntry:\n    pass\nexcept E as A:\n    pass\n", ["A"]),
+    "match capture": ("from m import A\n\nmatch x:\n    case A:\n        pass\n", ["A"]),
+    "match class": ("from m import A\n\nmatch x:\n    case A():\n        pass\n", ["A"]),
+    "annotation": ("from m import A\n\ndef f(x: A) -> None:\n    pass\n", ["A"]),
+    "decorator": ("from m import A\n\n@A\ndef f():\n    pass\n", ["A"]),
+    "f-string": ("from m import A\n\nx = f'{A}'\n", ["A"]),
+    "string annotation": ("from m import A\n\ndef f(x: 'A') -> None:\n    pass\n", ["A"]),
+    "imported twice": ("from m import A\nfrom n import A\n\nx = A\n", ["A"]),
+    "read between two imports": ("from m import A\nx = A\nfrom m import A\n", ["A"]),
+    "nested import": ("from m import A\n\ndef f():\n    from n import A\n    return A\n", ["A"]),
+    "dotted import beside": ("from m import A\nimport A.b\n\nx = A.b.c\n", ["A"]),
+    "star import": ("from m import A\nfrom n import *\n\nx = A\n", ["A"]),
+    "lambda parameter": ("from m import A\n\nf = lambda A: A\n", ["A"]),
+    "for target": ("from m import A\n\nfor A in range(3):\n    pass\n", ["A"]),
+    "aliased": ("from m import X as A\n\ny = A\n", ["X"]),
+    "__all__": ("from m import A\n\n__all__ = ['A']\n", ["A"]),
+    "nonlocal": ("from m import A\n\ndef f():\n    A = 1\n    def g():\n        nonlocal A\n        return A\n", ["A"]),
+}
+
+
+def reference(module: cst.Module, specs: list[ImportSpec]) -> str:
+    context = CodemodContext(full_module_name="pkg.mod", full_package_name="pkg")
+    for spec in specs:
+        RemoveImportsVisitor.remove_unused_import(context, spec.module, spec.obj, spec.asname)
+    return RemoveImportsVisitor(context).transform_module(module).code
+
+
+def specs_for(source: str, names: list[str]) -> list[ImportSpec]:
+    module = cst.parse_module(source)
+    specs = []
+    for line in module.body:
+        small = line.body[0] if isinstance(line, cst.SimpleStatementLine) else None
+        if isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar):
+            for alias in small.names:
+                name = cst.ensure_type(alias.name, cst.Name).value
+                if name in names:
+                    asname = cst.ensure_type(alias.asname.name, cst.Name).value if alias.asname else None
+                    specs.append(ImportSpec(cst.ensure_type(small.module, cst.Name).value, name, asname))
+    return specs
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_removal_matches_libcst(case: str) -> None:
+    source, names = CASES[case]
+    specs = specs_for(source, names)
+    assert specs, "the case names an import to remove"
+    expected = reference(cst.parse_module(source), specs)
+    assert remove_unused_imports(cst.parse_module(source), specs, "pkg.mod").code == expected
+
+
+def test_cases_cover_both_answers() -> None:
+    """The cases above are not all one answer: some imports go, some stay."""
+    kept = removed = 0
+    for source, names in CASES.values():
+        after = reference(cst.parse_module(source), specs_for(source, names))
+        kept += after.startswith("from m import")
+        removed += not after.startswith("from m import")
+    assert kept >= 10 and removed >= 10
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "from m import A, B\n\ndef f(x: A) -> B:\n    return A(x)\n",
+        "from m import A\nfrom n import C\n\nclass K(A):\n    c = C\n",
+    ],
+)
+def test_common_shapes_need_no_scope(source: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Imports read after they are made, names bound nowhere else: decided without a scope."""
+
+    def no_scope(*args: object) -> set[int]:
+        raise AssertionError("a scope was computed")
+
+    monkeypatch.setattr(cst_helpers, "_scope_unused", no_scope)
+    specs = specs_for(source, ["A", "B", "C"])
+    assert remove_unused_imports(cst.parse_module(source), specs, "pkg.mod").code == source
+
+
+def test_a_shadowing_parameter_asks_the_scope(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = []
+    original = cst_helpers._scope_unused
+
+    def counted(*args: object) -> set[int]:
+        calls.append(args)
+        return original(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(cst_helpers, "_scope_unused", counted)
+    source = textwrap.dedent(
+        """\
+        from m import A
+
+        def f(A):
+            return A
+        """
+    )
+    after = remove_unused_imports(cst.parse_module(source), specs_for(source, ["A"]), "pkg.mod").code
+    assert calls and not after.startswith("from m import A")

@@ -1,0 +1,102 @@
+"""Statement lines read off the stdlib AST are the lines LibCST's PositionProvider gives."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import libcst as cst
+import pytest
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from fixit_codemods.lines import Lines, statement_lines
+from fixit_codemods.modern_syntax import parse_ast
+
+ROOT = Path(__file__).resolve().parent.parent
+
+SHAPES = {
+    "decorated": "import x\n\n\n@decorator(\n    1,\n)\n@other\nasync def f(a,\n      b):\n    '''doc'''\n    return a\n",
+    "parameters": "def f(\n    a, /,\n    b: int = 1,\n    *args,\n    c,\n    d=lambda x,\n      y: 1,\n    **kw,\n): pass\ndef g(*, e): pass\n",
+    "elif chain": "if a:\n    pass\nelif b:\n    x = 1\nelif c: y = 2; z = 3\nelse:\n    if d:\n        pass\n",
+    "else holding an if": "if a:\n    pass\nelse:\n    if b:\n        pass\n",
+    "try": (
+        "try:\n    f()\nexcept (ValueError,\n        KeyError) as e:\n    raise X(\n        str(e)\n    ) from e\n"
+        "except Exception:\n    pass\nelse:\n    g()\nfinally:\n    h()\n"
+    ),
+    "except star": "try:\n    f()\nexcept* ValueError:\n    pass\n",
+    "loops": "for i in x:\n    continue\nelse:\n    break\nwhile y:\n    del z\nasync def g():\n    async for a in b: pass\n    async with c as d:\n        global q\n",
+    "match": "match p:\n    case [a, *rest]:\n        pass\n    case {'k': v}:\n        raise E\n    case _:\n        pass\n",
+    "comments and blank lines": "# head\n\n\nx = 1  # one\n\n# before\n\n\nclass C:\n\n    # inside\n    y: int = 2\n\n    def m(self): return 1\n",
+    "line continuation": "x = \\\n    1\nassert x, \\\n    'message'\n",
+    "one-line suites": "class E(Exception): pass\nif a: b(); c()\nwith f() as g: h()\n",
+    "type syntax": "type Alias[T] = list[T]\nclass Box[T]:\n    def get[U](self) -> U: ...\n",
+    "form feed": "x = 1\n\x0c\ndef f():\n    return 2\n",
+    "crlf": "if a:\r\n    b = 1\r\nelse:\r\n    c = 2\r\n",
+}
+
+KINDS = (cst.BaseStatement, cst.BaseSmallStatement, cst.ExceptHandler, cst.ExceptStarHandler, cst.Param)
+NOT_LOOKED_UP = (cst.Else, cst.Finally, cst.MatchCase)  # the stdlib has no node for these
+
+
+class _Statements(cst.CSTVisitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.nodes: list[cst.CSTNode] = []
+        self.skipped: set[int] = set()
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if isinstance(node, cst.Parameters):
+            # `*args` and `**kwargs` start at their star, which may stand on another line: not looked up
+            self.skipped.update(id(star) for star in (node.star_arg, node.star_kwarg) if isinstance(star, cst.Param))
+        if isinstance(node, KINDS) and not isinstance(node, NOT_LOOKED_UP) and id(node) not in self.skipped:
+            self.nodes.append(node)
+        return not isinstance(node, cst.Lambda)  # a lambda's parameters are not looked up
+
+
+def assert_same_lines(text: str) -> int:
+    module = cst.parse_module(text)
+    lines = statement_lines(module, parse_ast(text, "case.py"))
+    assert lines is not None, "the two trees line up"
+    positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    finder = _Statements()
+    module.visit(finder)
+    for node in finder.nodes:
+        assert lines.get(id(node)) == positions[node].start.line, type(node).__name__
+    return len(finder.nodes)
+
+
+@pytest.mark.parametrize("shape", sorted(SHAPES))
+def test_lines_of_shapes(shape: str) -> None:
+    assert assert_same_lines(SHAPES[shape]) > 0
+
+
+def test_lines_of_goldens_and_example() -> None:
+    files = sorted((ROOT / "golden").rglob("*.py")) + sorted((ROOT / "examples").rglob("*.py"))
+    checked = 0
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        try:
+            cst.parse_module(text)
+        except cst.ParserSyntaxError:
+            continue  # golden cases of files that do not parse
+        checked += assert_same_lines(text)
+    assert checked > 1000
+
+
+def test_trees_that_do_not_line_up_give_none() -> None:
+    module = cst.parse_module("x = 1\ny = 2\n")
+    assert statement_lines(module, ast.parse("x = 1\n")) is None
+    assert statement_lines(module, ast.parse("if x:\n    pass\ny = 2\n")) is None
+
+
+def test_lines_falls_back_to_positions() -> None:
+    """Expressions, ends, and every node when the trees do not line up: LibCST's positions."""
+    text = "def f():\n    return g(\n        1,\n    )\n"
+    module = cst.parse_module(text)
+    function = cst.ensure_type(module.body[0], cst.FunctionDef)
+    line = cst.ensure_type(cst.ensure_type(function.body, cst.IndentedBlock).body[0], cst.SimpleStatementLine)
+    call = cst.ensure_type(cst.ensure_type(line.body[0], cst.Return).value, cst.Call)
+    lines = Lines(module, ast.parse(text))
+    assert (lines.start(function), lines.start(call), lines.end(function)) == (1, 2, 4)
+    misaligned = Lines(module, ast.parse("pass\n"))
+    assert (misaligned.start(function), misaligned.start(line)) == (1, 2)
