@@ -59,8 +59,11 @@ TRANSPARENT_WRAPPERS = frozenset(
         "instructor.apatch",
         "langsmith.wrappers.wrap_openai",
         "typing.cast",
+        "typing_extensions.cast",
     }
 )
+# `cast(T, value)` is `value` at run time: the wrapped argument is the second one
+CASTS = frozenset({"typing.cast", "typing_extensions.cast"})
 # The builtin type a literal builds, so that a call of one of its methods is recognised.
 LITERAL_TYPES: dict[type, str] = {
     ast.Dict: "dict",
@@ -431,7 +434,7 @@ class SemanticModel:
             elif callee.kind == "function":
                 found |= self._returns(callee.name, depth + 1)
             elif callee.kind == "external":
-                wrapped = _wrapped_argument(call) if callee.name in TRANSPARENT_WRAPPERS else None
+                wrapped = _wrapped_argument(call, callee.name) if callee.name in TRANSPARENT_WRAPPERS else None
                 if wrapped is not None:
                     found |= self._values(module, wrapped, line, depth + 1)
                 elif callee.called:
@@ -1245,9 +1248,13 @@ class _NestedFunction:
     qualified: str
 
 
-def _wrapped_argument(call: ast.Call) -> ast.expr | None:
+def _wrapped_argument(call: ast.Call, wrapper: str) -> ast.expr | None:
     """What a transparent wrapper wraps: its first argument, or `client=`/`create=`
-    (`instructor.patch(create=client.messages.create)`)."""
+    (`instructor.patch(create=client.messages.create)`); for `cast(T, value)`, `value`."""
+    if wrapper in CASTS:
+        if len(call.args) == 2 and not call.keywords:
+            return call.args[1]
+        return next((k.value for k in call.keywords if k.arg == "val"), None) if len(call.args) == 1 else None
     if call.args:
         return call.args[0]
     return next((k.value for k in call.keywords if k.arg in ("client", "create")), None)
