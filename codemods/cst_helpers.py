@@ -66,7 +66,10 @@ def update_imports_in_package(
     relative import of the same module, and an unused relative import can be removed. Specs name
     modules absolutely."""
     add, remove_if_unused = list(add), list(remove_if_unused)
-    if add:
+    merged = merge_directly(module, add, full_package_name) if add else None
+    if merged is not None:
+        module = merged
+    elif add:
         context, adder, _ = _import_visitors(full_module_name, full_package_name)
         for spec in add:
             adder.add_needed_import(context, spec.module, spec.obj, spec.asname, spec.relative)
@@ -253,11 +256,22 @@ def _is_unused(alias: cst.ImportAlias, scope: Any) -> bool:
     return True
 
 
+def _merge_whitespace_after(
+    kept: cst.BaseParenthesizableWhitespace, removed: cst.BaseParenthesizableWhitespace
+) -> cst.BaseParenthesizableWhitespace:
+    """The whitespace after a kept comma that takes over a removed alias's: line breaks only when
+    both had them, and the removed one's comment lines kept (RemoveImportsVisitor's rule; its
+    module is not imported for it: `libcst.codemod` costs ~0.2 s to import)."""
+    if not isinstance(removed, cst.ParenthesizedWhitespace):
+        return kept
+    if not isinstance(kept, cst.ParenthesizedWhitespace):
+        return removed
+    return kept.with_changes(empty_lines=tuple(line for line in removed.empty_lines if line.comment is not None))
+
+
 def _without(node: cst.Import | cst.ImportFrom, unused: list[cst.ImportAlias]) -> cst.CSTNode | None:
     """RemoveImportsVisitor's leave_Import / leave_ImportFrom: the node without `unused`, None
     when nothing is left; comments after a removed alias's comma pass to the alias before it."""
-    from libcst.codemod.visitors._remove_imports import _merge_whitespace_after
-
     names = node.names
     assert not isinstance(names, cst.ImportStar)
     keep: list[cst.ImportAlias] = []
@@ -434,3 +448,70 @@ def comments_within(node: cst.CSTNode) -> list[cst.Comment]:
     finder = _Comments()
     node.visit(finder)
     return finder.found
+
+
+# -- adding imports without LibCST's visitor ------------------------------------------------------
+#
+# AddImportsVisitor gathers the module's imports with a matcher-driven visitor, then visits the
+# whole module again to join a name to the existing `from <module> import ...`. `merge_directly`
+# makes that same edit for the common case (every name joins an existing top import of its module)
+# and declines (None) everything else, which then goes to LibCST.
+
+
+def _skips_first_statement(module: cst.Module) -> bool:
+    """AddImportsVisitor's `_skip_first`: a docstring or a `__strict__` flag heads the module."""
+    if not module.body or not isinstance(module.body[0], cst.SimpleStatementLine):
+        return False
+    small = module.body[0].body
+    if len(small) != 1:
+        return False
+    statement = small[0]
+    if isinstance(statement, cst.Expr):
+        return isinstance(statement.value, cst.SimpleString)
+    return (
+        isinstance(statement, cst.Assign)
+        and len(statement.targets) == 1
+        and isinstance(statement.targets[0].target, cst.Name)
+        and statement.targets[0].target.value == "__strict__"
+    )
+
+
+def merge_directly(module: cst.Module, specs: list[ImportSpec], full_package_name: str) -> cst.Module | None:
+    """The module AddImportsVisitor would return when each of `specs` (`from m import name`, no
+    alias) joins the first `from m import ...` among the imports heading the module; None for
+    anything else (a new import line to place, an alias, a name already imported, a star)."""
+    from libcst.helpers import get_absolute_module_from_package_for_import
+
+    if not specs or any(spec.obj is None or spec.asname or spec.relative for spec in specs):
+        return None
+    wanted: dict[str, set[str]] = {}
+    for spec in specs:
+        wanted.setdefault(spec.module, set()).add(spec.obj)  # type: ignore[arg-type]
+    first: dict[str, int] = {}  # module -> index in the body of the import line it joins
+    start = 1 if _skips_first_statement(module) else 0
+    for index in range(start, len(module.body)):
+        line = module.body[index]
+        if not (isinstance(line, cst.SimpleStatementLine) and len(line.body) == 1):
+            break
+        node = line.body[0]
+        if isinstance(node, cst.Import):
+            continue
+        if not isinstance(node, cst.ImportFrom):
+            break
+        absolute = get_absolute_module_from_package_for_import(full_package_name or None, node)
+        if absolute not in wanted:
+            continue
+        if isinstance(node.names, cst.ImportStar) or any(
+            isinstance(alias.name, cst.Name) and alias.name.value in wanted[absolute] for alias in node.names
+        ):
+            return None  # already imported (LibCST would drop the name): let it decide
+        first.setdefault(absolute, index)
+    if set(first) != set(wanted):
+        return None  # a module without an import to join: LibCST places a new line
+    body = list(module.body)
+    for name, index in first.items():
+        line = cst.ensure_type(body[index], cst.SimpleStatementLine)
+        node = cst.ensure_type(line.body[0], cst.ImportFrom)
+        added = [cst.ImportAlias(name=cst.Name(obj)) for obj in sorted(wanted[name])]
+        body[index] = line.with_changes(body=[node.with_changes(names=[*added, *node.names])])  # type: ignore[misc]
+    return module.with_changes(body=body)

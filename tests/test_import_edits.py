@@ -128,3 +128,53 @@ def test_a_shadowing_parameter_asks_the_scope(monkeypatch: pytest.MonkeyPatch) -
     )
     after = remove_unused_imports(cst.parse_module(source), specs_for(source, ["A"]), "pkg.mod").code
     assert calls and not after.startswith("from m import A")
+
+
+# -- adding imports: `merge_directly` must make AddImportsVisitor's edit, or decline ---------------
+
+ADD_CASES: dict[str, tuple[str, list[ImportSpec]]] = {
+    "joins the import": ("from m import A\n\nx = A\n", [ImportSpec("m", "B")]),
+    "two names, sorted first": ("from m import C\n", [ImportSpec("m", "B"), ImportSpec("m", "A")]),
+    "after a docstring": ('"""Doc."""\nfrom m import A\n', [ImportSpec("m", "B")]),
+    "after __strict__": ("__strict__ = True\nfrom m import A\n", [ImportSpec("m", "B")]),
+    "relative import of the module": ("from .m import A\n", [ImportSpec("pkg.m", "B")]),
+    "parent package relative": ("from ..m import A\n", [ImportSpec("m", "B")]),
+    "first of two": ("from m import A\nfrom m import C\n", [ImportSpec("m", "B")]),
+    "parenthesised": ("from m import (\n    A,  # a\n    C,\n)\n", [ImportSpec("m", "B")]),
+    "already imported": ("from m import A, B\n", [ImportSpec("m", "B")]),
+    "imported under an alias": ("from m import B as C\n", [ImportSpec("m", "B")]),
+    "star": ("from m import *\n", [ImportSpec("m", "B")]),
+    "below code": ("x = 1\nfrom m import A\n", [ImportSpec("m", "B")]),
+    "no import of the module": ("from n import A\n", [ImportSpec("m", "B")]),
+    "two modules": ("import os\nfrom m import A\nfrom n import C\n", [ImportSpec("m", "B"), ImportSpec("n", "D")]),
+    "one joins, one is new": ("from m import A\n", [ImportSpec("m", "B"), ImportSpec("n", "D")]),
+    "two statements on a line": ("from m import A; x = 1\nfrom m import C\n", [ImportSpec("m", "B")]),
+    "later import has it": ("from m import A\nfrom m import B\n", [ImportSpec("m", "B")]),
+}
+
+
+def added_by_libcst(source: str, specs: list[ImportSpec]) -> str:
+    from libcst.codemod.visitors import AddImportsVisitor
+
+    context = CodemodContext(full_module_name="pkg.mod", full_package_name="pkg")
+    for spec in specs:
+        AddImportsVisitor.add_needed_import(context, spec.module, spec.obj, spec.asname, spec.relative)
+    return cst.parse_module(source).visit(AddImportsVisitor(context)).code
+
+
+@pytest.mark.parametrize("case", sorted(ADD_CASES))
+def test_adding_matches_libcst(case: str) -> None:
+    source, specs = ADD_CASES[case]
+    expected = added_by_libcst(source, specs)
+    direct = cst_helpers.merge_directly(cst.parse_module(source), specs, "pkg")
+    assert direct is None or direct.code == expected
+    assert cst_helpers.update_imports_in_package(cst.parse_module(source), specs, (), "pkg.mod", "pkg").code == expected
+
+
+def test_adding_decides_the_common_shapes_itself() -> None:
+    decided = {
+        case for case, (source, specs) in ADD_CASES.items()
+        if cst_helpers.merge_directly(cst.parse_module(source), specs, "pkg") is not None
+    }
+    assert {"joins the import", "after a docstring", "relative import of the module", "parenthesised"} <= decided
+    assert not decided & {"already imported", "star", "below code", "no import of the module", "one joins, one is new"}
