@@ -14,7 +14,7 @@ Rows (each tool on the same files, in the same run, so that ratios are fair on a
 
 For each run: wall time (best of --repeat), the CPU time (user + system) of the process and every
 process it waited for, and its peak resident memory (the largest of its processes). Tools:
-- ruff: `ruff check --select ALL --no-cache --exit-zero` (ruff's own threads);
+- ruff: `ruff check --select ALL --no-cache --no-fix --exit-zero` (ruff's own threads; never writes);
 - libcst parse: `libcst.parse_module` of every file over --jobs processes (one run: it is slow);
 - fixit: `fixit apply all TREE --dry-run --quiet --jobs N` (the whole CLI: discovery, prefilter,
   every transform, the alembic baseline).
@@ -140,7 +140,8 @@ def measure_tree(
     print(f"{label}: {tree}: {len(files)} files, {lines:,} lines", file=sys.stderr)
     fixit = [tool("fixit"), "apply", "all", str(tree), "--dry-run", "--quiet", "--jobs", str(args.jobs)]
     summary = fixit_summary(fixit)
-    ruff = [tool("ruff"), "check", "--select", "ALL", "--no-cache", "--exit-zero", "--quiet", str(tree)]
+    # --no-fix: a project whose configuration says `fix = true` would otherwise be rewritten by the benchmark
+    ruff = [tool("ruff"), "check", "--select", "ALL", "--no-cache", "--no-fix", "--exit-zero", "--quiet", str(tree)]
     parse = [sys.executable, str(Path(__file__).resolve()), "--parse-only", str(tree), "--jobs", str(args.jobs)]
     row = Row(
         label,
