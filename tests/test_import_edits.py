@@ -8,11 +8,10 @@ import textwrap
 
 import libcst as cst
 import pytest
-from libcst.codemod import CodemodContext
-from libcst.codemod.visitors import RemoveImportsVisitor
-
 from fixit_codemods import cst_helpers
 from fixit_codemods.cst_helpers import ImportSpec, remove_unused_imports
+from libcst.codemod import CodemodContext
+from libcst.codemod.visitors import RemoveImportsVisitor
 
 # Each case: a module, and the names whose imports (`from m import NAME`) the edit asks to remove.
 CASES: dict[str, tuple[str, list[str]]] = {

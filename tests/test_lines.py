@@ -7,10 +7,9 @@ from pathlib import Path
 
 import libcst as cst
 import pytest
-from libcst.metadata import MetadataWrapper, PositionProvider
-
 from fixit_codemods.lines import Lines, statement_lines
 from fixit_codemods.modern_syntax import parse_ast
+from libcst.metadata import MetadataWrapper, PositionProvider
 
 ROOT = Path(__file__).resolve().parent.parent
 
