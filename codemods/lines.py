@@ -61,18 +61,36 @@ class _Misaligned(Exception):
     """The two trees do not hold the same statements."""
 
 
+class _Marks:
+    """What the walk found: each node's line, and the nodes starting on each line."""
+
+    def __init__(self) -> None:
+        self.lines: dict[int, int] = {}
+        self.by_line: dict[int, list[cst.CSTNode]] = {}
+
+    def mark(self, node: cst.CSTNode, line: int) -> None:
+        self.lines[id(node)] = line
+        self.by_line.setdefault(line, []).append(node)
+
+
 def statement_lines(module: cst.Module, tree: ast.Module) -> dict[int, int] | None:
     """id(node) -> first line, for every statement, small statement, `except` clause and named
-    parameter of a `def` (not `*args`, `**kwargs`) in `module`, from `tree`, the stdlib AST of the same text. None when the trees do not line up."""
-    lines: dict[int, int] = {}
+    parameter of a `def` (not `*args`, `**kwargs`) in `module`, from `tree`, the stdlib AST of the
+    same text. None when the trees do not line up."""
+    marks = _statement_marks(module, tree)
+    return marks.lines if marks is not None else None
+
+
+def _statement_marks(module: cst.Module, tree: ast.Module) -> _Marks | None:
+    marks = _Marks()
     try:
-        _block(module.body, tree.body, lines)
+        _block(module.body, tree.body, marks)
     except _Misaligned:
         return None
-    return lines
+    return marks
 
 
-def _block(body: Body, statements: list[ast.stmt], lines: dict[int, int]) -> None:
+def _block(body: Body, statements: list[ast.stmt], lines: _Marks) -> None:
     flat: list[cst.CSTNode] = []
     line_starts: list[tuple[cst.SimpleStatementLine, int]] = []  # each line, its first statement's index
     for statement in body:
@@ -84,7 +102,7 @@ def _block(body: Body, statements: list[ast.stmt], lines: dict[int, int]) -> Non
     if len(flat) != len(statements) or any(index >= len(flat) for _, index in line_starts):
         raise _Misaligned
     for line, index in line_starts:
-        lines[id(line)] = statements[index].lineno
+        lines.mark(line, statements[index].lineno)
     for node, stdlib in zip(flat, statements):
         _statement(node, stdlib, lines)
 
@@ -93,11 +111,11 @@ def _suite(node: cst.BaseSuite) -> Body:
     return node.body
 
 
-def _statement(node: cst.CSTNode, stdlib: ast.stmt, lines: dict[int, int]) -> None:
+def _statement(node: cst.CSTNode, stdlib: ast.stmt, lines: _Marks) -> None:
     kinds = _SMALL.get(type(node)) or _COMPOUND.get(type(node))
     if kinds is None or not isinstance(stdlib, kinds):
         raise _Misaligned
-    lines[id(node)] = stdlib.lineno
+    lines.mark(node, stdlib.lineno)
     if isinstance(node, cst.FunctionDef):
         _parameters(node.params, stdlib.args, lines)  # type: ignore[attr-defined]
     if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.With)):
@@ -124,7 +142,7 @@ def _statement(node: cst.CSTNode, stdlib: ast.stmt, lines: dict[int, int]) -> No
             _block(_suite(case.body), stdlib_case.body, lines)
 
 
-def _parameters(params: cst.Parameters, arguments: ast.arguments, lines: dict[int, int]) -> None:
+def _parameters(params: cst.Parameters, arguments: ast.arguments, lines: _Marks) -> None:
     """A parameter starts at its name (`*args` and `**kwargs` start at the star, which may stand on
     another line: those are left to LibCST)."""
     pairs = (
@@ -136,10 +154,10 @@ def _parameters(params: cst.Parameters, arguments: ast.arguments, lines: dict[in
         if len(written) != len(read):
             raise _Misaligned
         for param, arg in zip(written, read):
-            lines[id(param)] = arg.lineno
+            lines.mark(param, arg.lineno)
 
 
-def _orelse(orelse: cst.Else | None, statements: list[ast.stmt], lines: dict[int, int]) -> None:
+def _orelse(orelse: cst.Else | None, statements: list[ast.stmt], lines: _Marks) -> None:
     if orelse is None:
         if statements:
             raise _Misaligned
@@ -147,12 +165,12 @@ def _orelse(orelse: cst.Else | None, statements: list[ast.stmt], lines: dict[int
     _block(_suite(orelse.body), statements, lines)
 
 
-def _try(node: cst.Try | cst.TryStar, stdlib: ast.Try, lines: dict[int, int]) -> None:
+def _try(node: cst.Try | cst.TryStar, stdlib: ast.Try, lines: _Marks) -> None:
     _block(_suite(node.body), stdlib.body, lines)
     if len(node.handlers) != len(stdlib.handlers):
         raise _Misaligned
     for handler, stdlib_handler in zip(node.handlers, stdlib.handlers):
-        lines[id(handler)] = stdlib_handler.lineno
+        lines.mark(handler, stdlib_handler.lineno)
         _block(_suite(handler.body), stdlib_handler.body, lines)
     _orelse(node.orelse, stdlib.orelse, lines)
     finalbody = node.finalbody
@@ -170,13 +188,18 @@ class Lines:
 
     def __init__(self, module: cst.Module, tree: ast.Module | None) -> None:
         self.module = module
-        self._starts = statement_lines(module, tree) if tree is not None else None
+        self._marks = _statement_marks(module, tree) if tree is not None else None
         self._positions: Mapping[cst.CSTNode, CodeRange] | None = None
 
     def start(self, node: cst.CSTNode) -> int:
         """The line `node` starts on, as PositionProvider says."""
-        line = self._starts.get(id(node)) if self._starts is not None else None
+        line = self._marks.lines.get(id(node)) if self._marks is not None else None
         return line if line is not None else self.positions[node].start.line
+
+    def statements_at(self, line: int) -> list[cst.CSTNode] | None:
+        """The statements (and `except` clauses, parameters) starting on `line`; None when the
+        stdlib tree could not be read alongside (then only PositionProvider knows)."""
+        return list(self._marks.by_line.get(line, ())) if self._marks is not None else None
 
     def end(self, node: cst.CSTNode) -> int:
         return self.positions[node].end.line

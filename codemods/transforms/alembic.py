@@ -13,11 +13,11 @@ from fixit_codemods.transforms.alembic_support.planning import REMOVE, REPLACE_A
 from fixit_codemods.transforms.alembic_support.scaffold import HELPER_FUNCTION
 from fixit_codemods.transforms.alembic_support.sites import (
     StatementEditor,
-    find_sites,
     insert_import,
     is_schema_statement,
     names_used_in,
     remove_imports_left_unused,
+    sites_to_edit,
     statement_call,
 )
 from libcst.metadata import MetadataWrapper, PositionProvider
@@ -132,7 +132,7 @@ class AlembicBootstrap(Transform):
         # the whole tree's sites (positions, scopes) only where a statement is to be edited: a file
         # whose sites are all listed for review is left as it is
         editing = any(decision.edit for decision in edits.decisions)
-        found = {(f.facts.line, f.facts.column): f for f in find_sites(source)} if editing else {}
+        found = {(f.facts.line, f.facts.column): f for f in sites_to_edit(source)} if editing else {}
         replacements: dict[int, list[cst.BaseStatement]] = {}
         sites = []
         for decision in edits.decisions:

@@ -198,7 +198,7 @@ class _Finder(cst.CSTVisitor):
         if isinstance(scope_node, cst.Lambda):
             problem = "it sits inside a lambda"
         target_line = self.get_metadata(PositionProvider, target).start.line if target else position.line
-        block = self.kept_block(target)
+        block = kept_block(target)
         facts = SiteFacts(
             line=position.line,
             column=position.column,
@@ -218,11 +218,6 @@ class _Finder(cst.CSTVisitor):
         )
         self.found.append(FoundSite(facts, target, block))
 
-    def kept_block(self, target: cst.BaseStatement | None) -> tuple[cst.BaseStatement, ...]:
-        if not isinstance(target, cst.With) or not isinstance(target.body, cst.IndentedBlock):
-            return ()
-        statements = tuple(target.body.body)
-        return statements if not all(is_schema_statement(s) for s in statements) else ()
 
     def is_body_statement(self, target: cst.BaseStatement | None, scope: FunctionOrLambda | None) -> bool:
         if target is None or not isinstance(scope, cst.FunctionDef):
@@ -343,6 +338,14 @@ class _Finder(cst.CSTVisitor):
         return self.qualified(bind)
 
 
+def kept_block(target: cst.BaseStatement | None) -> tuple[cst.BaseStatement, ...]:
+    """A `with` block's statements when it does more than the schema calls (logging, prints)."""
+    if not isinstance(target, cst.With) or not isinstance(target.body, cst.IndentedBlock):
+        return ()
+    statements = tuple(target.body.body)
+    return statements if not all(is_schema_statement(s) for s in statements) else ()
+
+
 def _as_written(name: str) -> str:
     return name
 
@@ -356,15 +359,57 @@ def find_sites(source: SourceFile, canonical: Canonical = _as_written) -> list[F
     return _find_sites(source, canonical)
 
 
+def sites_to_edit(source: SourceFile) -> list[FoundSite]:
+    """`find_sites(source)` for the rewrite, without the whole file's metadata where it can: the
+    sites are found on the reduced copy (as `site_facts_of` finds them for the plan), and each
+    target is then taken from the file's own tree: the one statement starting on the same line, of
+    the same type, written the same (the copy keeps those lines as they are). Any target that
+    cannot be matched so sends the whole file to `find_sites`."""
+    stand_in = _reduced_stand_in(source)
+    if stand_in is None:
+        return find_sites(source)
+    try:
+        found = _find_sites(stand_in, _as_written)
+    except SourceError:
+        return find_sites(source)
+    located: list[FoundSite] = []
+    for site in found:
+        target = _same_statement(source, stand_in, site.target, site.facts.target_line)
+        if site.target is not None and target is None:
+            return find_sites(source)
+        located.append(FoundSite(site.facts, target, kept_block(target)))
+    return located
+
+
+def _same_statement(
+    source: SourceFile, stand_in: SourceFile, node: cst.BaseStatement | None, line: int
+) -> cst.BaseStatement | None:
+    if node is None:
+        return None
+    starting = source.lines.statements_at(line)
+    written = stand_in.cst.code_for_node(node)
+    matches = [
+        other for other in starting or ()
+        if type(other) is type(node) and source.cst.code_for_node(other) == written
+    ]
+    return matches[0] if len(matches) == 1 else None  # type: ignore[return-value]
+
+
+def _reduced_stand_in(source: SourceFile) -> SourceFile | None:
+    reduced = _without_unrelated_definitions(source)
+    if reduced is None:
+        return None
+    return SourceFile(source.path, source.relpath, source.module, source.is_package, b"", (reduced, source.encoding))
+
+
 def site_facts_of(source: SourceFile) -> list[SiteFacts]:
     """The facts `find_sites` gives, from a copy of the file in which every function and class of
     the module (and method of a class) without a schema call is blank: positions and qualified names (LibCST metadata, the
     costly part) for the few functions that matter instead of the whole module. The plan asks
     this; only a file that is rewritten pays for its whole tree."""
-    reduced = _without_unrelated_definitions(source)
-    if reduced is None:
+    stand_in = _reduced_stand_in(source)
+    if stand_in is None:
         return [found.facts for found in find_sites(source)]
-    stand_in = SourceFile(source.path, source.relpath, source.module, source.is_package, b"", (reduced, source.encoding))
     try:
         return [found.facts for found in _find_sites(stand_in, _as_written)]
     except SourceError:  # the copy is a shortcut, never a new reason for a file to fail: read it whole
