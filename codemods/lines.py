@@ -85,7 +85,7 @@ def _statement_marks(module: cst.Module, tree: ast.Module) -> _Marks | None:
     marks = _Marks()
     try:
         _block(module.body, tree.body, marks)
-    except _Misaligned:
+    except (_Misaligned, RecursionError):  # statements nested deeper than the walk may go: ask LibCST
         return None
     return marks
 

@@ -99,3 +99,20 @@ def test_lines_falls_back_to_positions() -> None:
     assert (lines.start(function), lines.start(call), lines.end(function)) == (1, 2, 4)
     misaligned = Lines(module, ast.parse("pass\n"))
     assert (misaligned.start(function), misaligned.start(line)) == (1, 2)
+
+
+def test_statements_nested_deeper_than_the_walk_go_to_positions() -> None:
+    import sys
+
+    depth = 60
+    text = "".join("    " * level + f"if x{level}:\n" for level in range(depth)) + "    " * depth + "pass\n"
+    module = cst.parse_module(text)
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(120)  # below what the walk needs for 60 levels, above what pytest needs here
+    try:
+        marks = statement_lines(module, ast.parse(text))
+    finally:
+        sys.setrecursionlimit(limit)
+    assert marks is None
+    lines = Lines(module, None)
+    assert lines.start(module.body[0]) == 1
