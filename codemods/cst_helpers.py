@@ -96,6 +96,32 @@ def update_imports_in_package(
 # one scope computation, and declines (None) anything else, which then goes to LibCST.
 
 
+# Nodes that bind names outside imports -> the field holding them (None: the node itself, `global a, b`).
+# `as` binds in `with` and `except` (the visitor skips it inside imports).
+_BINDERS: dict[type[cst.CSTNode], str | None] = {
+    cst.AssignTarget: "target",
+    cst.AnnAssign: "target",
+    cst.AugAssign: "target",
+    cst.For: "target",
+    cst.CompFor: "target",
+    cst.NamedExpr: "target",
+    cst.Del: "target",
+    cst.AsName: "name",
+    cst.FunctionDef: "name",
+    cst.ClassDef: "name",
+    cst.Param: "name",
+    cst.Global: None,
+    cst.Nonlocal: None,
+    cst.MatchAs: "name",
+    cst.MatchStar: "name",
+    cst.MatchMapping: "rest",
+    cst.TypeVar: "name",
+    cst.ParamSpec: "name",
+    cst.TypeVarTuple: "name",
+    cst.TypeAlias: "name",
+}
+
+
 class _ImportsAndStrings(cst.CSTVisitor):
     """Every import statement, every string's text, whether `__all__` is named, every name written
     outside the import statements (a superset of what can reference an import), and, to tell a use
@@ -160,61 +186,11 @@ class _ImportsAndStrings(cst.CSTVisitor):
     def visit_MatchKeywordElement(self, node: cst.MatchKeywordElement) -> None:
         self._not_read.add(id(node.key))
 
-    # bindings outside imports
-    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
-        self._binds(node.target)
-
-    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-        self._binds(node.target)
-
-    def visit_AugAssign(self, node: cst.AugAssign) -> None:
-        self._binds(node.target)
-
-    def visit_For(self, node: cst.For) -> None:
-        self._binds(node.target)
-
-    def visit_CompFor(self, node: cst.CompFor) -> None:
-        self._binds(node.target)
-
-    def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
-        self._binds(node.target)
-
-    def visit_Del(self, node: cst.Del) -> None:
-        self._binds(node.target)
-
-    def visit_AsName(self, node: cst.AsName) -> None:
-        if not self._in_import:  # `with … as x`, `except E as x`
-            self._binds(node.name)
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        self._binds(node.name)
-
-    def visit_ClassDef(self, node: cst.ClassDef) -> None:
-        self._binds(node.name)
-
-    def visit_Param(self, node: cst.Param) -> None:
-        self._binds(node.name)
-
-    def visit_Global(self, node: cst.Global) -> None:
-        self._binds(*(item.name for item in node.names))
-
-    def visit_Nonlocal(self, node: cst.Nonlocal) -> None:
-        self._binds(*(item.name for item in node.names))
-
-    def visit_MatchAs(self, node: cst.MatchAs) -> None:
-        self._binds(node.name)
-
-    def visit_MatchStar(self, node: cst.MatchStar) -> None:
-        self._binds(node.name)
-
-    def visit_MatchMapping(self, node: cst.MatchMapping) -> None:
-        self._binds(node.rest)
-
-    def visit_TypeParam(self, node: cst.TypeParam) -> None:
-        self._binds(node.param.name)
-
-    def visit_TypeAlias(self, node: cst.TypeAlias) -> None:
-        self._binds(node.name)
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        field = _BINDERS.get(type(node), "")
+        if field != "" and not (self._in_import and isinstance(node, cst.AsName)):
+            self._binds(node if field is None else getattr(node, field))
+        return super().on_visit(node)
 
     def visit_Name(self, node: cst.Name) -> None:
         self.names_all = self.names_all or node.value == "__all__"
@@ -327,7 +303,7 @@ def unused_aliases(
         # no name outside the imports could reference any of them: all unused, as the scope would
         # say, without computing it (the costly part where every file has work)
         return set(roots)
-    used = _read_after(module, found, candidates)
+    used = _read_after(module, found, candidates, roots)
     if used is not None and all(id(alias) in used or roots[id(alias)] not in found.names for alias, _ in candidates):
         # each one is either read after its import or written nowhere: decided without the scope
         return {id(alias) for alias, _ in candidates if roots[id(alias)] not in found.names}
@@ -351,14 +327,16 @@ def _read_after(
     module: cst.Module,
     found: _ImportsAndStrings,
     candidates: Sequence[tuple[cst.ImportAlias, cst.Import | cst.ImportFrom]],
+    roots: dict[int, str],
 ) -> set[int] | None:
     """The candidates certainly in use, as LibCST's scope would say, without computing it: a
     top-level import whose name nothing outside imports binds (no assignment, parameter, `global`,
     nested or dotted import of it) and that is read as a variable after the import, in any scope.
     (A read in a nested scope resolves to the module's binding; one at module level only when it
-    comes after the import.) None when the module's shape asks for the scope computation."""
+    comes after the import.) `roots`: id(alias) -> the name it binds (its first part). None when
+    the module's shape asks for the scope computation."""
     top_level = {id(line.body[0]) for line in module.body if isinstance(line, cst.SimpleStatementLine)}
-    wanted = {(_bound_dotted(alias) or "").split(".")[0] for alias, _ in candidates}
+    wanted = set(roots.values())
     for node in found.imports:
         if isinstance(node.names, cst.ImportStar):
             return None  # a star import may rebind anything
@@ -368,7 +346,7 @@ def _read_after(
                 return None  # `import a.b`, or an import inside a block, binding a candidate's name
     used: set[int] = set()
     for alias, statement in candidates:
-        root = (_bound_dotted(alias) or "").split(".")[0]
+        root = roots[id(alias)]
         if root in found.bound:
             continue
         if found.last_read.get(root, 0) > found.import_order.get(id(statement), 1 << 62):

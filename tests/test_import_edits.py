@@ -44,6 +44,7 @@ CASES: dict[str, tuple[str, list[str]]] = {
     "star import": ("from m import A\nfrom n import *\n\nx = A\n", ["A"]),
     "lambda parameter": ("from m import A\n\nf = lambda A: A\n", ["A"]),
     "for target": ("from m import A\n\nfor A in range(3):\n    pass\n", ["A"]),
+    "type parameter": ("from m import A\n\nclass Box[A]:\n    item: A\n", ["A"]),
     "aliased": ("from m import X as A\n\ny = A\n", ["X"]),
     "__all__": ("from m import A\n\n__all__ = ['A']\n", ["A"]),
     "nonlocal": ("from m import A\n\ndef f():\n    A = 1\n    def g():\n        nonlocal A\n        return A\n", ["A"]),
