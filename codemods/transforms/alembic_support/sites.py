@@ -361,17 +361,14 @@ def find_sites(source: SourceFile, canonical: Canonical = _as_written) -> list[F
 
 def sites_to_edit(source: SourceFile) -> list[FoundSite]:
     """`find_sites(source)` for the rewrite, without the whole file's metadata where it can: the
-    sites are found on the reduced copy (as `site_facts_of` finds them for the plan), and each
+    sites are those found on the reduced copy (as for the plan: see `site_facts_of`), and each
     target is then taken from the file's own tree: the one statement starting on the same line, of
     the same type, written the same (the copy keeps those lines as they are). Any target that
     cannot be matched so sends the whole file to `find_sites`."""
-    stand_in = _reduced_stand_in(source)
-    if stand_in is None:
+    reduced = _sites_on_reduced_copy(source)
+    if reduced is None:
         return find_sites(source)
-    try:
-        found = _find_sites(stand_in, _as_written)
-    except SourceError:
-        return find_sites(source)
+    stand_in, found = reduced
     located: list[FoundSite] = []
     for site in found:
         target = _same_statement(source, stand_in, site.target, site.facts.target_line)
@@ -395,25 +392,33 @@ def _same_statement(
     return matches[0] if len(matches) == 1 else None  # type: ignore[return-value]
 
 
-def _reduced_stand_in(source: SourceFile) -> SourceFile | None:
-    reduced = _without_unrelated_definitions(source)
-    if reduced is None:
-        return None
-    return SourceFile(source.path, source.relpath, source.module, source.is_package, b"", (reduced, source.encoding))
-
-
 def site_facts_of(source: SourceFile) -> list[SiteFacts]:
     """The facts `find_sites` gives, from a copy of the file in which every function and class of
     the module (and method of a class) without a schema call is blank: positions and qualified names (LibCST metadata, the
     costly part) for the few functions that matter instead of the whole module. The plan asks
     this; only a file that is rewritten pays for its whole tree."""
-    stand_in = _reduced_stand_in(source)
-    if stand_in is None:
-        return [found.facts for found in find_sites(source)]
-    try:
-        return [found.facts for found in _find_sites(stand_in, _as_written)]
-    except SourceError:  # the copy is a shortcut, never a new reason for a file to fail: read it whole
-        return [found.facts for found in find_sites(source)]
+    reduced = _sites_on_reduced_copy(source)
+    return [found.facts for found in (reduced[1] if reduced is not None else find_sites(source))]
+
+
+def _sites_on_reduced_copy(source: SourceFile) -> tuple[SourceFile, list[FoundSite]] | None:
+    """(the reduced copy, the sites found on it), once per file and process: the plan and the
+    rewrite both ask. None when nothing would be blanked, or the copy does not parse (the copy is
+    a shortcut, never a new reason for a file to fail: the whole file is read instead)."""
+
+    def compute() -> tuple[SourceFile, list[FoundSite]] | None:
+        reduced = _without_unrelated_definitions(source)
+        if reduced is None:
+            return None
+        stand_in = SourceFile(
+            source.path, source.relpath, source.module, source.is_package, b"", (reduced, source.encoding)
+        )
+        try:
+            return stand_in, _find_sites(stand_in, _as_written)
+        except SourceError:
+            return None
+
+    return source.derived("alembic.reduced-sites", compute)
 
 
 def _without_unrelated_definitions(source: SourceFile) -> str | None:
