@@ -107,10 +107,6 @@ def _block(body: Body, statements: list[ast.stmt], lines: _Marks) -> None:
         _statement(node, stdlib, lines)
 
 
-def _suite(node: cst.BaseSuite) -> Body:
-    return node.body
-
-
 def _statement(node: cst.CSTNode, stdlib: ast.stmt, lines: _Marks) -> None:
     kinds = _SMALL.get(type(node)) or _COMPOUND.get(type(node))
     if kinds is None or not isinstance(stdlib, kinds):
@@ -119,13 +115,13 @@ def _statement(node: cst.CSTNode, stdlib: ast.stmt, lines: _Marks) -> None:
     if isinstance(node, cst.FunctionDef):
         _parameters(node.params, stdlib.args, lines)  # type: ignore[attr-defined]
     if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.With)):
-        _block(_suite(node.body), stdlib.body, lines)  # type: ignore[attr-defined]
+        _block(node.body.body, stdlib.body, lines)  # type: ignore[attr-defined]
     elif isinstance(node, (cst.For, cst.While)):
-        _block(_suite(node.body), stdlib.body, lines)  # type: ignore[attr-defined]
+        _block(node.body.body, stdlib.body, lines)  # type: ignore[attr-defined]
         _orelse(node.orelse, stdlib.orelse, lines)  # type: ignore[attr-defined]
     elif isinstance(node, cst.If):
         assert isinstance(stdlib, ast.If)
-        _block(_suite(node.body), stdlib.body, lines)
+        _block(node.body.body, stdlib.body, lines)
         if isinstance(node.orelse, cst.If):  # `elif`
             if len(stdlib.orelse) != 1:
                 raise _Misaligned
@@ -139,7 +135,7 @@ def _statement(node: cst.CSTNode, stdlib: ast.stmt, lines: _Marks) -> None:
         if len(node.cases) != len(stdlib.cases):
             raise _Misaligned
         for case, stdlib_case in zip(node.cases, stdlib.cases):
-            _block(_suite(case.body), stdlib_case.body, lines)
+            _block(case.body.body, stdlib_case.body, lines)
 
 
 def _parameters(params: cst.Parameters, arguments: ast.arguments, lines: _Marks) -> None:
@@ -162,23 +158,23 @@ def _orelse(orelse: cst.Else | None, statements: list[ast.stmt], lines: _Marks) 
         if statements:
             raise _Misaligned
         return
-    _block(_suite(orelse.body), statements, lines)
+    _block(orelse.body.body, statements, lines)
 
 
 def _try(node: cst.Try | cst.TryStar, stdlib: ast.Try, lines: _Marks) -> None:
-    _block(_suite(node.body), stdlib.body, lines)
+    _block(node.body.body, stdlib.body, lines)
     if len(node.handlers) != len(stdlib.handlers):
         raise _Misaligned
     for handler, stdlib_handler in zip(node.handlers, stdlib.handlers):
         lines.mark(handler, stdlib_handler.lineno)
-        _block(_suite(handler.body), stdlib_handler.body, lines)
+        _block(handler.body.body, stdlib_handler.body, lines)
     _orelse(node.orelse, stdlib.orelse, lines)
     finalbody = node.finalbody
     if finalbody is None:
         if stdlib.finalbody:
             raise _Misaligned
     else:
-        _block(_suite(finalbody.body), stdlib.finalbody, lines)
+        _block(finalbody.body.body, stdlib.finalbody, lines)
 
 
 class Lines:

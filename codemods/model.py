@@ -50,7 +50,9 @@ UNREADABLE = "cannot be read"
 AnyFunction = Union[ast.FunctionDef, ast.AsyncFunctionDef]
 
 # Wrappers whose result behaves like (and carries the settings of) their first argument.
-TRANSPARENT_WRAPPERS = frozenset(
+# `cast(T, value)` is `value` at run time: the wrapped argument is the second one
+CASTS = frozenset({"typing.cast", "typing_extensions.cast"})
+TRANSPARENT_WRAPPERS = CASTS | frozenset(
     {
         "instructor.from_openai",
         "instructor.from_anthropic",
@@ -58,12 +60,8 @@ TRANSPARENT_WRAPPERS = frozenset(
         "instructor.patch",
         "instructor.apatch",
         "langsmith.wrappers.wrap_openai",
-        "typing.cast",
-        "typing_extensions.cast",
     }
 )
-# `cast(T, value)` is `value` at run time: the wrapped argument is the second one
-CASTS = frozenset({"typing.cast", "typing_extensions.cast"})
 # The builtin type a literal builds, so that a call of one of its methods is recognised.
 LITERAL_TYPES: dict[type, str] = {
     ast.Dict: "dict",
