@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import ast
 import sys
-from collections.abc import Mapping, Sequence
+from bisect import bisect_left
+from collections.abc import Iterable, Mapping, Sequence
 
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
@@ -67,10 +68,15 @@ class _Marks:
     def __init__(self) -> None:
         self.lines: dict[int, int] = {}
         self.by_line: dict[int, list[cst.CSTNode]] = {}
+        self.spans: dict[int, tuple[int, int]] = {}  # id(statement) -> its first and last line
 
     def mark(self, node: cst.CSTNode, line: int) -> None:
         self.lines[id(node)] = line
         self.by_line.setdefault(line, []).append(node)
+
+    def span(self, node: cst.CSTNode, first: int, last: int | None) -> None:
+        if last is not None:
+            self.spans[id(node)] = (first, last)
 
 
 def statement_lines(module: cst.Module, tree: ast.Module) -> dict[int, int] | None:
@@ -103,6 +109,7 @@ def _block(body: Body, statements: list[ast.stmt], lines: _Marks) -> None:
         raise _Misaligned
     for line, index in line_starts:
         lines.mark(line, statements[index].lineno)
+        lines.span(line, statements[index].lineno, statements[index + len(line.body) - 1].end_lineno)
     for node, stdlib in zip(flat, statements):
         _statement(node, stdlib, lines)
 
@@ -112,6 +119,8 @@ def _statement(node: cst.CSTNode, stdlib: ast.stmt, lines: _Marks) -> None:
     if kinds is None or not isinstance(stdlib, kinds):
         raise _Misaligned
     lines.mark(node, stdlib.lineno)
+    decorators: list[ast.expr] = getattr(stdlib, "decorator_list", [])
+    lines.span(node, min([stdlib.lineno, *(decorator.lineno for decorator in decorators)]), stdlib.end_lineno)
     if isinstance(node, cst.FunctionDef):
         _parameters(node.params, stdlib.args, lines)  # type: ignore[attr-defined]
     if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.With)):
@@ -197,6 +206,15 @@ class Lines:
         stdlib tree could not be read alongside (then only PositionProvider knows)."""
         return list(self._marks.by_line.get(line, ())) if self._marks is not None else None
 
+    def may_hold(self, node: cst.CSTNode, lines: Sequence[int]) -> bool:
+        """Whether `node` may hold something on one of `lines` (sorted): False only for a statement
+        the stdlib tree shows to lie wholly between them."""
+        span = self._marks.spans.get(id(node)) if self._marks is not None else None
+        if span is None:
+            return True
+        at = bisect_left(lines, span[0])
+        return at < len(lines) and lines[at] <= span[1]
+
     def end(self, node: cst.CSTNode) -> int:
         return self.positions[node].end.line
 
@@ -206,3 +224,33 @@ class Lines:
             wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
             self._positions = wrapper.resolve(PositionProvider)
         return self._positions
+
+
+class _Near(cst.CSTTransformer):
+    """`transformer`, not descending into the statements that lie wholly away from `lines`."""
+
+    def __init__(self, transformer: cst.CSTTransformer, where: Lines, lines: Sequence[int]) -> None:
+        super().__init__()
+        self.transformer = transformer
+        self.where = where
+        self.lines = lines
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        return self.transformer.on_visit(node) and self.where.may_hold(node, self.lines)
+
+    def on_leave(self, original_node: cst.CSTNode, updated_node: cst.CSTNode):  # type: ignore[no-untyped-def]
+        return self.transformer.on_leave(original_node, updated_node)
+
+    def on_visit_attribute(self, node: cst.CSTNode, attribute: str) -> None:
+        self.transformer.on_visit_attribute(node, attribute)
+
+    def on_leave_attribute(self, original_node: cst.CSTNode, attribute: str) -> None:
+        self.transformer.on_leave_attribute(original_node, attribute)
+
+
+def visit_near(module: cst.Module, transformer: cst.CSTTransformer, where: Lines, lines: Iterable[int]) -> cst.Module:
+    """`module.visit(transformer)` for a transformer that changes nothing but what lies on `lines`:
+    the statements wholly elsewhere are neither visited inside nor rebuilt (LibCST rebuilds every node
+    it visits, most of a rewrite's cost). The statements themselves are still visited and left, so a
+    transformer's `visit_X`/`leave_X` stay paired; what it would see inside them, it does not."""
+    return module.visit(_Near(transformer, where, sorted(set(lines))))

@@ -116,3 +116,109 @@ def test_statements_nested_deeper_than_the_walk_go_to_positions() -> None:
     assert marks is None
     lines = Lines(module, None)
     assert lines.start(module.body[0]) == 1
+
+
+WHITESPACE = (
+    cst.EmptyLine, cst.TrailingWhitespace, cst.Newline, cst.SimpleWhitespace, cst.ParenthesizedWhitespace, cst.Comment
+)
+
+
+class _Descendants(cst.CSTVisitor):
+    """Every node with its enclosing statements."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.open: list[cst.CSTNode] = []
+        self.within: list[tuple[cst.CSTNode, list[cst.CSTNode]]] = []
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        self.within.append((node, list(self.open)))
+        if isinstance(node, (cst.BaseCompoundStatement, cst.SimpleStatementLine, cst.BaseSmallStatement)):
+            self.open.append(node)
+        return True
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        if self.open and self.open[-1] is original_node:
+            self.open.pop()
+
+
+def assert_spans_hold_their_nodes(text: str) -> int:
+    """What `visit_near` relies on: every node inside a statement starts within its span, and a
+    decorated definition's span starts at its first decorator."""
+    module = cst.parse_module(text)
+    lines = Lines(module, parse_ast(text, "case.py"))
+    positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    finder = _Descendants()
+    module.visit(finder)
+    checked = 0
+    for node, statements in finder.within:
+        if node not in positions or isinstance(node, WHITESPACE):
+            continue  # the blank lines and comments above a statement are no site
+        line = positions[node].start.line
+        for statement in statements:
+            assert lines.may_hold(statement, [line]), (type(statement).__name__, type(node).__name__, line)
+            checked += 1
+    return checked
+
+
+@pytest.mark.parametrize("shape", sorted(SHAPES))
+def test_statement_spans_hold_every_node_inside(shape: str) -> None:
+    assert assert_spans_hold_their_nodes(SHAPES[shape]) > 0
+
+
+def test_statement_spans_of_goldens_and_example() -> None:
+    checked = 0
+    for path in sorted((ROOT / "golden").rglob("*.py")) + sorted((ROOT / "examples").rglob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        try:
+            cst.parse_module(text)
+        except cst.ParserSyntaxError:
+            continue
+        checked += assert_spans_hold_their_nodes(text)
+    assert checked > 10000
+
+
+def test_may_hold_is_false_only_for_statements_wholly_elsewhere() -> None:
+    text = "x = 1\n\n@d\ndef f():\n    y = 2\n    return y\n\nz = 3\n"
+    module = cst.parse_module(text)
+    lines = Lines(module, ast.parse(text))
+    first, function, last = module.body
+    assert [lines.may_hold(function, [n]) for n in range(1, 9)] == [False, False, True, True, True, True, False, False]
+    assert lines.may_hold(first, [1, 8]) and lines.may_hold(last, [1, 8]) and not lines.may_hold(first, [2, 3])
+    value = cst.ensure_type(cst.ensure_type(first, cst.SimpleStatementLine).body[0], cst.Assign).value
+    assert lines.may_hold(value, [])  # not a statement: always
+    assert all(Lines(module, None).may_hold(node, []) for node in module.body)  # no stdlib tree: no pruning
+
+
+class _Rename(cst.CSTTransformer):
+    """x -> renamed, counting the names it is shown."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen = 0
+        self.entered: list[str] = []
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self.entered.append(node.name.value)
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef) -> cst.FunctionDef:
+        assert self.entered.pop() == original_node.name.value  # visits and leaves stay paired
+        return updated_node
+
+    def leave_Name(self, original_node: cst.Name, updated_node: cst.Name) -> cst.Name:
+        self.seen += 1
+        return updated_node.with_changes(value="renamed") if updated_node.value == "x" else updated_node
+
+
+def test_visit_near_edits_the_lines_asked_and_enters_nothing_else() -> None:
+    from fixit_codemods.lines import visit_near
+
+    text = "def f():\n    return x\n\n\ndef g():\n    a = b + c\n    return x\n\nx = 1; y = x\n"
+    module = cst.parse_module(text)
+    full, near = _Rename(), _Rename()
+    everywhere = module.visit(full).code
+    assert everywhere.count("renamed") == 4
+    only_line_7 = visit_near(module, near, Lines(module, ast.parse(text)), [7])
+    assert only_line_7.code == text.replace("    return x\n\nx", "    return renamed\n\nx")
+    assert near.seen < full.seen and not near.entered
+    assert visit_near(module, _Rename(), Lines(module, ast.parse(text)), [2, 7, 9]).code == everywhere

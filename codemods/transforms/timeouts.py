@@ -38,6 +38,7 @@ from fixit_codemods.api import (
 )
 from fixit_codemods.cst_helpers import ImportSpec, add_imports, dotted
 from fixit_codemods.index import ProjectIndex, dotted_name, module_facts, resolve_relative
+from fixit_codemods.lines import visit_near
 from fixit_codemods.model import AnyFunction, CallerSite, SemanticModel, Value
 from fixit_codemods.project import Project
 from fixit_codemods.sources import SourceError, SourceFile
@@ -1175,7 +1176,9 @@ class _FileEdit:
         timeout = cst.parse_expression(self._timeout_text())
         block_callee = cst.parse_expression(self.timeout_block.text) if self.timeout_block else None
         rewriter = _Rewriter(self.plan, cst.parse_expression(self.wait_for.text), block_callee, timeout)
-        rewritten = self._add_missing_definitions(module.visit(rewriter))
+        # only the statements holding a wrapped call or a blocked line are visited inside
+        near = [self.positions[node].start.line for node in [*self.plan.wraps, *self.plan.blocks]]
+        rewritten = self._add_missing_definitions(visit_near(module, rewriter, self.source.lines, near))
         return FileRewrite(rewritten.code, self.plan.sites)
 
     def _site(self, call: cst.Call, action: Action, message: str) -> None:

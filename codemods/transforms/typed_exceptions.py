@@ -29,7 +29,7 @@ import libcst as cst
 from fixit_codemods.api import Action, FileRewrite, NewFile, Option, Safety, Site, Transform, parse_list
 from fixit_codemods.cst_helpers import ImportSpec, add_imports, comments_within, dotted, remove_unused_imports
 from fixit_codemods.index import ModuleFacts, ProjectIndex, dotted_name, module_facts
-from fixit_codemods.lines import Lines
+from fixit_codemods.lines import Lines, visit_near
 from fixit_codemods.model import RaiseSummary, SemanticModel, is_unreadable
 from fixit_codemods.project import Project
 from fixit_codemods.sources import SourceFile
@@ -2067,7 +2067,7 @@ class TypedExceptions(Transform):
         module = source.cst
         if plan.catches or plan.raises:
             rewriter = Rewriter(source.lines, plan)
-            module = module.visit(rewriter)
+            module = visit_near(module, rewriter, source.lines, [*plan.raises, *plan.catches])
             if rewriter.replaced_qualified:
                 module = remove_unused_imports(module, [ImportSpec("builtins")], source.module)
         if plan.define:

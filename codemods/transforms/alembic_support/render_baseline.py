@@ -38,6 +38,11 @@ PRELOAD = (
     "alembic.operations",
     "pydantic",
     "fastapi",
+    # the drivers an engine created at import time loads (SQLite's also for the comparison)
+    "sqlite3",
+    "aiosqlite",
+    "asyncpg",
+    "psycopg2",
 )
 
 
@@ -192,6 +197,9 @@ def answer_in_child(job: dict[str, Any], base_path: list[str]) -> dict[str, Any]
 
 def wait_for(pid: int, timeout: float) -> int | None:
     """The child's wait status, or None (and the child killed) after `timeout` seconds."""
+    if hasattr(os, "pidfd_open"):  # Linux: sleep until the child ends, not in polling steps
+        with contextlib.suppress(OSError):
+            return _wait_on_pidfd(pid, timeout)
     deadline = time.monotonic() + timeout
     pause = 0.0005
     while True:
@@ -199,11 +207,26 @@ def wait_for(pid: int, timeout: float) -> int | None:
         if done:
             return status
         if time.monotonic() > deadline:
-            os.kill(pid, 9)
-            os.waitpid(pid, 0)
-            return None
+            return _kill(pid)
         time.sleep(pause)
         pause = min(pause * 2, 0.02)
+
+
+def _wait_on_pidfd(pid: int, timeout: float) -> int | None:
+    import select
+
+    descriptor = os.pidfd_open(pid)
+    try:
+        ready, _, _ = select.select([descriptor], [], [], timeout)
+    finally:
+        os.close(descriptor)
+    return os.waitpid(pid, 0)[1] if ready else _kill(pid)
+
+
+def _kill(pid: int) -> None:
+    os.kill(pid, 9)
+    os.waitpid(pid, 0)
+    return None
 
 
 def run_as_fresh_interpreter(job: dict[str, Any], base_path: list[str], out: int, err: int) -> int:
