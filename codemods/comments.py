@@ -209,8 +209,17 @@ def comments_unchanged(before_text: str, after_text: str) -> bool:
     read by the stdlib tokenizer): then nothing can have been lost and no tree needs building, which
     is most rewrites and most of this module's cost. False when either text cannot be tokenized: the
     caller takes the tree path, which reads any syntax LibCST reads."""
+    if _comment_lines(before_text) == _comment_lines(after_text):
+        return True  # every line holding a `#` is still there: no comment can have gone
     before = _comment_texts(before_text)
     return before is not None and before == _comment_texts(after_text)
+
+
+def _comment_lines(text: str) -> Counter[str]:
+    """The lines that may hold a comment, without their indentation (a rewrite may indent a block),
+    as a multiset: a tenth of the tokenizer's cost, and the same answer unless a line moved into or
+    out of a string, which no transform does."""
+    return Counter(line.strip() for line in text.splitlines() if "#" in line)
 
 
 def keep_comments_in_text(before: cst.Module, after_text: str) -> str:

@@ -15,8 +15,9 @@ reads differently, see `modern_syntax`), `statement_lines` says None and the cal
 from __future__ import annotations
 
 import ast
+import re
 import sys
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 
 import libcst as cst
@@ -226,31 +227,37 @@ class Lines:
         return self._positions
 
 
-class _Near(cst.CSTTransformer):
-    """`transformer`, not descending into the statements that lie wholly away from `lines`."""
+def visit_near(
+    module: cst.Module, transformer: cst.CSTTransformer | cst.CSTVisitor, where: Lines, lines: Iterable[int]
+) -> cst.Module:
+    """`module.visit(transformer)` for a transformer (or visitor) that acts on nothing but what lies
+    on `lines`: the statements wholly elsewhere are neither visited inside nor rebuilt (LibCST
+    rebuilds every node it visits, visitors too: most of a rewrite's cost). The statements themselves
+    are still visited and left, so `visit_X`/`leave_X` stay paired; what lies inside them is not seen."""
+    wanted = sorted(set(lines))
+    visit = transformer.on_visit
 
-    def __init__(self, transformer: cst.CSTTransformer, where: Lines, lines: Sequence[int]) -> None:
-        super().__init__()
-        self.transformer = transformer
-        self.where = where
-        self.lines = lines
+    def on_visit(node: cst.CSTNode) -> bool:
+        return visit(node) and where.may_hold(node, wanted)
 
-    def on_visit(self, node: cst.CSTNode) -> bool:
-        return self.transformer.on_visit(node) and self.where.may_hold(node, self.lines)
-
-    def on_leave(self, original_node: cst.CSTNode, updated_node: cst.CSTNode):  # type: ignore[no-untyped-def]
-        return self.transformer.on_leave(original_node, updated_node)
-
-    def on_visit_attribute(self, node: cst.CSTNode, attribute: str) -> None:
-        self.transformer.on_visit_attribute(node, attribute)
-
-    def on_leave_attribute(self, original_node: cst.CSTNode, attribute: str) -> None:
-        self.transformer.on_leave_attribute(original_node, attribute)
+    # on the instance, for this traversal only: a wrapping visitor would add a call to every hook
+    transformer.on_visit = on_visit  # type: ignore[method-assign]
+    try:
+        return module.visit(transformer)
+    finally:
+        del transformer.on_visit
 
 
-def visit_near(module: cst.Module, transformer: cst.CSTTransformer, where: Lines, lines: Iterable[int]) -> cst.Module:
-    """`module.visit(transformer)` for a transformer that changes nothing but what lies on `lines`:
-    the statements wholly elsewhere are neither visited inside nor rebuilt (LibCST rebuilds every node
-    it visits, most of a rewrite's cost). The statements themselves are still visited and left, so a
-    transformer's `visit_X`/`leave_X` stay paired; what it would see inside them, it does not."""
-    return module.visit(_Near(transformer, where, sorted(set(lines))))
+def lines_naming(text: str, names: Iterable[str]) -> list[int]:
+    """The lines of `text` (as the parser counts them: a form feed ends none) on which one of
+    `names` stands as a whole word, in code, a comment or a string alike: for `visit_near`, where
+    a transform acts only on code that spells one of them."""
+    words = sorted(set(names))
+    if not words:
+        return []
+    pattern = re.compile(r"\b(?:" + "|".join(map(re.escape, words)) + r")\b")
+    breaks = [found.end() for found in _LINE_BREAK.finditer(text)]
+    return sorted({bisect_right(breaks, found.start()) + 1 for found in pattern.finditer(text)})
+
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")

@@ -275,7 +275,9 @@ def test_comment_check_reads_tokens_first_and_leaves_the_tree_path_for_real_loss
     assert comments_unchanged(before, "x = g(1)  # end\n# why\ns = 'other'\n")  # moved, not lost
     assert not comments_unchanged(before, "x = g(1)  # end\ns = '# not a comment'\n")  # `# why` lost
     assert not comments_unchanged(before, before + "# extra\n")  # a different multiset: the tree decides
-    assert not comments_unchanged('x = """never closed\n', 'x = """never closed\n')  # unreadable: the tree path
+    assert not comments_unchanged('x = """never closed # a\n', 'x = """never closed\n')  # unreadable: the tree path
+    # every line holding a `#` kept (re-indented): no tokenizer needed, nothing lost
+    assert comments_unchanged("if a:\n    f()  # why\n", "if a:\n    async with c:\n        f()  # why\n")
 
 
 def test_a_stop_signal_that_library_code_turned_into_an_error_still_stops_the_run() -> None:

@@ -222,3 +222,12 @@ def test_visit_near_edits_the_lines_asked_and_enters_nothing_else() -> None:
     assert only_line_7.code == text.replace("    return x\n\nx", "    return renamed\n\nx")
     assert near.seen < full.seen and not near.entered
     assert visit_near(module, _Rename(), Lines(module, ast.parse(text)), [2, 7, 9]).code == everywhere
+
+
+def test_lines_naming_counts_lines_as_the_parser_does() -> None:
+    from fixit_codemods.lines import lines_naming
+
+    text = "a = Depends\r\nb = 1\r\x0cc = NotDepends; Depends()\n# Depends\nd = Depends_x\ne = x.Depends\n"
+    assert lines_naming(text, ["Depends"]) == [1, 3, 4, 6]
+    assert [node.lineno for node in ast.parse(text).body] == [1, 2, 3, 3, 5, 6]  # the form feed ends no line
+    assert lines_naming(text, []) == [] and lines_naming(text, ["b", "d"]) == [2, 5]

@@ -34,6 +34,7 @@ from fixit_codemods.index import (
     resolve_relative,
 )
 from fixit_codemods.model import SemanticModel
+from fixit_codemods.lines import lines_naming, visit_near
 from fixit_codemods.project import Project
 from fixit_codemods.sources import SourceFile
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
@@ -672,7 +673,8 @@ def _find_sites(source: SourceFile) -> tuple[list[SiteMatch], Callable[[cst.CSTN
         lambda node: anext_operand(node, builtin_anext) is not None
         or (isinstance(node, cst.For) and node.asynchronous is not None)
     )
-    wrapper.module.visit(finder)
+    # an `anext`/`__anext__` call or an `async for` starts on a line spelling one of these
+    visit_near(wrapper.module, finder, source.lines, lines_naming(source.text, ["anext", "__anext__", "async"]))
     sketch = sketch_sites(source)
     analysed = []
     for node, ancestors in finder.found:

@@ -23,7 +23,7 @@ from fixit_codemods.api import (
 )
 from fixit_codemods.cst_helpers import ImportSpec, dotted, update_imports_in_package
 from fixit_codemods.index import ProjectIndex, dotted_name, resolve_relative
-from fixit_codemods.lines import Lines
+from fixit_codemods.lines import Lines, lines_naming, visit_near
 from fixit_codemods.model import SemanticModel
 from fixit_codemods.project import Project
 from fixit_codemods.sources import SourceFile
@@ -631,7 +631,10 @@ class DatabaseDep(Transform):
         lines = source.lines
         created_line = _created_alias_line(lines, plan.created)
         rewriter = ParameterRewriter(plan, self.aliases, self.ambiguous, created_line, lines)
-        tree = source.cst.visit(rewriter)
+        # every decision starts from a `Depends(...)`/`Security(...)` call: only the statements
+        # spelling one are visited inside
+        callees = {name.rpartition(".")[2] for name, qualified in plan.resolved.items() if qualified in DEPENDS | SECURITY}
+        tree = visit_near(source.cst, rewriter, lines, lines_naming(source.text, callees))
         if plan.created is not None:
             tree = _insert_created_alias(tree, plan.created)
         sites = sorted([*plan.sites, *rewriter.sites], key=lambda s: (s.line, s.column))

@@ -38,7 +38,7 @@ from fixit_codemods.api import (
 )
 from fixit_codemods.cst_helpers import ImportSpec, add_imports, dotted
 from fixit_codemods.index import ProjectIndex, dotted_name, module_facts, resolve_relative
-from fixit_codemods.lines import visit_near
+from fixit_codemods.lines import lines_naming, visit_near
 from fixit_codemods.model import AnyFunction, CallerSite, SemanticModel, Value
 from fixit_codemods.project import Project
 from fixit_codemods.sources import SourceError, SourceFile
@@ -1129,8 +1129,10 @@ class _FileEdit:
         self.scopes = wrapper.resolve(ScopeProvider)
         self.lines = source.text.splitlines()
         self.global_scope = self.scopes.get(wrapper.module)
-        survey = _Survey(frozenset(self.known.last_names | {"create_task"}))
-        wrapper.module.visit(survey)
+        names = frozenset(self.known.last_names | {"create_task"})
+        survey = _Survey(names)
+        # a call the survey keeps spells its callee's last name on a line of its statement
+        visit_near(wrapper.module, survey, source.lines, lines_naming(source.text, names))
         self.parents = survey.parents
         self.calls = survey.calls
         self.plan = _Plan()
@@ -1521,7 +1523,8 @@ class _FileEdit:
 
 class _Survey(cst.CSTVisitor):
     """One pass over the module: every node's parent (cheaper than ParentNodeProvider's batched
-    pass), and the calls whose callee's last name is one of `names`, in source order."""
+    pass), and the calls whose callee's last name is one of `names`, in source order. Run through
+    `visit_near`, it sees only the statements spelling one of `names`: the parents of those calls."""
 
     def __init__(self, names: frozenset[str]) -> None:
         super().__init__()
