@@ -31,6 +31,7 @@ from collections import Counter
 from collections.abc import Iterable
 
 import libcst as cst
+from fixit_codemods.walk import walk_with_metadata
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 
@@ -48,7 +49,7 @@ class _CommentFinder(cst.CSTVisitor):
 def comments_by_line(module: cst.Module) -> list[tuple[int, str]]:
     """(line, text) of every comment of a module, in order."""
     finder = _CommentFinder()
-    MetadataWrapper(module, unsafe_skip_copy=True).visit(finder)
+    walk_with_metadata(MetadataWrapper(module, unsafe_skip_copy=True), finder)
     return finder.found
 
 
@@ -172,7 +173,7 @@ class _AddCommentLines(cst.CSTTransformer):
 
 def _statements(module: cst.Module) -> list[tuple[CodeRange, cst.CSTNode]]:
     found = _Statements()
-    MetadataWrapper(module, unsafe_skip_copy=True).visit(found)
+    walk_with_metadata(MetadataWrapper(module, unsafe_skip_copy=True), found)
     return found.found
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable, Sequence
 
 import libcst as cst
+from fixit_codemods.walk import walk
 
 
 @dataclass(frozen=True)
@@ -294,7 +295,7 @@ def unused_aliases(
         return set()
     if found is None:
         found = _ImportsAndStrings()
-        module.visit(found)
+        walk(module, found)
     bound = {part for alias, _ in candidates for part in (_bound_dotted(alias) or "").split(".")}
     if found.names_all or any(part in text for text in found.strings for part in bound):
         return None
@@ -367,7 +368,7 @@ def remove_unused_directly(
 ) -> cst.Module | None:
     """The module RemoveImportsVisitor would return, or None where this cannot be sure of it."""
     found = _ImportsAndStrings()
-    module.visit(found)
+    walk(module, found)
     requested = {
         id(node): (node, aliases)
         for node in found.imports
@@ -424,7 +425,7 @@ class _Comments(cst.CSTVisitor):
 def comments_within(node: cst.CSTNode) -> list[cst.Comment]:
     """The comments inside a node (an expression written over several lines), in order."""
     finder = _Comments()
-    node.visit(finder)
+    walk(node, finder)
     return finder.found
 
 

@@ -21,6 +21,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 
 import libcst as cst
+from fixit_codemods.walk import walk
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 # LibCST statement -> the stdlib node types that stand for it
@@ -243,6 +244,9 @@ def visit_near(
     # on the instance, for this traversal only: a wrapping visitor would add a call to every hook
     transformer.on_visit = on_visit  # type: ignore[method-assign]
     try:
+        if isinstance(transformer, cst.CSTVisitor):
+            walk(module, transformer)
+            return module
         return module.visit(transformer)
     finally:
         del transformer.on_visit

@@ -20,6 +20,7 @@ from fixit_codemods.transforms.alembic_support.sites import (
     sites_to_edit,
     statement_call,
 )
+from fixit_codemods.walk import walk_with_metadata
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 STARTUP_MODES = ("upgrade", "remove")
@@ -238,5 +239,5 @@ def located_removals(module: cst.Module, edits: FileEdits) -> list[int]:
     if not edits.removed_call_lines and not edits.deleted_function_lines:
         return []
     locator = _LineLocator(edits.removed_call_lines, edits.deleted_function_lines)
-    MetadataWrapper(module, unsafe_skip_copy=True).visit(locator)
+    walk_with_metadata(MetadataWrapper(module, unsafe_skip_copy=True), locator)
     return [id(node) for node in locator.found]

@@ -33,10 +33,11 @@ from fixit_codemods.index import (
     module_facts,
     resolve_relative,
 )
-from fixit_codemods.model import SemanticModel
 from fixit_codemods.lines import lines_naming, visit_near
+from fixit_codemods.model import SemanticModel
 from fixit_codemods.project import Project
 from fixit_codemods.sources import SourceFile
+from fixit_codemods.walk import walk
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 DECORATE = "decorate"  # the definition gets @asynccontextmanager; callers keep its name
@@ -711,7 +712,7 @@ def _match_loop(
         site.target = loop.target
     wanted = set(sketch.breaks)
     finder = Ancestry(lambda node: isinstance(node, cst.Break))
-    loop.body.visit(finder)
+    walk(loop.body, finder)
     site.breaks = {
         node for node, _ in finder.found if (positions[node].start.line, positions[node].start.column) in wanted
     }
@@ -781,7 +782,7 @@ class SiteAnalysis:
         """`ctx = factory(...)` statements in the function."""
         assert isinstance(self.operand, cst.Name) and self.function is not None
         finder = Ancestry(lambda node: _creation_call(node, self.operand.value) is not None)
-        self.function.visit(finder)
+        walk(self.function, finder)
         return [(node, _creation_call(node, self.operand.value)) for node, _ in finder.found]  # type: ignore[misc]
 
     def _statement(self) -> tuple[cst.SimpleStatementLine, cst.IndentedBlock, int]:
@@ -1001,7 +1002,7 @@ def name_references(scope: cst.CSTNode | None, names: set[str]) -> list[tuple[cs
     if scope is None:
         return []
     finder = Ancestry(lambda node: isinstance(node, cst.Name) and node.value in names)
-    scope.visit(finder)
+    walk(scope, finder)
     return [(name, ancestors) for name, ancestors in finder.found if not _is_label(name, ancestors[-1])]  # type: ignore[misc]
 
 
@@ -1015,7 +1016,7 @@ def _kept_names(function: cst.CSTNode | None) -> set[str]:
     """Names the function declares `global` or `nonlocal`: what it stores there outlives it."""
     finder = Ancestry(lambda node: isinstance(node, (cst.Global, cst.Nonlocal)))
     if function is not None:
-        function.visit(finder)
+        walk(function, finder)
     return {item.name.value for node, _ in finder.found for item in node.names}  # type: ignore[attr-defined]
 
 
@@ -1841,7 +1842,7 @@ class AsyncWithSessions(Transform):
         the calling function when it imports it there), else a new module-level import."""
         local = call.func.value if isinstance(call.func, cst.Name) else None
         finder = Ancestry(lambda node: node is call or isinstance(node, cst.ImportFrom))
-        source.cst.visit(finder)
+        walk(source.cst, finder)
         around_call = next((ancestors for node, ancestors in finder.found if node is call), ())
         visible = [
             (node, ancestors)
@@ -1937,7 +1938,7 @@ class TestDoubles:
         if not self.transform.factories or not self.source.contains(b"patch", b"setattr"):
             return
         finder = Ancestry(lambda node: isinstance(node, (cst.Call, cst.Assign)))
-        self.source.cst.visit(finder)
+        walk(self.source.cst, finder)
         patches = [p for node, ancestors in finder.found if (p := self._patch(node, ancestors)) is not None]
         if not patches:
             return

@@ -42,6 +42,7 @@ from fixit_codemods.lines import lines_naming, visit_near
 from fixit_codemods.model import AnyFunction, CallerSite, SemanticModel, Value
 from fixit_codemods.project import Project
 from fixit_codemods.sources import SourceError, SourceFile
+from fixit_codemods.walk import walk
 from libcst.metadata import (
     BaseAssignment,
     CodeRange,
@@ -1328,7 +1329,7 @@ class _FileEdit:
         if function is None or any(param.name.value == name for param in _all_params(function.params)):
             return None
         finder = _DictItems(name, partial)
-        function.visit(finder)
+        walk(function, finder)
         return finder.items if (finder.readable or partial) and finder.bound else None
 
     def _bounded_by(self, call: cst.Call) -> str | None:

@@ -33,6 +33,7 @@ from fixit_codemods.lines import Lines, visit_near
 from fixit_codemods.model import RaiseSummary, SemanticModel, is_unreadable
 from fixit_codemods.project import Project
 from fixit_codemods.sources import SourceFile
+from fixit_codemods.walk import walk
 
 # -- the phrase table ------------------------------------------------------------------------
 
@@ -467,7 +468,7 @@ def as_if_statement(statement: cst.BaseStatement, reader: MessageReader) -> cst.
     if not isinstance(statement, cst.SimpleStatementLine):
         return None
     conditionals = ConditionalTests(reader)
-    statement.visit(conditionals)
+    walk(statement, conditionals)
     if len(conditionals.found) != 1:
         return None
     chosen = conditionals.found[0]
@@ -495,7 +496,7 @@ def read_handler(handler: cst.ExceptHandler) -> HandlerShape | None:
     statements = block_statements(handler.body)
     start = chain_start(statements, reader)
     uses = ExceptionUses(reader)
-    handler.body.visit(uses)
+    walk(handler.body, uses)
     if start == len(statements) and uses.tests == 1:  # no `if` tests it: perhaps a conditional expression
         for position, statement in enumerate(statements):
             conditional = as_if_statement(statement, reader)
@@ -725,7 +726,7 @@ def scan_catch_sites(source: SourceFile) -> list[CatchSite]:
         parsed = parse_try(source, lines, node)
         if parsed is None:  # lines that only parse in their context: read the whole file
             every_try = TryStatements()
-            source.cst.visit(every_try)
+            walk(source.cst, every_try)
             parsed = every_try.found[tries.index(node)]
         sites.extend(catch_sites(source, parsed, node))
     return sites
@@ -1616,7 +1617,7 @@ def clause(
         else cst.IndentedBlock(body=statements)
     )
     uses = NameUse(name)
-    block.visit(uses)
+    walk(block, uses)
     changes: dict[str, Any] = {"body": block}
     if classes is not None:
         changes["type"] = (
@@ -1688,7 +1689,7 @@ def with_preamble(
         if alias:
             uses = NameUse(alias[0])
             for later in [*pre[position + 1 :], *body]:
-                later.visit(uses)
+                walk(later, uses)
             if not uses.used:
                 continue
         kept.append(statement)

@@ -226,7 +226,6 @@ def _wait_on_pidfd(pid: int, timeout: float) -> int | None:
 def _kill(pid: int) -> None:
     os.kill(pid, 9)
     os.waitpid(pid, 0)
-    return None
 
 
 def run_as_fresh_interpreter(job: dict[str, Any], base_path: list[str], out: int, err: int) -> int:

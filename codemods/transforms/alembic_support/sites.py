@@ -20,6 +20,7 @@ from fixit_codemods.transforms.alembic_support.callers import (
     MAIN_GUARD,
     NO_GUARD,
 )
+from fixit_codemods.walk import walk, walk_with_metadata
 from libcst.helpers import get_full_name_for_node
 from libcst.metadata import (
     MetadataWrapper,
@@ -460,7 +461,7 @@ def _matters(definition: ast.AST) -> bool:
 def _find_sites(source: SourceFile, canonical: Canonical) -> list[FoundSite]:
     wrapper = MetadataWrapper(source.cst, unsafe_skip_copy=True)
     finder = _Finder(source, canonical)
-    wrapper.visit(finder)
+    walk_with_metadata(wrapper, finder)
     for site in finder.found:
         if site.facts.scope in finder.dropping_scopes:
             site.facts = SiteFacts(**{**site.facts.__dict__, "drops_schema": True})
@@ -515,7 +516,7 @@ class _NameCollector(cst.CSTVisitor):
 def names_used_in(nodes: Iterable[cst.CSTNode]) -> set[str]:
     collector = _NameCollector()
     for node in nodes:
-        node.visit(collector)
+        walk(node, collector)
     return collector.names
 
 

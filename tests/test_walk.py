@@ -1,0 +1,112 @@
+"""`walk` shows a visitor the same nodes, in the same order, as LibCST's own traversal."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import libcst as cst
+import pytest
+from fixit_codemods.walk import walk, walk_with_metadata
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+ROOT = Path(__file__).resolve().parent.parent
+
+SHAPES = {
+    "f-strings with and without a format spec": 'a = f"{x}"\nb = f"{y:>{width}.{p}f} {z!r:^10}"\nc = f"{x=}"\n',
+    "every statement": (
+        "import a.b as c\nfrom . import (d, e as f)\nfrom g import *\n@deco(1)\nasync def h(i, /, j=1, *k, l, **m) -> n:\n"
+        "    global o\n    async with p as q, r:\n        async for s in t:\n            yield s\n    try:\n        pass\n"
+        "    except* ValueError as u:\n        raise\n    else:\n        del v\n    finally:\n        assert w, 'x'\n"
+        "class C[T](D, metaclass=E):\n    x: int = 1\n    match y:\n        case [1, *rest] if rest:\n            pass\n"
+        "        case {'k': v, **kw}:\n            pass\n        case Point(x=0) | None:\n            pass\n"
+        "type Alias[U] = list[U]\nwhile (n := f()) > 0: n -= 1; continue\nlambda a, *b, c=1, **d: (a, b)\n"
+    ),
+    "expressions": (
+        "x = [i for i in y if i] + {k: v for k, v in z} + {*a, *b} + (c if d else e) + f[1:2, ::3]\n"
+        "g = not h and i or j is not k in l < m\nn = await o if p else -q ** r @ s\nt = u.v(w, *x, y=z, **aa)\n"
+        "bb = 'implicit' 'concatenation' \"more\"\ncc = ...\n"
+    ),
+    "comments and whitespace": "# head\n\nx = (  # why\n    1,\n    2,  # two\n)\n\n\n# tail\n",
+}
+
+
+class Events(cst.CSTVisitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.events: list[tuple[str, int]] = []
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        self.events.append(("visit", id(node)))
+        return not isinstance(node, cst.Lambda)  # a visitor that prunes: its children are not shown
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        self.events.append(("leave", id(original_node)))
+
+
+def same_events(module: cst.Module) -> int:
+    by_libcst, by_walk = Events(), Events()
+    module.visit(by_libcst)
+    walk(module, by_walk)
+    assert by_walk.events == by_libcst.events
+    return len(by_walk.events)
+
+
+@pytest.mark.parametrize("shape", sorted(SHAPES))
+def test_walk_shows_what_libcst_shows(shape: str) -> None:
+    assert same_events(cst.parse_module(SHAPES[shape])) > 10
+
+
+def test_walk_on_goldens_and_example() -> None:
+    checked = 0
+    for path in sorted((ROOT / "golden").rglob("*.py")) + sorted((ROOT / "examples").rglob("*.py")):
+        try:
+            module = cst.parse_module(path.read_bytes())
+        except cst.ParserSyntaxError:
+            continue
+        checked += same_events(module)
+    assert checked > 100_000
+
+
+def test_format_spec_learned_without_it_still_reached() -> None:
+    """The order of an f-string expression learned from one without a format spec lacks the
+    attribute: one that has one is handed to LibCST, whose traversal reaches the spec's nodes."""
+    from fixit_codemods import walk as walking
+
+    walking._ORDER.pop(cst.FormattedStringExpression, None)
+    module = cst.parse_module('a = f"{x}"\nb = f"{y:{width}}"\n')
+    same_events(module)
+    assert "format_spec" not in walking._ORDER[cst.FormattedStringExpression][0]
+    names: list[str] = []
+
+    class Names(cst.CSTVisitor):
+        def visit_Name(self, node: cst.Name) -> None:
+            names.append(node.value)
+
+    walk(module, Names())
+    assert names == ["a", "x", "b", "y", "width"]
+
+
+def test_visitors_with_attribute_hooks_get_libcst_itself() -> None:
+    module = cst.parse_module("def f(a, b): pass\n")
+    seen: list[str] = []
+
+    class Hooked(cst.CSTVisitor):
+        def visit_FunctionDef_params(self, node: cst.FunctionDef) -> None:
+            seen.append("params")
+
+    walk(module, Hooked())
+    assert seen == ["params"]
+
+
+def test_walk_with_metadata_resolves_what_the_visitor_declares() -> None:
+    module = cst.parse_module("x = 1\n\ny = 2\n")
+    lines: list[int] = []
+
+    class Lines(cst.CSTVisitor):
+        METADATA_DEPENDENCIES = (PositionProvider,)
+
+        def visit_Name(self, node: cst.Name) -> None:
+            lines.append(self.get_metadata(PositionProvider, node).start.line)
+
+    walk_with_metadata(MetadataWrapper(module, unsafe_skip_copy=True), Lines())
+    assert lines == [1, 3]
