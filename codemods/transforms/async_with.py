@@ -1431,6 +1431,14 @@ class FileRewriter(BlockRewriter):
         super().__init__(edits.sites, edits.loops)
         self.edits = edits
 
+    def edited_nodes(self) -> list[cst.CSTNode]:
+        """Every node an edit is keyed on (the twins follow top-level statements: the module's own body)."""
+        edits = self.edits
+        return [
+            *self.sites, *self.loops, *self.removed, *self.breaks, *self.tries,
+            *edits.decorate, *edits.renames, *edits.import_names,
+        ]
+
     def leave_FunctionDef(
         self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef
     ) -> cst.FunctionDef:
@@ -1766,7 +1774,10 @@ class AsyncWithSessions(Transform):
         TestDoubles(self, source).plan(edits)
         if not edits:
             return FileRewrite(None, edits.reports) if edits.reports else None
-        module = source.cst.visit(FileRewriter(edits))
+        rewriter = FileRewriter(edits)
+        # only the statements holding an edited node are visited inside
+        edited = [source.lines.start(node) for node in rewriter.edited_nodes()]
+        module = visit_near(source.cst, rewriter, source.lines, edited)
         module = add_imports_in_style(module, edits.imports, source.module)
         return FileRewrite(module.code, edits.reports)
 
