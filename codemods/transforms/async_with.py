@@ -38,7 +38,7 @@ from fixit_codemods.model import SemanticModel
 from fixit_codemods.project import Project
 from fixit_codemods.sources import SourceFile
 from fixit_codemods.walk import walk
-from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
+from libcst.metadata import CodeRange
 
 DECORATE = "decorate"  # the definition gets @asynccontextmanager; callers keep its name
 TWIN = "twin"  # the definition stays (it is used as a generator too); callers use `f_context`
@@ -668,14 +668,13 @@ def _find_sites(source: SourceFile) -> tuple[list[SiteMatch], Callable[[cst.CSTN
     if not _pulls_from_generators(source.ast):
         return [], lambda node: CodeRange((0, 0), (0, 0))
     builtin_anext = not _binds_anext(module_facts(source))
-    wrapper = MetadataWrapper(source.cst, unsafe_skip_copy=True)
-    positions = wrapper.resolve(PositionProvider)
+    positions = source.lines.positions  # shared with every other reader of this tree
     finder = Ancestry(
         lambda node: anext_operand(node, builtin_anext) is not None
         or (isinstance(node, cst.For) and node.asynchronous is not None)
     )
     # an `anext`/`__anext__` call or an `async for` starts on a line spelling one of these
-    visit_near(wrapper.module, finder, source.lines, lines_naming(source.text, ["anext", "__anext__", "async"]))
+    visit_near(source.cst, finder, source.lines, lines_naming(source.text, ["anext", "__anext__", "async"]))
     sketch = sketch_sites(source)
     analysed = []
     for node, ancestors in finder.found:
@@ -1953,8 +1952,7 @@ class TestDoubles:
         patches = [p for node, ancestors in finder.found if (p := self._patch(node, ancestors)) is not None]
         if not patches:
             return
-        wrapper = MetadataWrapper(self.source.cst, unsafe_skip_copy=True)
-        self.positions = wrapper.resolve(PositionProvider).__getitem__
+        self.positions = self.source.lines.positions.__getitem__  # shared with every other reader of this tree
         connected: dict[cst.CSTNode, set[str]] = {}
         for patch in patches:
             try:

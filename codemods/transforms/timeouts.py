@@ -48,7 +48,6 @@ from libcst.metadata import (
     CodeRange,
     ImportAssignment,
     MetadataWrapper,
-    PositionProvider,
     ScopeProvider,
 )
 
@@ -1164,7 +1163,7 @@ class _FileEdit:
     @cached_property
     def positions(self) -> Mapping[cst.CSTNode, CodeRange]:
         """Computed only for files with a site: it costs a code generation pass."""
-        return self.wrapper.resolve(PositionProvider)
+        return self.source.lines.positions  # shared with every other reader of this tree
 
     # -- orchestration
 
