@@ -213,7 +213,11 @@ INDENTED_IMPORT = re.compile(rb"^[ \t]+(?:from[ \t]+[.\w]+[ \t]+)?import[ \t]", 
 
 def module_facts(source: SourceFile) -> ModuleFacts:
     """Bindings of one module: top-level ones, and those of each function body that imports.
-    Raises SourceError on a syntax error."""
+    Raises SourceError on a syntax error. Computed once per content and process (read only)."""
+    return source.derived("module-facts", lambda: _module_facts(source))
+
+
+def _module_facts(source: SourceFile) -> ModuleFacts:
     facts = ModuleFacts(source.module, source.relpath, source.is_package)
     if INDENTED_IMPORT.search(source.data):
         facts.local_scopes = _local_scopes(source)

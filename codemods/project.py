@@ -13,7 +13,7 @@ import sys
 import traceback
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Callable, Generic, Iterable, Iterator, Sequence, TypeVar
 
 from fixit_codemods import discovery
@@ -205,6 +205,7 @@ class Project:
         self._by_module = {source.module: source for source in files if source.module}
         self._by_relpath = {source.relpath: source for source in files}
         self._rooted: dict[str, SourceFile] | None = None
+        self._namespaced: dict[str, SourceFile] | None = None
         self._facts: dict[str, ModuleFacts] = {}
         self._model: SemanticModel | None = None
         self._package_styles: dict[str, str] = {}  # top package -> how its code imports its modules
@@ -231,7 +232,35 @@ class Project:
         found = self._by_module.get(module)
         if found is not None or not module:
             return found
-        return self._rooted_modules().get(module)
+        return self._rooted_modules().get(module) or self._namespace_modules().get(module)
+
+    def names_of(self, source: SourceFile) -> list[str]:
+        """Every module name `find_module` answers with `source`: its own first."""
+        others = [*self._rooted_modules().items(), *self._namespace_modules().items()]
+        return [source.module, *(name for name, found in others if found is source and name != source.module)]
+
+    def _namespace_modules(self) -> dict[str, SourceFile]:
+        """Files by their dotted path from the project's folder, where that differs from their module
+        name because a folder above their package has no `__init__.py`: `app/ai/client.py` in the
+        package `ai` is also `app.ai.client`, as code run from the project's folder imports it
+        (`app` a namespace package). Two files with one such name give no answer."""
+        if self._namespaced is None:
+            named: dict[str, SourceFile] = {}
+            clashes: set[str] = set()
+            for source in self.files:
+                parts = PurePosixPath(source.relpath).with_suffix("").parts
+                if parts and parts[-1] == "__init__":
+                    parts = parts[:-1]
+                name = ".".join(parts)
+                if not source.module or name == source.module or not all(p.isidentifier() for p in parts):
+                    continue
+                if not name.endswith(f".{source.module}"):
+                    continue  # a name from the file's own package down only: no other layout guessed
+                if name in named or name in self._by_module:
+                    clashes.add(name)
+                named[name] = source
+            self._namespaced = {name: source for name, source in named.items() if name not in clashes}
+        return self._namespaced
 
     def _rooted_modules(self) -> dict[str, SourceFile]:
         if self._rooted is None:
@@ -396,6 +425,7 @@ class Project:
         if source.module:
             self._by_module[source.module] = source
         self._rooted = None
+        self._namespaced = None
         self._facts.pop(source.relpath, None)
         self._model = None  # its answers may depend on the old content
 

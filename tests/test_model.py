@@ -321,6 +321,36 @@ def test_a_package_folder_run_as_the_source_root(tmp_path: Path) -> None:
     assert [(r.exception, r.message) for r in summary.raises] == [("ValueError", ("person not found",))]
 
 
+def test_a_package_below_a_namespace_folder_imported_from_the_project_folder(tmp_path: Path) -> None:
+    # app/ has no __init__.py: the package is `ai`, but code run from the project's folder imports
+    # it as `app.ai` (a namespace package), as the project itself does
+    write(tmp_path / "app" / "ai" / "__init__.py", "")
+    write(tmp_path / "app" / "ai" / "client.py", "from openai import AsyncOpenAI\nclient = AsyncOpenAI()\n")
+    write(tmp_path / "app" / "ai" / "summaries.py", (
+        "from app.ai.client import client\n"
+        "async def summarise():\n"
+        "    return await client.chat.completions.create(model='m', messages=[])\n"
+    ))
+    model = model_of(tmp_path)
+    client = model.project.find_module("app.ai.client")
+    assert client is not None and client.module == "ai.client"
+    assert model.project.names_of(client)[0] == "ai.client" and "app.ai.client" in model.project.names_of(client)
+    assert kinds(model.values("ai.summaries", "client", 3)) == {("external", "openai.AsyncOpenAI")}
+
+
+def test_a_module_name_wins_over_a_namespace_spelling(tmp_path: Path) -> None:
+    write(tmp_path / "one" / "pkg" / "__init__.py", "")  # no one/__init__.py: `pkg.mod`, or `one.pkg.mod`
+    write(tmp_path / "one" / "pkg" / "mod.py", "x = 1\n")
+    for folder in ("src/one", "src/one/pkg"):
+        write(tmp_path / folder / "__init__.py", "")
+    write(tmp_path / "src" / "one" / "pkg" / "mod.py", "x = 2\n")  # the module `one.pkg.mod` itself
+    project = model_of(tmp_path).project
+    found = project.find_module("one.pkg.mod")
+    assert found is not None and found.relpath == "src/one/pkg/mod.py"
+    namespaced = project.find_module("pkg.mod")
+    assert namespaced is not None and "one.pkg.mod" not in project.names_of(namespaced)
+
+
 def test_tuple_unpacking_from_a_factory(tmp_path: Path) -> None:
     write(tmp_path / "app" / "__init__.py", "")
     write(tmp_path / "app" / "clients.py", (

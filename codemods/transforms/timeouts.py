@@ -37,7 +37,7 @@ from fixit_codemods.api import (
     parse_list,
 )
 from fixit_codemods.cst_helpers import ImportSpec, add_imports, dotted
-from fixit_codemods.index import ProjectIndex, dotted_name, module_facts, resolve_relative
+from fixit_codemods.index import ProjectIndex, dotted_name, module_facts, resolve_relative, top_level_statements
 from fixit_codemods.lines import lines_naming, visit_near
 from fixit_codemods.model import AnyFunction, CallerSite, SemanticModel, Value
 from fixit_codemods.project import Project
@@ -359,8 +359,9 @@ class TimeoutsTransform(Transform):
     - calls given `timeout=`, or made on a client constructed with `timeout=` (skipped);
       `timeout=None` turns a limit off on purpose (review);
     - calls forwarding their caller's keyword arguments (`**kwargs`, a dict parameter), or
-      spreading what a call returns: a timeout the caller chose may be inside, and the caller owns
-      the bound (review) — unless every caller the semantic model finds fills that `**kwargs`
+      spreading what a call returns (`**build()`, or `kwargs = self._build(..., stream=True)`
+      then `**kwargs`): a timeout the caller chose, or `stream=True`, may be inside, and the
+      caller owns the bound (review) — unless every caller the semantic model finds fills that `**kwargs`
       from configuration (`{**self.llm_args, **kwargs}`, `**self.options`, or its own
       `**kwargs` filled the same way) and none passes `timeout=` (wrapped); likewise per-call
       arguments inside an adapter of a third-party framework (LangChain's `BaseChatModel._agenerate`). A dict the code shows (`**{...}`, or a name the
@@ -368,6 +369,9 @@ class TimeoutsTransform(Transform):
       `timeout` skips, `stream` reviews. The function's own merged configuration
       (`{**self.llm_args, **kwargs}`) or an attribute (`**self.options`) is wrapped: `wait_for`
       bounds the call from outside, so a timeout inside the dict cannot clash with it;
+    - calls of a library the project bounds as a whole: `litellm.request_timeout = 60` anywhere in
+      the project (skipped), a shared `litellm.aclient_session` whose client's timeout applies
+      while it is set (review);
     - calls in a command-line script outside the project's packages (`tools/notes.py` with
       `if __name__ == "__main__":`): a person runs it and can stop it (review);
     - synchronous calls (`OpenAI()`, `litellm.completion`, `agent.run_sync`, `llm.invoke`):
@@ -451,6 +455,9 @@ class TimeoutsTransform(Transform):
         self.shared_module = ""
         self.shared_imports: dict[str, str] = {}  # relpath -> "module:LLM_TIMEOUT_SECONDS"
         self.shared_file: NewFile | None = None
+        # project-wide settings of an LLM library that bound its calls: (package, setting) -> where
+        # the project sets it ("app/llm.py:12"), e.g. `litellm.request_timeout = 60`
+        self.library_settings: dict[tuple[str, str], str] = {}
         timeout, where = self.settings["timeout"], self.settings["timeout_import"]
         if where and not timeout:
             raise ConfigError("timeouts: option 'timeout_import' needs option 'timeout'")
@@ -467,6 +474,11 @@ class TimeoutsTransform(Transform):
         call (of which client, built with which time limit), or nothing to do with one."""
         mapped = project.map(self.module_level_clients, project.files_containing(*self.triggers))
         self.imported_clients = {name: origin for item in mapped for name, origin in item.value.items()}
+        for name, origin in list(self.imported_clients.items()):  # as other modules may spell it
+            module, _, variable = name.rpartition(".")
+            defining = project.find_module(module)
+            for alias in project.names_of(defining) if defining is not None else []:
+                self.imported_clients.setdefault(f"{alias}.{variable}", origin)
         model = project.model()
         names = CALL_NAMES | {pattern.rsplit(".", 1)[-1] for pattern in self.patterns}
         self.calls = {}
@@ -484,6 +496,7 @@ class TimeoutsTransform(Transform):
             if found.llm_calls:
                 self.calls[source.relpath] = found
         self._share_the_bound(project)
+        self.library_settings = _library_settings(project, model) if self.calls else {}
 
     def _share_the_bound(self, project: Project) -> None:
         """Where several modules of one package get the default bound, they import one constant
@@ -568,15 +581,17 @@ class TimeoutsTransform(Transform):
         ]
 
     def module_level_clients(self, source: SourceFile) -> dict[str, ClientOrigin]:
-        """`{"pkg.module.name": origin}` for module-level `name = <client constructor>(...)`."""
+        """`{"pkg.module.name": origin}` for module-level `name = <client constructor>(...)`, also
+        in the branches of a module-level `if`/`try` (a client built one way behind a proxy and
+        another way without): the files importing one are candidates."""
         if not source.module:
             return {}
         try:
             facts = module_facts(source)
         except SourceError:
             return {}  # reported once, by `rewrite`
-        found: dict[str, ClientOrigin] = {}
-        for node in source.ast.body:
+        found: dict[str, list[ClientOrigin]] = {}
+        for node in top_level_statements(source.ast.body):
             value = node.value if isinstance(node, (ast.Assign, ast.AnnAssign)) else None
             if not isinstance(value, ast.Call) or (callee := dotted_name(value.func)) is None:
                 continue
@@ -590,8 +605,8 @@ class TimeoutsTransform(Transform):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]  # type: ignore[union-attr]
             for target in targets:
                 if isinstance(target, ast.Name):
-                    found[f"{source.module}.{target.id}"] = origin
-        return found
+                    found.setdefault(f"{source.module}.{target.id}", []).append(origin)
+        return {name: _merge(origins) or origins[0] for name, origins in found.items()}
 
     def rewrite(self, source: SourceFile) -> FileRewrite | None:
         if source.relpath in self.unreadable:
@@ -1123,6 +1138,7 @@ class _FileEdit:
         self.settings = transform.settings
         self.patterns = transform.patterns
         self.known = transform.calls[source.relpath]  # what the semantic model said in `plan`
+        self.library_settings = transform.library_settings
         # this module's own bindings, to name what wraps a call (`asyncio.wait_for`, `anyio.fail_after`)
         self.names = ProjectIndex([module_facts(source)])
         # scopes only check that a name the rewrite adds (`asyncio`, the timeout) means what it should
@@ -1236,6 +1252,9 @@ class _FileEdit:
                 Action.REVIEW,
                 f"{label}: the client is constructed with timeout=None (no limit): is that meant?",
             )
+        library = self._library_setting(llm_call)
+        if library is not None and library[0] is Action.SKIPPED:
+            return library
         if llm_call.kind is CallKind.STREAM or _is_streaming(keywords):
             return Action.REVIEW, (
                 f"{label} streams: a bound on the call does not bound reading the stream; "
@@ -1245,6 +1264,8 @@ class _FileEdit:
             unread = self._unreadable_spread(call, llm_call)
             if unread:
                 return Action.REVIEW, unread
+        if library is not None:  # a shared session: the reasons above are the more specific
+            return library
         if llm_call.kind is CallKind.SYNC:
             return Action.REVIEW, (
                 f"{label} is synchronous: asyncio.wait_for cannot interrupt it; "
@@ -1265,6 +1286,24 @@ class _FileEdit:
                 f"{label} is in a command-line script outside the project's packages: a person runs it "
                 "and can stop it, and a bound could cut a long generation short; bound it if it runs "
                 "unattended"
+            )
+        return None
+
+    def _library_setting(self, llm_call: _LlmCall) -> tuple[Action, str] | None:
+        """A project-wide setting of the call's library that bounds it: `litellm.request_timeout`
+        (skip), or a shared HTTP session (`litellm.aclient_session`) whose own timeout applies while
+        it is set (review)."""
+        name = llm_call.origin.constructor if llm_call.origin is not None else llm_call.label
+        package = name.split(".")[0] if "." in name and " or " not in name else ""
+        for setting, action in LIBRARY_BOUNDS.get(package, ()):
+            where = self.library_settings.get((package, setting))
+            if where is None:
+                continue
+            if action is Action.SKIPPED:
+                return action, f"{llm_call.label} already bounded by {package}.{setting} (set at {where})"
+            return action, (
+                f"{llm_call.label} runs through {package}.{setting}, set at {where}: that shared client's "
+                "timeout bounds it while it is set; bound the call here only if that is not the limit wanted"
             )
         return None
 
@@ -1314,12 +1353,32 @@ class _FileEdit:
                 )
             if isinstance(arg.value, cst.Call):
                 return f"{label} spreads the dict a call returns, which may carry a timeout"
+            if isinstance(arg.value, cst.Name) and self._bound_to_a_call(call, arg.value.value):
+                return (
+                    f"{label} spreads **{arg.value.value}, the dict a call returns that was handed `stream=` "
+                    "or a timeout: the request may stream or carry its own limit"
+                )
         if llm_call.framework:
             return (
                 f"{label} spreads per-call arguments in an adapter of {llm_call.framework}: the "
                 "framework's caller owns the bound"
             )
         return ""
+
+    def _bound_to_a_call(self, call: cst.Call, name: str) -> bool:
+        """`name = build(...)` (or `await build(...)`) in the call's function: the dict a call returns."""
+        function = self._function_of(call)
+        if function is None:
+            return False
+        finder = _DictItems(name)
+        walk(function, finder)
+        return finder.from_call
+
+    def _function_of(self, call: cst.Call) -> cst.FunctionDef | None:
+        function = self.parents.get(call)
+        while function is not None and not isinstance(function, cst.FunctionDef):
+            function = self.parents.get(function)
+        return function
 
     def _items_bound_to(self, call: cst.Call, name: str, partial: bool = False) -> Keywords | None:
         function = self.parents.get(call)
@@ -1590,6 +1649,9 @@ class _DictItems(cst.CSTVisitor):
         self.items: Keywords = []
         self.bound = False  # assigned a literal at least once
         self.readable = True  # every binding of the name is one this reads
+        # assigned what a call returns that was handed `stream=` or a timeout (`kwargs =
+        # self._build(..., stream=True)`): the dict may carry them
+        self.from_call = False
 
     def visit_Assign(self, node: cst.Assign) -> None:
         value = node.value
@@ -1599,6 +1661,9 @@ class _DictItems(cst.CSTVisitor):
                 self.bound = True
                 self.readable &= items is not None
                 self.items += items or []
+                returned = value.expression if isinstance(value, cst.Await) else value
+                if items is None and isinstance(returned, cst.Call) and _passes_stream_or_timeout(returned):
+                    self.from_call = True
             elif (
                 isinstance(target.target, cst.Subscript)
                 and isinstance(target.target.value, cst.Name)
@@ -1622,6 +1687,51 @@ class _DictItems(cst.CSTVisitor):
         func = node.func
         if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value == self.name:
             self.readable = False
+
+
+# Settings of an LLM library that bound every call it makes, in the order they are asked:
+# a global timeout (the call is bounded), a shared HTTP session (its client's timeout applies).
+LIBRARY_BOUNDS: dict[str, tuple[tuple[str, Action], ...]] = {
+    "litellm": (
+        ("request_timeout", Action.SKIPPED),
+        ("aclient_session", Action.REVIEW),
+    ),
+}
+
+
+def _library_settings(project: Project, model: SemanticModel) -> dict[tuple[str, str], str]:
+    """Where the project sets a LIBRARY_BOUNDS setting to something other than None
+    (`litellm.request_timeout = 60`, `litellm.aclient_session = httpx.AsyncClient(...)`)."""
+    found: dict[tuple[str, str], str] = {}
+    for package, settings in sorted(LIBRARY_BOUNDS.items()):
+        names = {setting for setting, _ in settings}
+        for source in project.files_containing(package.encode()):
+            try:
+                tree = source.ast
+            except SourceError:
+                continue
+            for node in ast.walk(tree):
+                if not isinstance(node, (ast.Assign, ast.AnnAssign)) or _is_none_constant(node.value):
+                    continue
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                for target in targets:
+                    written = dotted_name(target) if isinstance(target, ast.Attribute) else None
+                    if written is None or target.attr not in names:  # type: ignore[union-attr]
+                        continue
+                    qualified = model.index.resolve(source.module, written, node.lineno)
+                    if qualified == f"{package}.{target.attr}":  # type: ignore[union-attr]
+                        found.setdefault((package, target.attr), f"{source.relpath}:{node.lineno}")  # type: ignore[union-attr]
+    return found
+
+
+def _is_none_constant(value: ast.expr | None) -> bool:
+    return value is None or (isinstance(value, ast.Constant) and value.value is None)
+
+
+def _passes_stream_or_timeout(call: cst.Call) -> bool:
+    """`build(..., stream=<anything but False>)` or `build(..., timeout=...)`."""
+    keywords = [(arg.keyword.value, arg.value) for arg in call.args if arg.keyword is not None]
+    return _is_streaming(keywords) or any(keyword in TIMEOUT_KEYWORDS for keyword, _ in keywords)
 
 
 def _is_streaming(keywords: Keywords) -> bool:
