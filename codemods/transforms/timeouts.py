@@ -37,7 +37,13 @@ from fixit_codemods.api import (
     parse_list,
 )
 from fixit_codemods.cst_helpers import ImportSpec, add_imports, dotted
-from fixit_codemods.index import ProjectIndex, dotted_name, module_facts, resolve_relative, top_level_statements
+from fixit_codemods.index import (
+    ProjectIndex,
+    dotted_name,
+    module_facts,
+    resolve_relative,
+    top_level_statements,
+)
 from fixit_codemods.lines import lines_naming, visit_near
 from fixit_codemods.model import AnyFunction, CallerSite, SemanticModel, Value
 from fixit_codemods.project import Project
