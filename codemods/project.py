@@ -239,6 +239,27 @@ class Project:
         others = [*self._rooted_modules().items(), *self._namespace_modules().items()]
         return [source.module, *(name for name, found in others if found is source and name != source.module)]
 
+    def namespace_prefix(self, importer: SourceFile) -> str:
+        """The namespace folders (`app.`) the importer's own absolute imports put before the names of
+        the project's packages (`from app.services.users import x` for the package `services` in a
+        folder `app/` without `__init__.py`); '' when they put none."""
+        try:
+            body = importer.ast.body
+        except SourceError:
+            return ""
+        for node in body:
+            if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module]
+            elif isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            else:
+                continue
+            for name in names:
+                spelled = self._namespace_modules().get(name)
+                if spelled is not None and self._by_module.get(name) is None:
+                    return name[: len(name) - len(spelled.module)]
+        return ""
+
     def _namespace_modules(self) -> dict[str, SourceFile]:
         """Files by their dotted path from the project's folder, where that differs from their module
         name because a folder above their package has no `__init__.py`: `app/ai/client.py` in the
@@ -294,10 +315,12 @@ class Project:
         return source.path.parents[depth]
 
     def import_name(self, importer: SourceFile, module: str) -> str:
-        """How `importer` spells an absolute import of the project module `module`: by its name, or
+        """How `importer` spells an absolute import of the project module `module`: by its name,
         without its top package when the code of that package imports its modules rooted in its
-        folder (`from services.x import y` in `server/api/z.py`, run from `server/`). The
-        importer's own imports decide; without any, those of the package's other modules."""
+        folder (`from services.x import y` in `server/api/z.py`, run from `server/`), or with the
+        folders above it when they are namespace folders the code names (`from app.ai.x import y`
+        for the package `ai` in `app/`, run from the project's folder). The importer's own imports
+        decide; without any, those of the package's other modules."""
         top, _, rest = module.partition(".")
         if not rest:
             return module
@@ -310,8 +333,11 @@ class Project:
                     for f in self.files
                     if f.module.startswith(f"{top}.") and "ast" in f.__dict__
                 ]
-                self._package_styles[top] = max(("rooted", "full"), key=votes.count) if any(votes) else "full"
+                cast = [vote for vote in votes if vote]
+                self._package_styles[top] = max(["full", *sorted(set(cast))], key=cast.count) if cast else "full"
             style = self._package_styles[top]
+        if style.startswith("namespace:"):
+            return style.removeprefix("namespace:") + module
         return rest if style == "rooted" else module
 
     def _import_style(self, importer: SourceFile, top: str) -> str | None:
@@ -334,6 +360,9 @@ class Project:
                 rooted = self._rooted_modules().get(name)
                 if self._by_module.get(name) is None and rooted is not None and rooted.module == f"{top}.{name}":
                     return "rooted"
+                spelled = self._namespace_modules().get(name)
+                if self._by_module.get(name) is None and spelled is not None and spelled.module.split(".")[0] == top:
+                    return "namespace:" + name[: len(name) - len(spelled.module)]  # "app." for `app.ai.x`
         return None
 
     def path_for_module(self, module: str) -> Path:

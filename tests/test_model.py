@@ -336,6 +336,10 @@ def test_a_package_below_a_namespace_folder_imported_from_the_project_folder(tmp
     assert client is not None and client.module == "ai.client"
     assert model.project.names_of(client)[0] == "ai.client" and "app.ai.client" in model.project.names_of(client)
     assert kinds(model.values("ai.summaries", "client", 3)) == {("external", "openai.AsyncOpenAI")}
+    summaries = model.project.find_file("app/ai/summaries.py")
+    assert summaries is not None and model.project.namespace_prefix(summaries) == "app."
+    # a module the run adds to the package is imported as the code imports its neighbours
+    assert model.project.import_name(summaries, "ai.llm_timeouts") == "app.ai.llm_timeouts"
 
 
 def test_a_module_name_wins_over_a_namespace_spelling(tmp_path: Path) -> None:

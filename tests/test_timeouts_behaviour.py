@@ -156,3 +156,70 @@ def test_answering_call_returns_the_same(program: Path, method: str, answer: str
     _apply(program, OPTIONS)
     assert "asyncio.wait_for" in (program / "project" / "app" / "service.py").read_text()
     assert _run(program, method, "fast") == f"returned {answer}"
+
+
+NAMESPACE_CLIENT = """
+import os
+
+from openai import AsyncOpenAI
+
+if os.getenv("LLM_PROXY"):
+    client = AsyncOpenAI(base_url=os.environ["LLM_PROXY"], timeout=60.0)
+else:
+    client = AsyncOpenAI()
+"""
+
+NAMESPACE_CALLER = """
+from service.llm.client import client
+
+
+async def {name}(model: str) -> str:
+    response = await client.chat.completions.create(model=model, messages=[{{"role": "user", "content": "hi"}}])
+    return response.choices[0].message.content
+"""
+
+NAMESPACE_RUNNER = """
+import asyncio
+import sys
+
+from service.llm.summaries import summarise
+from service.llm.translations import translate
+
+
+async def main(model: str) -> None:
+    for ask in (summarise, translate):
+        try:
+            print("returned", await asyncio.wait_for(ask(model), timeout=2.0))
+        except asyncio.TimeoutError:
+            print("still running")
+
+
+asyncio.run(main(sys.argv[1]))
+"""
+
+
+def test_shared_bound_in_a_package_below_a_namespace_folder_still_imports(tmp_path: Path) -> None:
+    """`service/` has no `__init__.py`: the code imports `service.llm.*` from the project's folder.
+    The shared bound's module is imported the same way (not as `llm.llm_timeouts`, which only
+    resolves from inside `service/`), and the program still runs and answers."""
+    _write(tmp_path / "fakes" / "openai" / "__init__.py", FAKE_OPENAI)
+    project = tmp_path / "project"
+    _write(project / "service" / "llm" / "__init__.py", "")
+    _write(project / "service" / "llm" / "client.py", NAMESPACE_CLIENT)
+    _write(project / "service" / "llm" / "summaries.py", NAMESPACE_CALLER.format(name="summarise"))
+    _write(project / "service" / "llm" / "translations.py", NAMESPACE_CALLER.format(name="translate"))
+    _write(project / "run.py", NAMESPACE_RUNNER)
+    search_path = f"{tmp_path / 'fakes'}:{project}"
+
+    def run(model: str) -> str:
+        completed = subprocess.run(
+            [sys.executable, "run.py", model], check=False, cwd=project,
+            env={"PYTHONPATH": search_path, "PATH": "/usr/bin:/bin"}, capture_output=True, text=True, timeout=60,
+        )
+        assert completed.returncode == 0, completed.stderr
+        return completed.stdout.strip()
+
+    assert run("fast") == "returned echo: hi\nreturned echo: hi"
+    assert _apply(tmp_path, {}) == 2
+    assert "from service.llm.llm_timeouts import LLM_TIMEOUT_SECONDS" in (project / "service" / "llm" / "summaries.py").read_text()
+    assert run("fast") == "returned echo: hi\nreturned echo: hi"

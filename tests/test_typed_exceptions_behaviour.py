@@ -330,3 +330,45 @@ def test_dry_run_writes_nothing(tmp_path: Path) -> None:
     outcome = CliRunner().invoke(app, ["apply", "typed-exceptions", str(tmp_path), "--dry-run"])
     assert "+class ResourceExistsError(ValueError):" in outcome.stdout
     assert {path.name: path.read_bytes() for path in package.iterdir()} == before
+
+
+NAMESPACE_CLIENT = """
+import json
+import sys
+
+sys.path.insert(0, sys.argv[1])
+
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from app.routers.users import router
+
+app = FastAPI()
+app.include_router(router)
+client = TestClient(app, raise_server_exceptions=False)
+print(json.dumps([[url, (r := client.get(url)).status_code, r.text] for url in ("/users/1", "/users/2", "/users/x")]))
+"""
+
+
+def test_a_package_below_a_namespace_folder(tmp_path: Path) -> None:
+    """`app/` has no `__init__.py` and the code imports `app.services.users`: the classes go to
+    `app/exceptions.py`, imported as `app.exceptions` by the service and the router, and every
+    request is answered as before."""
+    golden = Path(__file__).resolve().parent.parent / "golden" / "typed-exceptions" / "namespace_package" / "input"
+    import shutil
+
+    shutil.copytree(golden, tmp_path, dirs_exist_ok=True)
+
+    def run() -> list[list[object]]:
+        completed = subprocess.run(
+            [sys.executable, "-c", NAMESPACE_CLIENT, str(tmp_path)], capture_output=True, text=True, timeout=120, cwd=tmp_path
+        )
+        assert completed.returncode == 0, completed.stderr
+        return json.loads(completed.stdout)
+
+    before = run()
+    assert [status for _, status, _ in before] == [200, 404, 422]
+    sites = apply(tmp_path)
+    assert [action for action, _, _ in sites] == ["changed", "changed"]
+    assert "from app.exceptions import ResourceNotFoundError" in (tmp_path / "app" / "services" / "users.py").read_text()
+    assert run() == before

@@ -1164,13 +1164,21 @@ class Planner:
         cls = ranked[-1][1]
         if cls in self.caught:
             self.blocked[source] = f"which would become {cls}, a class some `except` already catches"
-        elif source.module.split(".")[0] != self.target.module.split(".")[0]:
+        elif self.target.module.split(".")[0] not in self.tops_of(source):
             # production code must not start importing from another top-level package (examples/,
             # scripts/, tests/) just because a handler there tests the phrase
             self.blocked[source] = f"which would have to import {cls} from {self.target.module}"
         elif self.clashes(source.module, cls):
             self.blocked[source] = f"where {cls} already names something else"
         return None if source in self.blocked else cls
+
+    def tops_of(self, source: MessageSource) -> set[str]:
+        """The top-level names the raise's module can be imported under: its package, and a
+        namespace folder above it (`app` for `app/services/x.py` in the package `services`)."""
+        project = self.model.project
+        found = project.find_file(source.relpath)
+        names = project.names_of(found) if found is not None else [source.module]
+        return {name.split(".")[0] for name in names}
 
     def clashes(self, module: str, cls: str) -> bool:
         """Whether `cls` already names something else than the typed class in `module`."""
@@ -1975,11 +1983,20 @@ class TypedExceptions(Transform):
         if plan.typed or plan.passthrough:
             self.file_plan(site.relpath).catches[site.line] = plan
 
+    @staticmethod
+    def spelling_prefix(project: Project, site: CatchSite) -> str:
+        source = project.find_file(site.relpath)
+        return project.namespace_prefix(source) if source is not None else ""
+
     def exceptions_module(self, project: Project, sites: list[CatchSite]) -> ExceptionsModule:
         """Where the classes live: option `module`, else `<pkg>.exceptions`/`<pkg>.errors`, else new."""
         module = self.settings["module"]
         if not module:
-            packages = Counter(site.module.split(".")[0] for site in sites if "." in site.module)
+            # the package as the code spells it: `app` for `app/routers/x.py` imported as `app.routers.x`
+            # (a namespace folder above the package `routers`), so the classes go to `app/exceptions.py`
+            packages = Counter(
+                (self.spelling_prefix(project, site) + site.module).split(".")[0] for site in sites if "." in site.module
+            )
             top = packages.most_common(1)[0][0] if packages else ""
             candidates = [f"{top}.exceptions", f"{top}.errors"] if top else []
             module = next((c for c in candidates if project.find_module(c)), "")
