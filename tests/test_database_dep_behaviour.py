@@ -214,3 +214,40 @@ def test_dry_run_writes_nothing(app_root: Path) -> None:
     )
     assert "+async def list_items(session: DatabaseDep" in completed.stdout, completed.stderr
     assert [path.read_bytes() for path in files] == contents
+
+
+NAMESPACE_PROBE = """
+import json
+
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from app.routers.users import router
+
+app = FastAPI()
+app.include_router(router)
+print(json.dumps({"answer": TestClient(app).get("/users").json(), "openapi": app.openapi()["paths"]}))
+"""
+
+
+def test_a_package_below_a_namespace_folder_imports_the_alias_as_its_code_does(tmp_path: Path) -> None:
+    """`app/` has no `__init__.py` and the router imports `app.db.session`: the alias comes from
+    `app.db.session` too (`db.session` only resolves from inside `app/`), and the app still runs."""
+    import shutil
+
+    golden = Path(__file__).resolve().parent.parent / "golden" / "database-dep" / "namespace_package" / "input"
+    shutil.copytree(golden, tmp_path, dirs_exist_ok=True)
+
+    def run() -> dict:
+        completed = subprocess.run(
+            [sys.executable, "-c", NAMESPACE_PROBE], cwd=tmp_path, capture_output=True, text=True, check=False, timeout=120
+        )
+        assert completed.returncode == 0, completed.stderr
+        return json.loads(completed.stdout)
+
+    before = run()
+    result = Engine([DatabaseDep()], jobs=1).run([tmp_path])
+    write_changes(result.changes().values())
+    assert [site.action for site in result.sites] == [Action.CHANGED]
+    assert "from app.db.session import DatabaseDep" in (tmp_path / "app/routers/users.py").read_text()
+    assert run() == before

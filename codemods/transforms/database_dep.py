@@ -6,7 +6,7 @@ import ast
 import sys
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import ClassVar
 
 import libcst as cst
@@ -236,6 +236,9 @@ class Spelling:
     import_from: str = ""  # absolute module to import the alias from, when the module needs an import
     blocked: str = ""  # why the alias cannot be used in this module
     defined_at: int = 0  # the alias's line when it is defined in this very module
+    # `import_from` as this module's absolute imports spell the project's modules (`app.db.session`
+    # for the package `db` below a namespace folder `app/`); "" when it is `import_from` itself
+    written_from: str = ""
 
 
 @dataclass
@@ -405,7 +408,7 @@ class DatabaseDep(Transform):
                 name: q for name in scan.names if (q := index.resolve(source.module, name)) in interesting
             }
             spellings = {
-                dependency: self._spelling(index, scan, source, self.aliases[dependency], reachable)
+                dependency: _as_written(project, source, self._spelling(index, scan, source, self.aliases[dependency], reachable))
                 for dependency in set(resolved.values()) & set(self.aliases)
             }
             self.modules[relpath] = ModulePlan(
@@ -650,7 +653,8 @@ class DatabaseDep(Transform):
         neighbours = editor.project_names(rewriter.released)
         relative = bool(neighbours) and editor.bindings[neighbours[-1]][1] > 0
         for spelling in sorted(rewriter.imports_needed, key=lambda s: s.text):
-            editor.add(ImportSpec(spelling.import_from, spelling.text), neighbours, relative)
+            module = spelling.import_from if relative else spelling.written_from or spelling.import_from
+            editor.add(ImportSpec(module, spelling.text), neighbours, relative)
         created = self.modules[source.relpath].created
         for spec in _alias_import_specs(created) if created is not None else ():
             editor.add(spec)
@@ -1253,6 +1257,13 @@ def _relative_spec(spec: ImportSpec, package: str) -> ImportSpec:
 
 
 # -- the created alias -------------------------------------------------------------------------------
+
+
+def _as_written(project: Project, source: SourceFile, spelling: Spelling) -> Spelling:
+    if not spelling.import_from:
+        return spelling
+    written = project.import_name(source, spelling.import_from)
+    return replace(spelling, written_from=written) if written != spelling.import_from else spelling
 
 
 def _alias_import_specs(created: CreatedAlias) -> list[ImportSpec]:
