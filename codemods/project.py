@@ -9,6 +9,7 @@ import ast
 import itertools
 import multiprocessing
 import os
+import re
 import sys
 import traceback
 from concurrent.futures import Executor, ProcessPoolExecutor
@@ -96,6 +97,10 @@ def _run_batch(function: Callable[[SourceFile], T], batch: Sequence[SourceFile])
             stop_if_interrupted(error)  # a stop signal, not a failure: the run stops
             results.append((False, _describe(error)))
     return results
+
+
+# `from a.b import c` / `import a.b` at the start of a line: a module's own top-level imports
+TOP_LEVEL_IMPORT = re.compile(rb"^(?:from[ \t]+([A-Za-z_][\w.]*)[ \t]+import\b|import[ \t]+([A-Za-z_][\w.]*))", re.MULTILINE)
 
 
 class ModulesOnDemand(dict):  # type: ignore[type-arg]  # dict[str, ModuleFacts]
@@ -242,22 +247,19 @@ class Project:
     def namespace_prefix(self, importer: SourceFile) -> str:
         """The namespace folders (`app.`) the importer's own absolute imports put before the names of
         the project's packages (`from app.services.users import x` for the package `services` in a
-        folder `app/` without `__init__.py`); '' when they put none."""
-        try:
-            body = importer.ast.body
-        except SourceError:
+        folder `app/` without `__init__.py`); '' when they put none. Read off the import lines of
+        its text (no tree is built or kept: it is asked of files no transform otherwise parses)."""
+        spelled = self._namespace_modules()
+        if not spelled:
             return ""
-        for node in body:
-            if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-                names = [node.module]
-            elif isinstance(node, ast.Import):
-                names = [alias.name for alias in node.names]
-            else:
-                continue
-            for name in names:
-                spelled = self._namespace_modules().get(name)
-                if spelled is not None and self._by_module.get(name) is None:
-                    return name[: len(name) - len(spelled.module)]
+        for found in TOP_LEVEL_IMPORT.finditer(importer.data):
+            name = (found.group(1) or found.group(2)).decode("ascii", "replace")
+            parts = name.split(".")
+            for end in range(len(parts), 1, -1):
+                candidate = ".".join(parts[:end])
+                module = spelled.get(candidate)
+                if module is not None and self._by_module.get(candidate) is None:
+                    return candidate[: len(candidate) - len(module.module)]
         return ""
 
     def _namespace_modules(self) -> dict[str, SourceFile]:
