@@ -1158,6 +1158,7 @@ class _FileEdit:
         self.parents = survey.parents
         self.calls = survey.calls
         self.plan = _Plan()
+        self._dict_walks: dict[tuple[int, str, bool], _DictItems] = {}  # see `_dict_items`
         self.wait_for = self._asyncio_reference("wait_for")
         self.timeout_block = (
             self._asyncio_reference("timeout") if self.settings["style"] == "timeout" else None
@@ -1343,9 +1344,7 @@ class _FileEdit:
         call returns (it may hold the timeout), a method of an adapter for a third-party framework
         (LangChain's `BaseChatModel._agenerate`: the framework's caller owns the bound)."""
         label = llm_call.label
-        function = self.parents.get(call)
-        while function is not None and not isinstance(function, cst.FunctionDef):
-            function = self.parents.get(function)
+        function = self._function_of(call)
         parameters = {param.name.value for param in _all_params(function.params)} if function else set()
         for arg in call.args:
             if arg.star != "**" or _literal_items(arg.value) is not None:
@@ -1372,13 +1371,9 @@ class _FileEdit:
         return ""
 
     def _bound_to_a_call(self, call: cst.Call, name: str) -> bool:
-        """`name = build(...)` (or `await build(...)`) in the call's function: the dict a call returns."""
+        """`name = build(..., stream=...)` (or `await build(...)`) in the call's function."""
         function = self._function_of(call)
-        if function is None:
-            return False
-        finder = _DictItems(name)
-        walk(function, finder)
-        return finder.from_call
+        return function is not None and self._dict_items(function, name).from_call
 
     def _function_of(self, call: cst.Call) -> cst.FunctionDef | None:
         function = self.parents.get(call)
@@ -1386,14 +1381,20 @@ class _FileEdit:
             function = self.parents.get(function)
         return function
 
+    def _dict_items(self, function: cst.FunctionDef, name: str, partial: bool = False) -> _DictItems:
+        """What `function` puts in the dict `name` (one walk per function, name and mode)."""
+        key = (id(function), name, partial)
+        if key not in self._dict_walks:
+            finder = _DictItems(name, partial)
+            walk(function, finder)
+            self._dict_walks[key] = finder
+        return self._dict_walks[key]
+
     def _items_bound_to(self, call: cst.Call, name: str, partial: bool = False) -> Keywords | None:
-        function = self.parents.get(call)
-        while function is not None and not isinstance(function, cst.FunctionDef):
-            function = self.parents.get(function)
+        function = self._function_of(call)
         if function is None or any(param.name.value == name for param in _all_params(function.params)):
             return None
-        finder = _DictItems(name, partial)
-        walk(function, finder)
+        finder = self._dict_items(function, name, partial)
         return finder.items if (finder.readable or partial) and finder.bound else None
 
     def _bounded_by(self, call: cst.Call) -> str | None:
