@@ -938,8 +938,12 @@ class _CallClassifier:
                 for v in self.model.values(self.module, receiver, call.lineno)
                 if not (v.kind == "instance" and v.name == "None") and not v.declared
             ]
-            found = [self._request_on(value, path) for value in values]
-            if len(found) < 2 or any(f is None for f in found):
+            # a method held as a value (`instructor.patch(create=llm.create_chat_completion)`) has no
+            # `.chat` to call through: in that branch this line fails with AttributeError before any
+            # request, wrapped or not; the call is made on the other branches' clients
+            possible = [value for value in values if not _is_method_reference(value)]
+            found = [self._request_on(value, path) for value in possible]
+            if len(found) < (1 if len(possible) < len(values) else 2) or any(f is None for f in found):
                 continue
             kinds = {kind for kind, _, _ in found}  # type: ignore[misc]
             if len(kinds) != 1:
@@ -1733,6 +1737,11 @@ def _library_settings(project: Project, model: SemanticModel) -> dict[tuple[str,
 
 def _is_none_constant(value: ast.expr | None) -> bool:
     return value is None or (isinstance(value, ast.Constant) and value.value is None)
+
+
+def _is_method_reference(value: Value) -> bool:
+    """A third-party object's method, taken and not called (`llama.create_chat_completion`)."""
+    return value.kind == "external" and not value.called and "()." in value.name
 
 
 def _passes_stream_or_timeout(call: cst.Call) -> bool:
