@@ -252,6 +252,9 @@ def visit_near(
         del transformer.on_visit
 
 
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
 def lines_naming(text: str, names: Iterable[str]) -> list[int]:
     """The lines of `text` (as the parser counts them: a form feed ends none) on which one of
     `names` stands as a whole word, in code, a comment or a string alike: for `visit_near`, where
@@ -263,5 +266,3 @@ def lines_naming(text: str, names: Iterable[str]) -> list[int]:
     breaks = [found.end() for found in _LINE_BREAK.finditer(text)]
     return sorted({bisect_right(breaks, found.start()) + 1 for found in pattern.finditer(text)})
 
-
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")

@@ -233,7 +233,8 @@ class Project:
     def find_module(self, module: str) -> SourceFile | None:
         """The file of a module, by its name; failing that, by the name it has when the folder of
         a top-level package is itself the source root (`server/services/x.py`, a package, imported
-        as `services.x` by code run from `server/`)."""
+        as `services.x` by code run from `server/`), or by its path from the project's folder when
+        folders above its package have no `__init__.py` (`app.ai.x` for the package `ai` in `app/`)."""
         found = self._by_module.get(module)
         if found is not None or not module:
             return found
@@ -253,14 +254,20 @@ class Project:
         if not spelled:
             return ""
         for found in TOP_LEVEL_IMPORT.finditer(importer.data):
-            name = (found.group(1) or found.group(2)).decode("ascii", "replace")
-            parts = name.split(".")
+            parts = (found.group(1) or found.group(2)).decode("ascii", "replace").split(".")
             for end in range(len(parts), 1, -1):
-                candidate = ".".join(parts[:end])
-                module = spelled.get(candidate)
-                if module is not None and self._by_module.get(candidate) is None:
-                    return candidate[: len(candidate) - len(module.module)]
+                prefix = self._namespace_spelling(".".join(parts[:end]))
+                if prefix is not None:
+                    return prefix
         return ""
+
+    def _namespace_spelling(self, name: str) -> str | None:
+        """The namespace folders (`app.`) before a module's own name when `name` spells a project
+        module that way (`app.ai.client` for `ai.client`); None when `name` is no such spelling."""
+        spelled = self._namespace_modules().get(name)
+        if spelled is None or self._by_module.get(name) is not None:
+            return None
+        return name[: len(name) - len(spelled.module)]
 
     def _namespace_modules(self) -> dict[str, SourceFile]:
         """Files by their dotted path from the project's folder, where that differs from their module
@@ -362,9 +369,9 @@ class Project:
                 rooted = self._rooted_modules().get(name)
                 if self._by_module.get(name) is None and rooted is not None and rooted.module == f"{top}.{name}":
                     return "rooted"
-                spelled = self._namespace_modules().get(name)
-                if self._by_module.get(name) is None and spelled is not None and spelled.module.split(".")[0] == top:
-                    return "namespace:" + name[: len(name) - len(spelled.module)]  # "app." for `app.ai.x`
+                prefix = self._namespace_spelling(name)
+                if prefix is not None and name[len(prefix) :].split(".")[0] == top:
+                    return "namespace:" + prefix  # "app." for `app.ai.x`
         return None
 
     def path_for_module(self, module: str) -> Path:

@@ -408,7 +408,9 @@ class DatabaseDep(Transform):
                 name: q for name in scan.names if (q := index.resolve(source.module, name)) in interesting
             }
             spellings = {
-                dependency: _as_written(project, source, self._spelling(index, scan, source, self.aliases[dependency], reachable))
+                dependency: _as_written(
+                    project, source, self._spelling(index, scan, source, self.aliases[dependency], reachable)
+                )
                 for dependency in set(resolved.values()) & set(self.aliases)
             }
             self.modules[relpath] = ModulePlan(
@@ -689,6 +691,14 @@ def _resolve_alias(index: ProjectIndex, source: SourceFile, written: WrittenAlia
     return AliasDefinition(
         written.name, module, source.relpath, written.line, resolve(written.type), resolve(written.dependency)
     )
+
+
+def _as_written(project: Project, source: SourceFile, spelling: Spelling) -> Spelling:
+    """The spelling with its import as `source`'s own imports spell the project's modules."""
+    if not spelling.import_from:
+        return spelling
+    written = project.import_name(source, spelling.import_from)
+    return replace(spelling, written_from=written) if written != spelling.import_from else spelling
 
 
 def _reexporting_module(index: ProjectIndex, imported: set[str], alias: AliasDefinition) -> str | None:
@@ -1257,13 +1267,6 @@ def _relative_spec(spec: ImportSpec, package: str) -> ImportSpec:
 
 
 # -- the created alias -------------------------------------------------------------------------------
-
-
-def _as_written(project: Project, source: SourceFile, spelling: Spelling) -> Spelling:
-    if not spelling.import_from:
-        return spelling
-    written = project.import_name(source, spelling.import_from)
-    return replace(spelling, written_from=written) if written != spelling.import_from else spelling
 
 
 def _alias_import_specs(created: CreatedAlias) -> list[ImportSpec]:

@@ -1983,19 +1983,19 @@ class TypedExceptions(Transform):
         if plan.typed or plan.passthrough:
             self.file_plan(site.relpath).catches[site.line] = plan
 
-    @staticmethod
-    def spelling_prefix(project: Project, site: CatchSite) -> str:
-        source = project.find_file(site.relpath)
-        return project.namespace_prefix(source) if source is not None else ""
-
     def exceptions_module(self, project: Project, sites: list[CatchSite]) -> ExceptionsModule:
         """Where the classes live: option `module`, else `<pkg>.exceptions`/`<pkg>.errors`, else new."""
         module = self.settings["module"]
         if not module:
             # the package as the code spells it: `app` for `app/routers/x.py` imported as `app.routers.x`
             # (a namespace folder above the package `routers`), so the classes go to `app/exceptions.py`
+            prefixes = {
+                site.relpath: project.namespace_prefix(source)
+                for site in sites
+                if (source := project.find_file(site.relpath)) is not None
+            }
             packages = Counter(
-                (self.spelling_prefix(project, site) + site.module).split(".")[0] for site in sites if "." in site.module
+                (prefixes.get(site.relpath, "") + site.module).split(".")[0] for site in sites if "." in site.module
             )
             top = packages.most_common(1)[0][0] if packages else ""
             candidates = [f"{top}.exceptions", f"{top}.errors"] if top else []
