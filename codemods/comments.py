@@ -31,8 +31,9 @@ from collections import Counter
 from collections.abc import Iterable
 
 import libcst as cst
+from fixit_codemods.metadata import Metadata
 from fixit_codemods.walk import walk_with_metadata
-from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
+from libcst.metadata import CodeRange, PositionProvider
 
 
 class _CommentFinder(cst.CSTVisitor):
@@ -49,7 +50,7 @@ class _CommentFinder(cst.CSTVisitor):
 def comments_by_line(module: cst.Module) -> list[tuple[int, str]]:
     """(line, text) of every comment of a module, in order."""
     finder = _CommentFinder()
-    walk_with_metadata(MetadataWrapper(module, unsafe_skip_copy=True), finder)
+    walk_with_metadata(Metadata(module), finder)
     return finder.found
 
 
@@ -173,7 +174,7 @@ class _AddCommentLines(cst.CSTTransformer):
 
 def _statements(module: cst.Module) -> list[tuple[CodeRange, cst.CSTNode]]:
     found = _Statements()
-    walk_with_metadata(MetadataWrapper(module, unsafe_skip_copy=True), found)
+    walk_with_metadata(Metadata(module), found)
     return found.found
 
 

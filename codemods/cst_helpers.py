@@ -314,9 +314,9 @@ def unused_aliases(
 def _scope_unused(
     module: cst.Module, candidates: Sequence[tuple[cst.ImportAlias, cst.Import | cst.ImportFrom]]
 ) -> set[int]:
-    from libcst.metadata import MetadataWrapper, ScopeProvider
+    from fixit_codemods.metadata import scopes as scopes_of
 
-    scopes = MetadataWrapper(module, unsafe_skip_copy=True).resolve(ScopeProvider)
+    scopes = scopes_of(module)
     return {
         id(alias)
         for alias, statement in candidates

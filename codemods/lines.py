@@ -21,8 +21,9 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 
 import libcst as cst
+from fixit_codemods.metadata import positions
 from fixit_codemods.walk import walk
-from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
+from libcst.metadata import CodeRange
 
 # LibCST statement -> the stdlib node types that stand for it
 _COMPOUND: dict[type[cst.CSTNode], tuple[type[ast.AST], ...]] = {
@@ -223,8 +224,7 @@ class Lines:
     @property
     def positions(self) -> Mapping[cst.CSTNode, CodeRange]:
         if self._positions is None:
-            wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
-            self._positions = wrapper.resolve(PositionProvider)
+            self._positions = positions(self.module)
         return self._positions
 
 

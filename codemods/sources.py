@@ -8,12 +8,13 @@ import tokenize
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, TypeVar
+from typing import TYPE_CHECKING, Callable, Iterable, TypeVar
 
 T = TypeVar("T")
 
 import libcst as cst
 from fixit_codemods.modern_syntax import UnreadableSource, parse_ast
+from libcst._nodes.internal import CodegenState
 
 if TYPE_CHECKING:
     from fixit_codemods.lines import Lines
@@ -116,11 +117,38 @@ class SourceFile:
             raise SourceError(f"syntax error at line {error.raw_line}: {error.message}") from error
         except RecursionError as error:  # valid but deeply nested code (hundreds of joined strings)
             raise SourceError("nested too deeply for the parser; left as it is") from error
-        if module.code != self.text:
+        text, spans = _code_by_statement(module)
+        if text != self.text:
             # every edit is made on this tree: one that does not give the file back byte for byte
             # would change more than the edit (a comment or blank line lost)
             raise SourceError("LibCST does not give this file back byte for byte; left as it is")
+        self._statement_spans = spans
         return module
+
+    def code_of(self, module: cst.Module) -> str:
+        """`module.code` for `module`, an edit of this file's tree (`cst`). A top-level statement
+        the edit kept (the same node) gives back the text the round-trip check generated for it,
+        a slice of the file, instead of being generated again: a top-level statement's code depends
+        on nothing outside it but the module's indent and newline, checked to be the same."""
+        original = self.cst  # the spans come with the checked tree
+        spans: dict[int, tuple[cst.CSTNode, int, int]] | None = self.__dict__.get("_statement_spans")
+        if (
+            spans is None
+            or not module.body
+            or not module.has_trailing_newline
+            or module.default_indent != original.default_indent
+            or module.default_newline != original.default_newline
+        ):
+            return module.code
+        parts = [_code_of_nodes(module, module.header)]
+        for statement in module.body:
+            span = spans.get(id(statement))
+            if span is not None and span[0] is statement:
+                parts.append(self.text[span[1] : span[2]])
+            else:
+                parts.append(_code_of_nodes(module, (statement,)))
+        parts.append(_code_of_nodes(module, module.footer))
+        return "".join(parts)
 
     @cached_property
     def lines(self) -> Lines:
@@ -158,6 +186,42 @@ class SourceFile:
 
     def __setstate__(self, state: dict[str, object]) -> None:
         self.__dict__.update(state)
+
+
+def _code_by_statement(module: cst.Module) -> tuple[str, dict[int, tuple[cst.CSTNode, int, int]] | None]:
+    """`module.code`, and where in it each top-level statement's code lies (by the statement's id:
+    the statement, its start and end offsets); None when the module ends without a newline (LibCST
+    then drops the last token generated, and a statement's code is not all there)."""
+    state = CodegenState(default_indent=module.default_indent, default_newline=module.default_newline)
+    # what Module._codegen_impl does, with the token count after each top-level statement
+    for node in module.header:
+        node._codegen(state)
+    marks = [len(state.tokens)]
+    for statement in module.body:
+        statement._codegen(state)
+        marks.append(len(state.tokens))
+    for node in module.footer:
+        node._codegen(state)
+    tokens = state.tokens
+    if not module.has_trailing_newline:
+        state.pop_trailing_newline()
+        return "".join(tokens), None
+    if not tokens:
+        state.add_token(state.default_newline)
+    spans: dict[int, tuple[cst.CSTNode, int, int]] = {}
+    offset = sum(map(len, tokens[: marks[0]]))
+    for statement, start, end in zip(module.body, marks, marks[1:]):
+        length = sum(map(len, tokens[start:end]))
+        spans[id(statement)] = (statement, offset, offset + length)
+        offset += length
+    return "".join(tokens), spans
+
+
+def _code_of_nodes(module: cst.Module, nodes: Iterable[cst.CSTNode]) -> str:
+    state = CodegenState(default_indent=module.default_indent, default_newline=module.default_newline)
+    for node in nodes:
+        node._codegen(state)
+    return "".join(state.tokens)
 
 
 def check_parses(text: str, filename: str) -> None:

@@ -10,36 +10,53 @@ which attributes it is shown (and descends nowhere).
 
 LibCST skips an attribute altogether in one case (an f-string expression without a format spec), so an
 order learned from such an instance lacks it: a node holding children in an attribute the learned order
-does not name is handed to LibCST's own traversal, which visits it exactly as before. Visitors that use
-the per-attribute hooks (`visit_<Node>_<attribute>`, `on_visit_attribute`) are handed to LibCST whole.
+does not name is handed to LibCST's own traversal, which visits it exactly as before.
+
+Per-attribute hooks (`visit_<Node>_<attribute>`, as LibCST's own ScopeProvider uses) are called around
+the attribute's children, as LibCST calls them. Only the hooks a visitor defines are called (the others
+are LibCST's no-ops). Visitors that replace the dispatch itself (`on_visit_attribute`), or hook the one
+attribute LibCST visits only sometimes, are handed to LibCST whole.
 """
 
 from __future__ import annotations
 
 from dataclasses import fields
-from typing import Any
 
 import libcst as cst
 from libcst import CSTNode
 
 # node class -> (its child attributes in LibCST's visiting order, its other dataclass fields)
 _ORDER: dict[type[CSTNode], tuple[tuple[str, ...], tuple[str, ...]]] = {}
-# visitor class -> whether `walk` may traverse for it (it uses no per-attribute hook)
-_PLAIN_VISITORS: dict[type[cst.CSTVisitor], bool] = {}
+# visitor class -> the (node class name, attribute) pairs it hooks; None: LibCST must traverse for it
+_HOOKS: dict[type[cst.CSTVisitor], frozenset[tuple[str, str]] | None] = {}
+# attributes LibCST shows only when they hold a node: a hook on one would be called when it should not
+_SOMETIMES_SHOWN = frozenset({("FormattedStringExpression", "format_spec"), ("TemplatedStringExpression", "format_spec")})
 
 
 def walk(node: CSTNode, visitor: cst.CSTVisitor) -> None:
     """`node.visit(visitor)` for a read-only visitor, without rebuilding the tree."""
-    if not _is_plain(visitor):
+    hooks = _hooks_of(type(visitor))
+    if hooks is None:
         node.visit(visitor)
-        return
-    _walk(node, visitor)
+    elif hooks:
+        _walk_hooked(node, visitor, hooks)
+    else:
+        _walk(node, visitor)
 
 
 def walk_with_metadata(wrapper: cst.MetadataWrapper, visitor: cst.CSTVisitor) -> None:
     """`wrapper.visit(visitor)`: the metadata the visitor declares, resolved, then `walk`."""
     with visitor.resolve(wrapper):
         walk(wrapper.module, visitor)
+
+
+def can_walk(visitor: cst.CSTVisitor) -> bool:
+    """Whether `walk` traverses for this visitor itself (else it hands it to LibCST)."""
+    return _hooks_of(type(visitor)) is not None
+
+
+def _hooks_of(kind: type[cst.CSTVisitor]) -> frozenset[tuple[str, str]] | None:
+    return _HOOKS[kind] if kind in _HOOKS else _HOOKS.setdefault(kind, _attribute_hooks(kind))
 
 
 def _walk(node: CSTNode, visitor: cst.CSTVisitor) -> None:
@@ -57,6 +74,31 @@ def _walk(node: CSTNode, visitor: cst.CSTVisitor) -> None:
                     for item in value:
                         if isinstance(item, CSTNode):
                             _walk(item, visitor)
+    visitor.on_leave(node)
+
+
+def _walk_hooked(node: CSTNode, visitor: cst.CSTVisitor, hooks: frozenset[tuple[str, str]]) -> None:
+    """`_walk` for a visitor with per-attribute hooks: each hooked attribute's hooks around its children."""
+    if visitor.on_visit(node):
+        order = _ORDER.get(type(node)) or _learn(node)
+        children, others = order
+        if others and _holds_children(node, others):
+            _visit_children_by_libcst(node, visitor)
+        else:
+            kind = type(node).__name__
+            for name in children:
+                hooked = (kind, name) in hooks
+                if hooked:
+                    visitor.on_visit_attribute(node, name)
+                value = getattr(node, name)
+                if isinstance(value, CSTNode):
+                    _walk_hooked(value, visitor, hooks)
+                elif type(value) is tuple or type(value) is list:
+                    for item in value:
+                        if isinstance(item, CSTNode):
+                            _walk_hooked(item, visitor, hooks)
+                if hooked:
+                    visitor.on_leave_attribute(node, name)
     visitor.on_leave(node)
 
 
@@ -105,26 +147,23 @@ def _learn(node: CSTNode) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return children, others
 
 
-def _is_plain(visitor: cst.CSTVisitor) -> bool:
-    kind = type(visitor)
-    plain = _PLAIN_VISITORS.get(kind)
-    if plain is None:
-        plain = _PLAIN_VISITORS[kind] = not _uses_attribute_hooks(kind)
-    return plain
-
-
-def _uses_attribute_hooks(kind: type[Any]) -> bool:
-    """Does the visitor class replace LibCST's per-attribute hooks or define a `visit_X_attr` /
-    `leave_X_attr` of its own? (LibCST's typed visitor defines every one of them as a no-op.)"""
+def _attribute_hooks(kind: type[cst.CSTVisitor]) -> frozenset[tuple[str, str]] | None:
+    """The (node class name, attribute) pairs whose `visit_<Node>_<attribute>` / `leave_...` hook the
+    visitor class defines (LibCST's typed visitor defines every one as a no-op: those do not count);
+    None when it replaces the dispatch itself or hooks an attribute LibCST shows only sometimes."""
     if kind.on_visit_attribute is not cst.CSTVisitor.on_visit_attribute:
-        return True
+        return None
     if kind.on_leave_attribute is not cst.CSTVisitor.on_leave_attribute:
-        return True
+        return None
+    hooks: set[tuple[str, str]] = set()
     for klass in kind.__mro__:
-        if klass.__module__.startswith("libcst"):
-            continue  # LibCST's own classes: its typed visitor's no-op hooks
         for name in vars(klass):
             prefix, _, rest = name.partition("_")
-            if prefix in ("visit", "leave") and "_" in rest:  # `visit_Module_body`
-                return True
-    return False
+            node_class, _, attribute = rest.partition("_")
+            if prefix not in ("visit", "leave") or not attribute:  # `visit_Module_body` only
+                continue
+            if getattr(kind, name) is not getattr(cst.CSTVisitor, name, None):
+                hooks.add((node_class, attribute))
+    if hooks & _SOMETIMES_SHOWN:
+        return None
+    return frozenset(hooks)

@@ -86,16 +86,38 @@ def test_format_spec_learned_without_it_still_reached() -> None:
     assert names == ["a", "x", "b", "y", "width"]
 
 
-def test_visitors_with_attribute_hooks_get_libcst_itself() -> None:
+class HookedEvents(Events):
+    """Events, with the attribute hooks of a class and its bases in between."""
+
+    def visit_ClassDef_bases(self, node: cst.ClassDef) -> None:
+        self.events.append(("bases", id(node)))
+
+    def leave_ClassDef_bases(self, node: cst.ClassDef) -> None:
+        self.events.append(("bases done", id(node)))
+
+    def visit_Call_args(self, node: cst.Call) -> None:
+        self.events.append(("args", id(node)))
+
+
+def test_attribute_hooks_are_called_where_libcst_calls_them() -> None:
+    module = cst.parse_module(SHAPES["every statement"] + SHAPES["expressions"] + "class E(F, G(h)):\n    pass\n")
+    by_libcst, by_walk = HookedEvents(), HookedEvents()
+    module.visit(by_libcst)
+    walk(module, by_walk)
+    assert by_walk.events == by_libcst.events
+    assert sum(1 for event, _ in by_walk.events if event == "bases") == 2
+
+
+def test_visitors_that_replace_the_attribute_dispatch_get_libcst_itself() -> None:
     module = cst.parse_module("def f(a, b): pass\n")
     seen: list[str] = []
 
-    class Hooked(cst.CSTVisitor):
-        def visit_FunctionDef_params(self, node: cst.FunctionDef) -> None:
-            seen.append("params")
+    class Dispatching(cst.CSTVisitor):
+        def on_visit_attribute(self, node: cst.CSTNode, attribute: str) -> None:
+            seen.append(attribute)
 
-    walk(module, Hooked())
-    assert seen == ["params"]
+    walk(module, Dispatching())
+    assert seen[:2] == ["header", "body"] and "params" in seen
 
 
 def test_walk_with_metadata_resolves_what_the_visitor_declares() -> None:

@@ -6,6 +6,7 @@ from typing import Iterable
 
 import libcst as cst
 from fixit_codemods.api import FileRewrite, NewFile, Option, Safety, Site, Transform
+from fixit_codemods.metadata import Metadata
 from fixit_codemods.project import Project
 from fixit_codemods.sources import SourceFile
 from fixit_codemods.transforms.alembic_support.baseline import project_interpreters
@@ -21,7 +22,7 @@ from fixit_codemods.transforms.alembic_support.sites import (
     statement_call,
 )
 from fixit_codemods.walk import walk_with_metadata
-from libcst.metadata import MetadataWrapper, PositionProvider
+from libcst.metadata import PositionProvider
 
 STARTUP_MODES = ("upgrade", "remove")
 
@@ -125,7 +126,7 @@ class AlembicBootstrap(Transform):
         editor = StatementEditor(statement_edits)
         module = self.add_needed_imports(source.cst.visit(editor), edits, source)
         module = remove_imports_left_unused(module, names_used_in(editor.removed), source)
-        return FileRewrite(module.code, sites)
+        return FileRewrite(source.code_of(module), sites)
 
     def site_edits(
         self, source: SourceFile, edits: FileEdits
@@ -239,5 +240,5 @@ def located_removals(module: cst.Module, edits: FileEdits) -> list[int]:
     if not edits.removed_call_lines and not edits.deleted_function_lines:
         return []
     locator = _LineLocator(edits.removed_call_lines, edits.deleted_function_lines)
-    walk_with_metadata(MetadataWrapper(module, unsafe_skip_copy=True), locator)
+    walk_with_metadata(Metadata(module), locator)
     return [id(node) for node in locator.found]

@@ -1778,7 +1778,7 @@ class AsyncWithSessions(Transform):
         edited = [source.lines.start(node) for node in rewriter.edited_nodes()]
         module = visit_near(source.cst, rewriter, source.lines, edited)
         module = add_imports_in_style(module, edits.imports, source.module)
-        return FileRewrite(module.code, edits.reports)
+        return FileRewrite(source.code_of(module), edits.reports)
 
     def _plan_sites(self, source: SourceFile, edits: FileEdits) -> None:
         if not source.contains(b"anext", b"async for"):

@@ -646,7 +646,7 @@ class DatabaseDep(Transform):
         if not rewriter.changed and plan.created is None:
             return FileRewrite(None, sites)
         tree = self._update_imports(tree, source, rewriter)
-        return FileRewrite(tree.code, sites)
+        return FileRewrite(source.code_of(tree), sites)
 
     def _update_imports(
         self, tree: cst.Module, source: SourceFile, rewriter: ParameterRewriter

@@ -45,6 +45,7 @@ from fixit_codemods.index import (
     top_level_statements,
 )
 from fixit_codemods.lines import lines_naming, visit_near
+from fixit_codemods.metadata import Metadata
 from fixit_codemods.model import AnyFunction, CallerSite, SemanticModel, Value
 from fixit_codemods.project import Project
 from fixit_codemods.sources import SourceError, SourceFile
@@ -619,7 +620,7 @@ class TimeoutsTransform(Transform):
             source.ast  # noqa: B018  # raises: the file is reported as failed, not passed over
         if source.relpath not in self.calls:
             return None
-        wrapper = MetadataWrapper(source.cst, unsafe_skip_copy=True)
+        wrapper = Metadata(source.cst)
         file_edit = _FileEdit(wrapper, source, self)
         return file_edit.run()
 
@@ -1208,7 +1209,7 @@ class _FileEdit:
         # only the statements holding a wrapped call or a blocked line are visited inside
         near = [self.positions[node].start.line for node in [*self.plan.wraps, *self.plan.blocks]]
         rewritten = self._add_missing_definitions(visit_near(module, rewriter, self.source.lines, near))
-        return FileRewrite(rewritten.code, self.plan.sites)
+        return FileRewrite(self.source.code_of(rewritten), self.plan.sites)
 
     def _site(self, call: cst.Call, action: Action, message: str) -> None:
         start = self.positions[call].start

@@ -2095,7 +2095,7 @@ class TypedExceptions(Transform):
             groups.setdefault((spec.module, spec.relative), []).append(spec)
         for specs in groups.values():
             module = add_sorted_import(module, specs, source.module)
-        return FileRewrite(module.code, sites)
+        return FileRewrite(source.code_of(module), sites)
 
     def new_files(self, project: Project) -> list[NewFile]:
         return [self.new_module] if self.new_module else []

@@ -13,6 +13,7 @@ from typing import Callable, Collection, Iterable, Mapping, Sequence, Union  # n
 import libcst as cst
 from fixit_codemods.cst_helpers import unused_aliases
 from fixit_codemods.index import resolve_relative, sibling_target
+from fixit_codemods.metadata import Metadata
 from fixit_codemods.sources import SourceError, SourceFile
 from fixit_codemods.transforms.alembic_support.callers import (
     CONDITION_GUARD,
@@ -23,7 +24,6 @@ from fixit_codemods.transforms.alembic_support.callers import (
 from fixit_codemods.walk import walk, walk_with_metadata
 from libcst.helpers import get_full_name_for_node
 from libcst.metadata import (
-    MetadataWrapper,
     PositionProvider,
     QualifiedName,
     QualifiedNameSource,
@@ -459,7 +459,7 @@ def _matters(definition: ast.AST) -> bool:
 
 
 def _find_sites(source: SourceFile, canonical: Canonical) -> list[FoundSite]:
-    wrapper = MetadataWrapper(source.cst, unsafe_skip_copy=True)
+    wrapper = Metadata(source.cst)
     finder = _Finder(source, canonical)
     walk_with_metadata(wrapper, finder)
     for site in finder.found:
@@ -580,7 +580,7 @@ def _unused_imports_by_libcst(module: cst.Module, names: set[str], source: Sourc
     from libcst.codemod import CodemodContext
 
     gatherer_class = _unused_imports_gatherer()
-    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+    wrapper = Metadata(module)
     wrapper.resolve_many(gatherer_class.get_inherited_dependencies())
     gatherer = gatherer_class(
         CodemodContext(

@@ -1,0 +1,117 @@
+"""LibCST metadata for less: the same answers as `MetadataWrapper.resolve`, without its extra passes.
+
+LibCST resolves a provider by traversing the module with LibCST's own traversal, which rebuilds every
+node it passes (for a read-only visitor too, see `walk`), and then, whatever was asked, traverses the
+module once more with an empty batch. Where every file has work, that was a tenth of a run:
+- `positions(module)`: PositionProvider's code generation pass alone (no empty batch after it);
+- `scopes(module)`: ExpressionContextProvider then ScopeProvider, their visitors run over the tree
+  by `walk` (the same hooks, nodes and order, nothing rebuilt), without the batch traversals around
+  them that do nothing for these two providers;
+- `Metadata(module)`: a MetadataWrapper whose `resolve` takes these from the functions above, for
+  visitors that declare them (`walk_with_metadata`); any other provider is LibCST's own.
+
+The maps are the ones LibCST builds (node -> CodeRange / Scope); `tests/test_metadata.py` checks them
+equal to LibCST's on the goldens and the example.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterator, Mapping
+from contextlib import contextmanager
+from types import MappingProxyType
+from typing import Any
+
+import libcst as cst
+from fixit_codemods.walk import can_walk, walk
+from libcst.metadata import (
+    CodeRange,
+    ExpressionContextProvider,
+    MetadataWrapper,
+    PositionProvider,
+    Scope,
+    ScopeProvider,
+)
+from libcst.metadata.expression_context_provider import ExpressionContext, ExpressionContextVisitor
+from libcst.metadata.position_provider import PositionProvidingCodegenState
+from libcst.metadata.scope_provider import ScopeVisitor
+
+
+def positions(module: cst.Module) -> Mapping[cst.CSTNode, CodeRange]:
+    """`MetadataWrapper(module).resolve(PositionProvider)`, in one code generation pass."""
+    provider = PositionProvider()
+    state = PositionProvidingCodegenState(
+        default_indent=module.default_indent, default_newline=module.default_newline, provider=provider
+    )
+    module._codegen(state)
+    return provider._computed  # type: ignore[return-value]
+
+
+def scopes(module: cst.Module) -> Mapping[cst.CSTNode, Scope | None]:
+    """`MetadataWrapper(module).resolve(ScopeProvider)`."""
+    return _scopes_and_contexts(module)[ScopeProvider]
+
+
+def _scopes_and_contexts(module: cst.Module) -> dict[Any, Mapping[cst.CSTNode, Any]]:
+    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+    contexts = ExpressionContextProvider()
+    scope_provider = ScopeProvider()
+    with _visitors_walk():
+        # what each provider's `visit_Module` does, the rest of LibCST's batch pass being no-ops
+        walk(module, ExpressionContextVisitor(contexts, ExpressionContext.LOAD))
+        wrapper._metadata[ExpressionContextProvider] = MappingProxyType(dict(contexts._computed))
+        with scope_provider.resolve(wrapper):  # the expression contexts, resolved above
+            visitor = ScopeVisitor(scope_provider)
+            walk(module, visitor)
+            visitor.infer_accesses()
+    return {
+        ExpressionContextProvider: wrapper._metadata[ExpressionContextProvider],
+        ScopeProvider: MappingProxyType(dict(scope_provider._computed)),
+    }
+
+
+@contextmanager
+def _visitors_walk() -> Iterator[None]:
+    """LibCST's scope and context visitors visit parts of the tree themselves (`node.body.visit(self)`
+    from `visit_FunctionDef`): while they run, a visitor's `node.visit` walks (see `walk`; a
+    visitor's `visit` returns the node it was given, so nothing else changes). Transformers are
+    LibCST's own. Undone on leaving, exceptions included: nothing outside this module sees it."""
+    original = cst.CSTNode.visit
+
+    def visit(self: cst.CSTNode, visitor: Any) -> Any:
+        if isinstance(visitor, cst.CSTVisitor) and can_walk(visitor):
+            walk(self, visitor)
+            return self
+        return original(self, visitor)
+
+    cst.CSTNode.visit = visit  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        cst.CSTNode.visit = original  # type: ignore[method-assign]
+
+
+class Metadata(MetadataWrapper):
+    """A MetadataWrapper over the module itself (no copy: trees from the parser hold no node twice)
+    that resolves positions and scopes with the functions above."""
+
+    def __init__(self, module: cst.Module) -> None:
+        super().__init__(module, unsafe_skip_copy=True)
+
+    def resolve_many(self, providers: Collection[Any]) -> Mapping[Any, Mapping[cst.CSTNode, object]]:
+        wanted = _with_dependencies(providers)
+        if PositionProvider in wanted and PositionProvider not in self._metadata:
+            self._metadata[PositionProvider] = positions(self.module)
+        if ScopeProvider in wanted and ScopeProvider not in self._metadata:
+            self._metadata.update(_scopes_and_contexts(self.module))
+        return super().resolve_many(providers)
+
+
+def _with_dependencies(providers: Collection[Any]) -> set[Any]:
+    found: set[Any] = set()
+    pending = list(providers)
+    while pending:
+        provider = pending.pop()
+        if provider not in found:
+            found.add(provider)
+            pending.extend(provider.METADATA_DEPENDENCIES)
+    return found
