@@ -45,6 +45,15 @@ def remove_unused_imports(
     return update_imports_in_package(module, (), imports, full_module_name, "")
 
 
+class StatementTransformer(cst.CSTTransformer):
+    """A transformer whose hooks act on statements and their parts (clauses, blocks) only. No
+    expression holds a statement, so expressions are neither visited inside nor rebuilt (LibCST
+    rebuilds every node it visits, most of them expressions): each comes back as the same node."""
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        return not isinstance(node, cst.BaseExpression) and super().on_visit(node)
+
+
 def dotted(node: cst.BaseExpression) -> str | None:
     """'a.b.c' for a Name/Attribute chain, else None."""
     if isinstance(node, cst.Name):

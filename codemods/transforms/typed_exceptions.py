@@ -27,7 +27,14 @@ from typing import Any
 
 import libcst as cst
 from fixit_codemods.api import Action, FileRewrite, NewFile, Option, Safety, Site, Transform, parse_list
-from fixit_codemods.cst_helpers import ImportSpec, add_imports, comments_within, dotted, remove_unused_imports
+from fixit_codemods.cst_helpers import (
+    ImportSpec,
+    StatementTransformer,
+    add_imports,
+    comments_within,
+    dotted,
+    remove_unused_imports,
+)
 from fixit_codemods.index import ModuleFacts, ProjectIndex, dotted_name, module_facts
 from fixit_codemods.lines import Lines, visit_near
 from fixit_codemods.model import RaiseSummary, SemanticModel, is_unreadable
@@ -1555,7 +1562,7 @@ def as_orelse(
     return cst.Else(body=cst.IndentedBlock(body=statements))
 
 
-class ChainRaises(cst.CSTTransformer):
+class ChainRaises(StatementTransformer):
     """Adds `from <name>` to the raises of new exceptions directly in a handler's code."""
 
     def __init__(self, name: str) -> None:
@@ -1565,9 +1572,6 @@ class ChainRaises(cst.CSTTransformer):
         return False
 
     def visit_ClassDef(self, node: cst.ClassDef) -> bool:
-        return False
-
-    def visit_Lambda(self, node: cst.Lambda) -> bool:
         return False
 
     def visit_ExceptHandler(self, node: cst.ExceptHandler) -> bool:
@@ -1704,7 +1708,7 @@ def with_preamble(
     return kept + body
 
 
-class Rewriter(cst.CSTTransformer):
+class Rewriter(StatementTransformer):
     def __init__(self, lines: Lines, plan: FilePlan) -> None:
         self.lines = lines
         self.plan = plan

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Callable, Collection, Iterable, Mapping, Sequence, Union  # noqa: UP035
 
 import libcst as cst
-from fixit_codemods.cst_helpers import unused_aliases
+from fixit_codemods.cst_helpers import StatementTransformer, unused_aliases
 from fixit_codemods.index import resolve_relative, sibling_target
 from fixit_codemods.metadata import Metadata
 from fixit_codemods.sources import SourceError, SourceFile
@@ -471,7 +471,7 @@ def _find_sites(source: SourceFile, canonical: Canonical) -> list[FoundSite]:
 # -- editing ------------------------------------------------------------------------------------
 
 
-class StatementEditor(cst.CSTTransformer):
+class StatementEditor(StatementTransformer):
     """Replaces statements (by identity) with others, or removes them; a block left empty gets `pass`."""
 
     def __init__(self, edits: Mapping[int, Sequence[cst.BaseStatement]]) -> None:
