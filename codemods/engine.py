@@ -370,6 +370,7 @@ def _with_comments_kept(source: SourceFile, text: str) -> str:
     if comments_unchanged(source.text, text):
         return text
     try:
+        source.check_round_trip()  # the comments are placed by the original tree's positions
         return keep_comments_in_text(source.cst, text)
     except (SourceError, RecursionError):
         return text

@@ -19,11 +19,16 @@ import re
 import sys
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 
 import libcst as cst
-from fixit_codemods.metadata import positions
+from fixit_codemods.metadata import positions_and_code
+from fixit_codemods.sources import ROUND_TRIP_ERROR, SourceError
 from fixit_codemods.walk import walk
 from libcst.metadata import CodeRange
+
+# a line break as the parser counts them (a form feed ends no line)
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 # LibCST statement -> the stdlib node types that stand for it
 _COMPOUND: dict[type[cst.CSTNode], tuple[type[ast.AST], ...]] = {
@@ -189,15 +194,24 @@ def _try(node: cst.Try | cst.TryStar, stdlib: ast.Try, lines: _Marks) -> None:
         _block(finalbody.body.body, stdlib.finalbody, lines)
 
 
+@dataclass(frozen=True)
+class TopLevelPieces:
+    header_end: int  # offsets in the text
+    footer_start: int
+    statements: dict[int, tuple[cst.CSTNode, int, int]]  # id(statement) -> it, its start and end
+
+
 class Lines:
     """Where the nodes of one LibCST module start and end: statement starts from the stdlib AST of
     the same text; anything else (an expression, an end, or every node when the trees do not line
     up) from LibCST's PositionProvider, computed the first time it is needed."""
 
-    def __init__(self, module: cst.Module, tree: ast.Module | None) -> None:
+    def __init__(self, module: cst.Module, tree: ast.Module | None, text: str | None = None) -> None:
         self.module = module
         self._marks = _statement_marks(module, tree) if tree is not None else None
         self._positions: Mapping[cst.CSTNode, CodeRange] | None = None
+        # the text the module was parsed from: positions are only given where LibCST gives it back
+        self._text = text
 
     def start(self, node: cst.CSTNode) -> int:
         """The line `node` starts on, as PositionProvider says."""
@@ -223,9 +237,42 @@ class Lines:
 
     @property
     def positions(self) -> Mapping[cst.CSTNode, CodeRange]:
+        """PositionProvider's map. Raises SourceError when LibCST does not give the text back
+        byte for byte: every position after the first difference would be wrong."""
         if self._positions is None:
-            self._positions = positions(self.module)
+            found, code = positions_and_code(self.module)
+            if self._text is not None and code != self._text:
+                raise SourceError(ROUND_TRIP_ERROR)
+            self._positions = found
         return self._positions
+
+    def top_level_pieces(self, text: str) -> TopLevelPieces | None:
+        """Where the header, each top-level statement and the footer of the module lie in `text`,
+        its source, without generating code: a statement's text runs from its first line (from the
+        stdlib tree, decorators included) less its leading blank and comment lines, to the next
+        statement's. None when the stdlib tree did not line up or the module ends without a
+        newline. Not checked here: see `SourceFile.code_of`, which checks every piece it drops."""
+        module = self.module
+        if self._marks is None or not module.body or not module.has_trailing_newline:
+            return None
+        line_starts = [0, *(found.end() for found in _LINE_BREAK.finditer(text))]
+        starts = []
+        for statement in module.body:
+            span = self._marks.spans.get(id(statement))
+            if span is None:
+                return None
+            first = span[0] - len(statement.leading_lines)
+            if not 1 <= first <= len(line_starts):
+                return None
+            starts.append(line_starts[first - 1])
+        footer_line = len(line_starts) - 1 - len(module.footer)  # the footer's lines end the text
+        if footer_line < 0 or line_starts[-1] != len(text):
+            return None
+        ends = [*starts[1:], line_starts[footer_line]]
+        if any(start > end for start, end in zip(starts, ends)):
+            return None
+        statements = {id(node): (node, start, end) for node, start, end in zip(module.body, starts, ends)}
+        return TopLevelPieces(starts[0], ends[-1], statements)
 
 
 def visit_near(
@@ -250,9 +297,6 @@ def visit_near(
         return module.visit(transformer)
     finally:
         del transformer.on_visit
-
-
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 def lines_naming(text: str, names: Iterable[str]) -> list[int]:

@@ -16,7 +16,7 @@ equal to LibCST's on the goldens and the example.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import contextmanager
 from types import MappingProxyType
 from typing import Any
@@ -38,12 +38,17 @@ from libcst.metadata.scope_provider import ScopeVisitor
 
 def positions(module: cst.Module) -> Mapping[cst.CSTNode, CodeRange]:
     """`MetadataWrapper(module).resolve(PositionProvider)`, in one code generation pass."""
+    return positions_and_code(module)[0]
+
+
+def positions_and_code(module: cst.Module) -> tuple[Mapping[cst.CSTNode, CodeRange], str]:
+    """`positions(module)`, and `module.code` from the same pass."""
     provider = PositionProvider()
     state = PositionProvidingCodegenState(
         default_indent=module.default_indent, default_newline=module.default_newline, provider=provider
     )
     module._codegen(state)
-    return provider._computed  # type: ignore[return-value]
+    return provider._computed, "".join(state.tokens)  # type: ignore[return-value]
 
 
 def scopes(module: cst.Module) -> Mapping[cst.CSTNode, Scope | None]:
@@ -92,15 +97,21 @@ def _visitors_walk() -> Iterator[None]:
 
 class Metadata(MetadataWrapper):
     """A MetadataWrapper over the module itself (no copy: trees from the parser hold no node twice)
-    that resolves positions and scopes with the functions above."""
+    that resolves positions and scopes with the functions above. `positions`: where the positions
+    come from, when the caller has them (or checks them: see `SourceFile.metadata`)."""
 
-    def __init__(self, module: cst.Module) -> None:
+    def __init__(
+        self, module: cst.Module, positions: Callable[[], Mapping[cst.CSTNode, CodeRange]] | None = None
+    ) -> None:
         super().__init__(module, unsafe_skip_copy=True)
+        self._positions_from = positions
 
     def resolve_many(self, providers: Collection[Any]) -> Mapping[Any, Mapping[cst.CSTNode, object]]:
         wanted = _with_dependencies(providers)
         if PositionProvider in wanted and PositionProvider not in self._metadata:
-            self._metadata[PositionProvider] = positions(self.module)
+            self._metadata[PositionProvider] = (
+                self._positions_from() if self._positions_from is not None else positions(self.module)
+            )
         if ScopeProvider in wanted and ScopeProvider not in self._metadata:
             self._metadata.update(_scopes_and_contexts(self.module))
         return super().resolve_many(providers)

@@ -8,7 +8,7 @@ import tokenize
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable, TypeVar
+from typing import TYPE_CHECKING, Callable, Iterable, Sequence, TypeVar
 
 T = TypeVar("T")
 
@@ -17,7 +17,10 @@ from fixit_codemods.modern_syntax import UnreadableSource, parse_ast
 from libcst._nodes.internal import CodegenState
 
 if TYPE_CHECKING:
-    from fixit_codemods.lines import Lines
+    from fixit_codemods.lines import Lines, TopLevelPieces
+    from fixit_codemods.metadata import Metadata
+
+ROUND_TRIP_ERROR = "LibCST does not give this file back byte for byte; left as it is"
 
 
 class SourceError(Exception):
@@ -117,38 +120,73 @@ class SourceFile:
             raise SourceError(f"syntax error at line {error.raw_line}: {error.message}") from error
         except RecursionError as error:  # valid but deeply nested code (hundreds of joined strings)
             raise SourceError("nested too deeply for the parser; left as it is") from error
-        text, spans = _code_by_statement(module)
-        if text != self.text:
-            # every edit is made on this tree: one that does not give the file back byte for byte
-            # would change more than the edit (a comment or blank line lost)
-            raise SourceError("LibCST does not give this file back byte for byte; left as it is")
-        self._statement_spans = spans
         return module
 
+    def check_round_trip(self) -> None:
+        """Raise SourceError unless LibCST gives this file back byte for byte. Every edit is made
+        on `cst`: one made on a tree that does not give the file back would change more than the
+        edit (a comment or blank line lost). Asked where an answer depends on the whole tree
+        (`code_of` when it cannot check the pieces an edit replaces, positions: `lines`)."""
+        if "_round_trips" not in self.__dict__:
+            self._round_trips = self.cst.code == self.text
+        if not self._round_trips:
+            raise SourceError(ROUND_TRIP_ERROR)
+
     def code_of(self, module: cst.Module) -> str:
-        """`module.code` for `module`, an edit of this file's tree (`cst`). A top-level statement
-        the edit kept (the same node) gives back the text the round-trip check generated for it,
-        a slice of the file, instead of being generated again: a top-level statement's code depends
-        on nothing outside it but the module's indent and newline, checked to be the same."""
-        original = self.cst  # the spans come with the checked tree
-        spans: dict[int, tuple[cst.CSTNode, int, int]] | None = self.__dict__.get("_statement_spans")
+        """`module.code` for `module`, an edit of this file's tree (`cst`), without generating the
+        code of what the edit kept: the file's own text of each top-level statement kept (the same
+        node) stands, and each one replaced or removed is checked to give back its own text
+        (`Lines.top_level_pieces` says where each lies), so the edit changes that text and nothing
+        else. A top-level statement's code depends on nothing outside it but the module's indent
+        and newline, checked to be the same. Anything else: the whole tree's code, once the file
+        is shown to round-trip (SourceError otherwise)."""
+        original = self.cst
+        if module is original:
+            return self.text
+        pieces = self._top_level_pieces()
         if (
-            spans is None
+            pieces is None
             or not module.body
             or not module.has_trailing_newline
             or module.default_indent != original.default_indent
             or module.default_newline != original.default_newline
         ):
+            self.check_round_trip()
             return module.code
-        parts = [_code_of_nodes(module, module.header)]
-        for statement in module.body:
-            span = spans.get(id(statement))
-            if span is not None and span[0] is statement:
-                parts.append(self.text[span[1] : span[2]])
+        kept = {id(node) for node in module.body if pieces.statements.get(id(node), (None,))[0] is node}
+        for node, start, end in pieces.statements.values():
+            if id(node) not in kept and _code_of_nodes(original, (node,)) != self.text[start:end]:
+                self.check_round_trip()  # the pieces are not where they seemed: the whole tree decides
+                return module.code
+        parts = [self.text[: pieces.header_end] if _same(module.header, original.header) else _code_of_nodes(module, module.header)]
+        for node in module.body:
+            if id(node) in kept:
+                _, start, end = pieces.statements[id(node)]
+                parts.append(self.text[start:end])
             else:
-                parts.append(_code_of_nodes(module, (statement,)))
-        parts.append(_code_of_nodes(module, module.footer))
+                parts.append(_code_of_nodes(module, (node,)))
+        same_footer = _same(module.footer, original.footer)
+        parts.append(self.text[pieces.footer_start :] if same_footer else _code_of_nodes(module, module.footer))
         return "".join(parts)
+
+    def _top_level_pieces(self) -> TopLevelPieces | None:
+        """`Lines.top_level_pieces`, with the header and footer checked to give back their text."""
+        if "_pieces" not in self.__dict__:
+            pieces = self.lines.top_level_pieces(self.text)
+            module = self.cst
+            if pieces is not None and (
+                _code_of_nodes(module, module.header) != self.text[: pieces.header_end]
+                or _code_of_nodes(module, module.footer) != self.text[pieces.footer_start :]
+            ):
+                pieces = None
+            self._pieces = pieces
+        return self._pieces  # type: ignore[no-any-return]
+
+    def metadata(self) -> Metadata:
+        """A MetadataWrapper of `cst` whose positions are `lines.positions` (shared, and checked)."""
+        from fixit_codemods.metadata import Metadata
+
+        return Metadata(self.cst, positions=lambda: self.lines.positions)
 
     @cached_property
     def lines(self) -> Lines:
@@ -160,7 +198,7 @@ class SourceFile:
             tree: ast.Module | None = self.ast
         except SourceError:  # LibCST reads it, the stdlib cannot: positions come from LibCST
             tree = None
-        return Lines(self.cst, tree)
+        return Lines(self.cst, tree, self.text)
 
     def derived(self, key: str, compute: Callable[[], T]) -> T:
         """`compute()`, once per content and process: what a transform derives from the file's tree
@@ -188,33 +226,8 @@ class SourceFile:
         self.__dict__.update(state)
 
 
-def _code_by_statement(module: cst.Module) -> tuple[str, dict[int, tuple[cst.CSTNode, int, int]] | None]:
-    """`module.code`, and where in it each top-level statement's code lies (by the statement's id:
-    the statement, its start and end offsets); None when the module ends without a newline (LibCST
-    then drops the last token generated, and a statement's code is not all there)."""
-    state = CodegenState(default_indent=module.default_indent, default_newline=module.default_newline)
-    # what Module._codegen_impl does, with the token count after each top-level statement
-    for node in module.header:
-        node._codegen(state)
-    marks = [len(state.tokens)]
-    for statement in module.body:
-        statement._codegen(state)
-        marks.append(len(state.tokens))
-    for node in module.footer:
-        node._codegen(state)
-    tokens = state.tokens
-    if not module.has_trailing_newline:
-        state.pop_trailing_newline()
-        return "".join(tokens), None
-    if not tokens:
-        state.add_token(state.default_newline)
-    spans: dict[int, tuple[cst.CSTNode, int, int]] = {}
-    offset = sum(map(len, tokens[: marks[0]]))
-    for statement, start, end in zip(module.body, marks, marks[1:]):
-        length = sum(map(len, tokens[start:end]))
-        spans[id(statement)] = (statement, offset, offset + length)
-        offset += length
-    return "".join(tokens), spans
+def _same(nodes: Sequence[cst.CSTNode], others: Sequence[cst.CSTNode]) -> bool:
+    return len(nodes) == len(others) and all(a is b for a, b in zip(nodes, others))
 
 
 def _code_of_nodes(module: cst.Module, nodes: Iterable[cst.CSTNode]) -> str:

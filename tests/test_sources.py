@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import libcst as cst
 import pytest
@@ -14,6 +15,10 @@ TEXTS = {
     "no newline at the end": "import os\n\ndef f():\n    return 1",
     "only comments": "# nothing\n",
     "semicolons and a docstring": '"""doc"""\nx = 1; y = 2\nif x: pass\n',
+    "comments between statements": (
+        "# licence\n\n\nimport os  # why\n\n\n@deco\n# between decorators\n@other(1)\ndef f():\n    x = 1\n"
+        "    # still in f\n\n        # deeper\n# before C\n\nclass C:\n    pass\n\n\n# the end\n"
+    ),
 }
 
 
@@ -76,9 +81,45 @@ def test_kept_statements_are_not_generated_again() -> None:
     assert generated == []
 
 
-def test_the_round_trip_check_still_refuses_what_libcst_does_not_give_back(monkeypatch: pytest.MonkeyPatch) -> None:
-    from fixit_codemods import sources
+class Unfaithful:
+    """Makes LibCST generate one kind of statement differently from the text it read (as a LibCST
+    bug would): the class statements of a module no longer round-trip."""
 
-    monkeypatch.setattr(sources, "_code_by_statement", lambda module: ("something else", None))
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        original = cst.ClassDef._codegen_impl
+
+        def altered(node: cst.ClassDef, state: Any) -> None:
+            original(node, state)
+            state.add_token("# added by a bug" + state.default_newline)
+
+        monkeypatch.setattr(cst.ClassDef, "_codegen_impl", altered)
+
+
+def test_an_edit_beside_a_statement_libcst_does_not_give_back_keeps_that_statements_text(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    source = source_of(TEXTS["plain"])
+    Unfaithful(monkeypatch)
+    edited = source.cst.visit(Renamer())  # the class is kept: its text is the file's
+    assert source.code_of(edited) == TEXTS["plain"].replace("def f", "def g")
+
+
+def test_an_edit_of_a_statement_libcst_does_not_give_back_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    source = source_of(TEXTS["plain"])
+    Unfaithful(monkeypatch)
+    module = source.cst
+    without_class = module.with_changes(body=[n for n in module.body if not isinstance(n, cst.ClassDef)])
     with pytest.raises(SourceError, match="byte for byte"):
-        source_of("x = 1\n").cst  # noqa: B018
+        source.code_of(without_class)
+    with pytest.raises(SourceError, match="byte for byte"):
+        source.lines.positions  # noqa: B018  # every position after the class would be wrong
+
+
+def test_pieces_follow_libcst_where_comments_belong() -> None:
+    """A comment indented under a block ends that block (LibCST: the block's footer); one at the
+    left margin starts the next statement: the pieces are cut where LibCST cuts them."""
+    source = source_of(TEXTS["comments between statements"])
+    pieces = source.lines.top_level_pieces(source.text)
+    assert pieces is not None
+    texts = [source.text[start:end] for _, start, end in pieces.statements.values()]
+    assert texts == [source.cst.code_for_node(node) for node in source.cst.body]

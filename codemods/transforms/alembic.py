@@ -6,7 +6,6 @@ from typing import Iterable
 
 import libcst as cst
 from fixit_codemods.api import FileRewrite, NewFile, Option, Safety, Site, Transform
-from fixit_codemods.metadata import Metadata
 from fixit_codemods.project import Project
 from fixit_codemods.sources import SourceFile
 from fixit_codemods.transforms.alembic_support.baseline import project_interpreters
@@ -120,7 +119,7 @@ class AlembicBootstrap(Transform):
             return None
         statement_edits, sites = self.site_edits(source, edits)
         if edits.removed_call_lines or edits.deleted_function_lines:
-            statement_edits.update(dict.fromkeys(located_removals(source.cst, edits), ()))
+            statement_edits.update(dict.fromkeys(located_removals(source, edits), ()))
         if not statement_edits:
             return FileRewrite(None, sites)
         editor = StatementEditor(statement_edits)
@@ -235,10 +234,10 @@ class _LineLocator(cst.CSTVisitor):
             self.found.append(node)
 
 
-def located_removals(module: cst.Module, edits: FileEdits) -> list[int]:
+def located_removals(source: SourceFile, edits: FileEdits) -> list[int]:
     """Identities of the helper definitions and helper calls to delete (startup=remove)."""
     if not edits.removed_call_lines and not edits.deleted_function_lines:
         return []
     locator = _LineLocator(edits.removed_call_lines, edits.deleted_function_lines)
-    walk_with_metadata(Metadata(module), locator)
+    walk_with_metadata(source.metadata(), locator)
     return [id(node) for node in locator.found]

@@ -45,7 +45,6 @@ from fixit_codemods.index import (
     top_level_statements,
 )
 from fixit_codemods.lines import lines_naming, visit_near
-from fixit_codemods.metadata import Metadata
 from fixit_codemods.model import AnyFunction, CallerSite, SemanticModel, Value
 from fixit_codemods.project import Project
 from fixit_codemods.sources import SourceError, SourceFile
@@ -620,7 +619,7 @@ class TimeoutsTransform(Transform):
             source.ast  # noqa: B018  # raises: the file is reported as failed, not passed over
         if source.relpath not in self.calls:
             return None
-        wrapper = Metadata(source.cst)
+        wrapper = source.metadata()
         file_edit = _FileEdit(wrapper, source, self)
         return file_edit.run()
 

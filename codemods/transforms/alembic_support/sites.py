@@ -459,7 +459,7 @@ def _matters(definition: ast.AST) -> bool:
 
 
 def _find_sites(source: SourceFile, canonical: Canonical) -> list[FoundSite]:
-    wrapper = Metadata(source.cst)
+    wrapper = source.metadata()
     finder = _Finder(source, canonical)
     walk_with_metadata(wrapper, finder)
     for site in finder.found:
