@@ -23,7 +23,8 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, ClassVar, Iterable, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, Iterable, Mapping, Sequence
 
 if TYPE_CHECKING:
     from fixit_codemods.project import Project
@@ -137,6 +138,11 @@ class Transform:
                 raise ConfigError(f"{self.name}: bad value for option `{key}`: {error}") from error
 
     # -- the phases -------------------------------------------------------------------------
+
+    def before_workers(self, projects: Mapping[Path, Sequence[SourceFile]]) -> None:
+        """Called once, in the main process, before `projects` (root -> files) run each in a worker
+        process (a monorepo's services, a batch): start what every worker can share instead of
+        each starting its own. Default: nothing."""
 
     def plan(self, project: Project) -> None:
         """Collect project-wide facts before any rewrite. Default: nothing to collect."""

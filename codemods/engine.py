@@ -250,6 +250,8 @@ class Engine:
         """Several projects (a monorepo's services): each runs whole in one worker process, so that
         many small projects use every core, where a project's own files are too few to split."""
         homes = sorted(groups)
+        for transform in self.transforms:
+            transform.before_workers(groups)
         parts = pool.executor().map(
             _run_project_alone,
             [self.transforms] * len(homes),

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Iterable
+from pathlib import Path
+from typing import Iterable, Mapping, Sequence
 
 import libcst as cst
 from fixit_codemods.api import FileRewrite, NewFile, Option, Safety, Site, Transform
 from fixit_codemods.project import Project
 from fixit_codemods.sources import SourceFile
-from fixit_codemods.transforms.alembic_support.baseline import project_interpreters
+from fixit_codemods.transforms.alembic_support.baseline import WarmRenderer, project_interpreters
 from fixit_codemods.transforms.alembic_support.planning import REMOVE, REPLACE_ASYNC, FileEdits, Plan, Planner
 from fixit_codemods.transforms.alembic_support.scaffold import HELPER_FUNCTION
 from fixit_codemods.transforms.alembic_support.sites import (
@@ -105,6 +106,17 @@ class AlembicBootstrap(Transform):
     def __init__(self, options: dict[str, object] | None = None) -> None:
         super().__init__(options)
         self.plan_result = Plan()
+
+    def before_workers(self, projects: Mapping[Path, Sequence[SourceFile]]) -> None:
+        """One warm renderer per interpreter that several projects with a `create_all` would each
+        start in their worker (its imports cost half a second of CPU): started here, shared."""
+        wanted = [
+            project_interpreters(self.settings["python"], root)[0]
+            for root, files in projects.items()
+            if any(source.contains(b"create_all") for source in files)
+        ]
+        for python in sorted({python for python in wanted if wanted.count(python) > 1}):
+            WarmRenderer.share(python)
 
     def plan(self, project: Project) -> None:
         pythons = project_interpreters(self.settings["python"], project.root)

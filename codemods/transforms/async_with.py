@@ -433,9 +433,11 @@ class SiteMatch:
 class Ancestry(cst.CSTVisitor):
     """Collects the nodes `wanted` accepts, each with its ancestors (outermost first)."""
 
-    def __init__(self, wanted: Callable[[cst.CSTNode], bool]) -> None:
+    def __init__(self, wanted: Callable[[cst.CSTNode], bool], statements_only: bool = False) -> None:
         super().__init__()
         self.wanted = wanted
+        # what is wanted is a statement: no expression holds one, so none is looked inside
+        self.statements_only = statements_only
         self.stack: list[cst.CSTNode] = []
         self.found: list[tuple[cst.CSTNode, Ancestors]] = []
 
@@ -443,7 +445,7 @@ class Ancestry(cst.CSTVisitor):
         if self.wanted(node):
             self.found.append((node, tuple(self.stack)))
         self.stack.append(node)
-        return True
+        return not (self.statements_only and isinstance(node, cst.BaseExpression))
 
     def on_leave(self, original_node: cst.CSTNode) -> None:
         self.stack.pop()
@@ -710,7 +712,7 @@ def _match_loop(
     if isinstance(loop.target, cst.Name):
         site.target = loop.target
     wanted = set(sketch.breaks)
-    finder = Ancestry(lambda node: isinstance(node, cst.Break))
+    finder = Ancestry(lambda node: isinstance(node, cst.Break), statements_only=True)
     walk(loop.body, finder)
     site.breaks = {
         node for node, _ in finder.found if (positions[node].start.line, positions[node].start.column) in wanted
@@ -1013,7 +1015,7 @@ def _is_label(name: cst.Name, parent: cst.CSTNode) -> bool:
 
 def _kept_names(function: cst.CSTNode | None) -> set[str]:
     """Names the function declares `global` or `nonlocal`: what it stores there outlives it."""
-    finder = Ancestry(lambda node: isinstance(node, (cst.Global, cst.Nonlocal)))
+    finder = Ancestry(lambda node: isinstance(node, (cst.Global, cst.Nonlocal)), statements_only=True)
     if function is not None:
         walk(function, finder)
     return {item.name.value for node, _ in finder.found for item in node.names}  # type: ignore[attr-defined]

@@ -16,6 +16,7 @@ from __future__ import annotations
 import atexit
 import json
 import locale
+import multiprocessing
 import os
 import subprocess
 import sys
@@ -171,9 +172,13 @@ class WarmRenderer:
     _running: ClassVar[dict[str, WarmRenderer]] = {}
     _lock = threading.Lock()
 
-    def __init__(self, python: str) -> None:
+    def __init__(self, python: str, shared: bool = False) -> None:
         self.pid = os.getpid()
         self.used = False  # started ahead of need and never asked: killed at exit, not waited for
+        # shared: started before the worker processes forked; each asks in turn, under this lock
+        self.turns = multiprocessing.get_context("fork").Lock() if shared else None
+        self.broken = False  # a reply that did not answer the request: not asked again here
+        self.asked = 0
         self.process = subprocess.Popen(
             [python, str(SCRIPT), "--serve"],
             stdin=subprocess.PIPE,
@@ -189,13 +194,28 @@ class WarmRenderer:
         cls.for_python(python)
 
     @classmethod
+    def share(cls, python: str) -> None:
+        """Start `python`'s warm process for the worker processes about to be forked from this one
+        (see `Transform.before_workers`): they ask it in turn instead of each importing SQLAlchemy,
+        Alembic and FastAPI into one of their own."""
+        if "fork" not in multiprocessing.get_all_start_methods() or os.environ.get("PYTHONPATH"):
+            return  # workers that do not fork from here would not see it
+        with cls._lock:
+            if python not in cls._running:
+                try:
+                    cls._running[python] = WarmRenderer(python, shared=True)
+                except OSError:
+                    pass
+
+    @classmethod
     def for_python(cls, python: str) -> WarmRenderer | None:
         if not hasattr(os, "fork") or os.environ.get("PYTHONPATH"):
             return None
         with cls._lock:
             warm = cls._running.get(python)
-            # a forked worker must not share its parent's pipes: each process starts its own
-            if warm is None or warm.pid != os.getpid():
+            # a forked worker must not share its parent's pipes (each process starts its own),
+            # except a renderer started to be shared, asked in turns, while it answers right
+            if warm is None or (warm.pid != os.getpid() and (warm.turns is None or warm.broken)):
                 try:
                     warm = cls._running[python] = WarmRenderer(python)
                 except OSError:
@@ -215,7 +235,15 @@ class WarmRenderer:
             "timeout": TIMEOUT_SECONDS,
         }
         with self._lock:
-            reply = self._ask(job)
+            if self.turns is None:
+                reply = self._ask(job)
+            elif self.turns.acquire(timeout=TIMEOUT_SECONDS):
+                try:
+                    reply = self._ask(job)
+                finally:
+                    self.turns.release()
+            else:
+                reply = None
         if reply is None or reply.get("fresh"):
             return None
         if reply.get("timeout"):
@@ -226,23 +254,30 @@ class WarmRenderer:
 
     def _ask(self, job: dict[str, object]) -> dict[str, object] | None:
         stdin, stdout = self.process.stdin, self.process.stdout
+        self.asked += 1
+        job = {**job, "id": f"{os.getpid()}:{self.asked}"}  # a shared renderer's reply names its request
         try:
             assert stdin is not None and stdout is not None
             stdin.write(json.dumps(job).encode() + b"\n")
             stdin.flush()
             line = stdout.readline()
             if line:
-                return json.loads(line)  # type: ignore[no-any-return]
+                reply: dict[str, object] = json.loads(line)
+                if reply.get("id") == job["id"]:
+                    return reply
         except (OSError, ValueError):
             pass
-        self._stop()  # the warm process died: fresh interpreters from now on
+        self._stop()  # the warm process died, or answered another request: not asked again here
         return None
 
     def _stop(self) -> None:
+        self.broken = True
+        self._running.pop(next((k for k, v in self._running.items() if v is self), ""), None)
+        if self.pid != os.getpid():
+            return  # another process's (a shared one): its owner ends it
         _close(self.process.stdin)
         self.process.kill()
         self.process.wait()
-        self._running.pop(next((k for k, v in self._running.items() if v is self), ""), None)
 
     @classmethod
     def close_all(cls) -> None:

@@ -157,6 +157,7 @@ def serve() -> int:
             reply: dict[str, Any] = {"fresh": True}
         else:
             reply = answer_in_child(job, base_path)
+        reply["id"] = job.get("id")  # which request this answers (a shared renderer is asked by several)
         sys.stdout.write(json.dumps(reply) + "\n")
         sys.stdout.flush()
     return 0
