@@ -158,7 +158,8 @@ class SourceFile:
             if id(node) not in kept and _code_of_nodes(original, (node,)) != self.text[start:end]:
                 self.check_round_trip()  # the pieces are not where they seemed: the whole tree decides
                 return module.code
-        parts = [self.text[: pieces.header_end] if _same(module.header, original.header) else _code_of_nodes(module, module.header)]
+        same_header = _same(module.header, original.header)
+        parts = [self.text[: pieces.header_end] if same_header else _code_of_nodes(module, module.header)]
         for node in module.body:
             if id(node) in kept:
                 _, start, end = pieces.statements[id(node)]
