@@ -196,11 +196,10 @@ class _ImportsAndStrings(cst.CSTVisitor):
     def visit_MatchKeywordElement(self, node: cst.MatchKeywordElement) -> None:
         self._not_read.add(id(node.key))
 
-    def on_visit(self, node: cst.CSTNode) -> bool:
-        field = _BINDERS.get(type(node), "")
-        if field != "" and not (self._in_import and isinstance(node, cst.AsName)):
+    def _visit_binder(self, node: cst.CSTNode) -> None:
+        field = _BINDERS[type(node)]
+        if not (self._in_import and isinstance(node, cst.AsName)):
             self._binds(node if field is None else getattr(node, field))
-        return super().on_visit(node)
 
     def visit_Name(self, node: cst.Name) -> None:
         self.names_all = self.names_all or node.value == "__all__"
@@ -210,6 +209,13 @@ class _ImportsAndStrings(cst.CSTVisitor):
         if id(node) not in self._not_read:
             self._order += 1
             self.last_read[node.value] = self._order
+
+
+# a `visit_<Binder>` for each node that binds names: hooks of the node classes, which `walk` looks up
+# once per class (an `on_visit` of its own would be called, and dispatch, for every node)
+for _binder in _BINDERS:
+    setattr(_ImportsAndStrings, f"visit_{_binder.__name__}", _ImportsAndStrings._visit_binder)
+del _binder
 
 
 def _requested(node: cst.Import | cst.ImportFrom, specs: list[ImportSpec], package: str) -> list[cst.ImportAlias]:

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import libcst as cst
 from fixit_codemods.metadata import positions_and_code
 from fixit_codemods.sources import ROUND_TRIP_ERROR, SourceError
-from fixit_codemods.walk import walk
+from fixit_codemods.walk import walk, walk_dispatches
 from libcst.metadata import CodeRange
 
 # a line break as the parser counts them (a form feed ends no line)
@@ -283,6 +283,9 @@ def visit_near(
     rebuilds every node it visits, visitors too: most of a rewrite's cost). The statements themselves
     are still visited and left, so `visit_X`/`leave_X` stay paired; what lies inside them is not seen."""
     wanted = sorted(set(lines))
+    if isinstance(transformer, cst.CSTVisitor) and walk_dispatches(transformer):
+        walk(module, transformer, inside=lambda node: where.may_hold(node, wanted))
+        return module
     visit = transformer.on_visit
 
     def on_visit(node: cst.CSTNode) -> bool:

@@ -20,26 +20,38 @@ attribute LibCST visits only sometimes, are handed to LibCST whole.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import fields
+from typing import Any, Literal, Union, get_args, get_origin
 
 import libcst as cst
 from libcst import CSTNode
 
 # node class -> (its child attributes in LibCST's visiting order, its other dataclass fields)
 _ORDER: dict[type[CSTNode], tuple[tuple[str, ...], tuple[str, ...]]] = {}
+# visitor class -> node class -> its visit and leave hooks (see `_walk_dispatched`)
+_Hooks = tuple[Any, Any]
+_DISPATCH: dict[type[cst.CSTVisitor], dict[type[CSTNode], _Hooks]] = {}
 # visitor class -> the (node class name, attribute) pairs it hooks; None: LibCST must traverse for it
 _HOOKS: dict[type[cst.CSTVisitor], frozenset[tuple[str, str]] | None] = {}
 # attributes LibCST shows only when they hold a node: a hook on one would be called when it should not
 _SOMETIMES_SHOWN = frozenset({("FormattedStringExpression", "format_spec"), ("TemplatedStringExpression", "format_spec")})
 
 
-def walk(node: CSTNode, visitor: cst.CSTVisitor) -> None:
-    """`node.visit(visitor)` for a read-only visitor, without rebuilding the tree."""
-    hooks = _hooks_of(type(visitor))
+def walk(node: CSTNode, visitor: cst.CSTVisitor, inside: Callable[[CSTNode], bool] | None = None) -> None:
+    """`node.visit(visitor)` for a read-only visitor, without rebuilding the tree. `inside` (only
+    for a visitor `walk_dispatches`): whether to go inside a node the visitor would go inside, as if
+    its `on_visit` also asked it (its `visit_`/`leave_` hooks run either way)."""
+    kind = type(visitor)
+    hooks = _hooks_of(kind)
+    if inside is not None and not walk_dispatches(visitor):
+        raise ValueError("`inside` is for visitors whose hooks walk calls itself (walk_dispatches)")
     if hooks is None:
         node.visit(visitor)
     elif hooks:
         _walk_hooked(node, visitor, hooks)
+    elif _dispatches_as_libcst(visitor):
+        _walk_dispatched(node, visitor, _DISPATCH.setdefault(kind, {}), inside)
     else:
         _walk(node, visitor)
 
@@ -75,6 +87,61 @@ def _walk(node: CSTNode, visitor: cst.CSTVisitor) -> None:
                         if isinstance(item, CSTNode):
                             _walk(item, visitor)
     visitor.on_leave(node)
+
+
+def _walk_dispatched(
+    node: CSTNode,
+    visitor: cst.CSTVisitor,
+    table: dict[type[CSTNode], _Hooks],
+    inside: Callable[[CSTNode], bool] | None = None,
+) -> None:
+    """`_walk` for a visitor that leaves the dispatch to LibCST's `on_visit`/`on_leave`: the same
+    `visit_<Node>`/`leave_<Node>` are called, looked up once per node class instead of once per node
+    (LibCST formats the method's name and looks it up for every node and both hooks)."""
+    node_class = type(node)
+    hooks = table.get(node_class) or _hooks_for(table, type(visitor), node_class)
+    visit, leave = hooks
+    if (visit is None or visit(visitor, node) is not False) and (inside is None or inside(node)):
+        children, others = _ORDER.get(node_class) or _learn(node)
+        if others and _holds_children(node, others):
+            _visit_children_by_libcst(node, visitor)
+        else:
+            for name in children:
+                value = getattr(node, name)
+                if isinstance(value, CSTNode):
+                    _walk_dispatched(value, visitor, table, inside)
+                elif type(value) is tuple or type(value) is list:
+                    for item in value:
+                        if isinstance(item, CSTNode):
+                            _walk_dispatched(item, visitor, table, inside)
+    if leave is not None:
+        leave(visitor, node)
+
+
+def _hooks_for(table: dict[type[CSTNode], _Hooks], kind: type[cst.CSTVisitor], node_class: type[CSTNode]) -> _Hooks:
+    """The visitor class's own `visit_<Node>` and `leave_<Node>` (None: LibCST's no-op, or none)."""
+    found: list[Any] = []
+    for prefix in ("visit_", "leave_"):
+        name = prefix + node_class.__name__
+        function = getattr(kind, name, None)
+        found.append(None if function is None or function is getattr(cst.CSTVisitor, name, None) else function)
+    table[node_class] = hooks = (found[0], found[1])
+    return hooks
+
+
+def walk_dispatches(visitor: cst.CSTVisitor) -> bool:
+    """Whether `walk` calls the visitor's `visit_<Node>`/`leave_<Node>` itself (see `_walk_dispatched`)."""
+    return _hooks_of(type(visitor)) == frozenset() and _dispatches_as_libcst(visitor)
+
+
+def _dispatches_as_libcst(visitor: cst.CSTVisitor) -> bool:
+    """Whether the visitor's `on_visit`/`on_leave` are LibCST's own, dispatching to its class's
+    `visit_<Node>`/`leave_<Node>` (not replaced on the class or the instance, as `visit_near` does)."""
+    kind = type(visitor)
+    if kind.on_visit is not cst.CSTVisitor.on_visit or kind.on_leave is not cst.CSTVisitor.on_leave:
+        return False
+    own = getattr(visitor, "__dict__", {})
+    return not any(name.startswith(("on_", "visit_", "leave_")) for name in own)
 
 
 def _walk_hooked(node: CSTNode, visitor: cst.CSTVisitor, hooks: frozenset[tuple[str, str]]) -> None:
@@ -142,9 +209,20 @@ def _learn(node: CSTNode) -> tuple[tuple[str, ...], tuple[str, ...]]:
     recorder = _Recorder()
     node._visit_and_replace_children(recorder)
     children = tuple(dict.fromkeys(recorder.attributes))
-    others = tuple(field.name for field in fields(node) if field.name not in children)
+    # the other fields that might hold a node (not a `str`, `bool` or `Literal` one, as `Name.value`)
+    others = tuple(field.name for field in fields(node) if field.name not in children and not _scalar(field.type))
     _ORDER[type(node)] = (children, others)
     return children, others
+
+
+def _scalar(annotation: Any) -> bool:
+    """A field type that holds no node: str, bool, int, float, a Literal, or an Optional of one."""
+    if annotation in (str, bool, int, float, type(None)):
+        return True
+    origin = get_origin(annotation)
+    if origin is Literal:
+        return True
+    return origin is Union and all(_scalar(argument) for argument in get_args(annotation))
 
 
 def _attribute_hooks(kind: type[cst.CSTVisitor]) -> frozenset[tuple[str, str]] | None:

@@ -132,3 +132,69 @@ def test_walk_with_metadata_resolves_what_the_visitor_declares() -> None:
 
     walk_with_metadata(MetadataWrapper(module, unsafe_skip_copy=True), Lines())
     assert lines == [1, 3]
+
+
+class TypedHooks(cst.CSTVisitor):
+    """A visitor that leaves the dispatch to LibCST (`visit_<Node>`/`leave_<Node>` only)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.events: list[tuple[str, int]] = []
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self.events.append(("name", id(node)))
+
+    def leave_Name(self, original_node: cst.Name) -> None:
+        self.events.append(("name done", id(original_node)))
+
+    def visit_Lambda(self, node: cst.Lambda) -> bool:
+        self.events.append(("lambda, not inside", id(node)))
+        return False
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        self.events.append(("def", id(node)))
+        return True
+
+    def leave_Call(self, original_node: cst.Call) -> None:
+        self.events.append(("call done", id(original_node)))
+
+
+def test_visit_and_leave_hooks_looked_up_once_are_called_where_libcst_calls_them() -> None:
+    from fixit_codemods import walk as walking
+
+    checked = 0
+    paths = sorted((ROOT / "golden").rglob("*.py")) + sorted((ROOT / "examples").rglob("*.py"))
+    modules = [cst.parse_module(text) for text in SHAPES.values()] + [cst.parse_module(p.read_bytes()) for p in paths]
+    for module in modules:
+        by_libcst, by_walk = TypedHooks(), TypedHooks()
+        module.visit(by_libcst)
+        assert walking._dispatches_as_libcst(by_walk)
+        walk(module, by_walk)
+        assert by_walk.events == by_libcst.events
+        checked += len(by_walk.events)
+    assert checked > 10_000
+
+
+def test_a_hook_set_on_the_instance_is_dispatched_by_libcst_itself() -> None:
+    from fixit_codemods import walk as walking
+
+    visitor = TypedHooks()
+    visitor.visit_Name = lambda node: None  # type: ignore[method-assign]
+    assert not walking._dispatches_as_libcst(visitor)
+
+
+def test_inside_prunes_where_an_on_visit_asking_it_would() -> None:
+    module = cst.parse_module(SHAPES["every statement"] + SHAPES["expressions"])
+
+    def inside(node: cst.CSTNode) -> bool:
+        return not isinstance(node, (cst.FunctionDef, cst.Call))
+
+    by_libcst = TypedHooks()
+    visit = by_libcst.on_visit
+    by_libcst.on_visit = lambda node: visit(node) and inside(node)  # type: ignore[method-assign]
+    module.visit(by_libcst)
+    by_walk = TypedHooks()
+    walk(module, by_walk, inside=inside)
+    assert by_walk.events == by_libcst.events and len(by_walk.events) > 20
+    with pytest.raises(ValueError):
+        walk(module, Events(), inside=inside)  # its own on_visit: not dispatched by walk
