@@ -329,8 +329,8 @@ class Engine:
         if text is not None and text != source.text:
             text = _with_comments_kept(source, text)
             try:
-                check_parses(text, source.relpath)
-                new_source = source.with_text(text)
+                tree = check_parses(text, source.relpath)
+                new_source = source.with_text(text, tree)
             except (SourceError, UnicodeEncodeError) as error:
                 project.failures.append(Failure(source.relpath, f"change discarded: {error}"))
                 return

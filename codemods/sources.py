@@ -94,9 +94,13 @@ class SourceFile:
     def encode(self, text: str) -> bytes:
         return text.encode(self.encoding)
 
-    def with_text(self, text: str) -> SourceFile:
-        """The same file with new content (the next transform in a run sees this)."""
-        return SourceFile(self.path, self.relpath, self.module, self.is_package, self.encode(text))
+    def with_text(self, text: str, tree: ast.Module | None = None) -> SourceFile:
+        """The same file with new content (the next transform in a run sees this). `tree`: its
+        stdlib tree, when the caller has parsed it already (`check_parses`)."""
+        changed = SourceFile(self.path, self.relpath, self.module, self.is_package, self.encode(text), (text, self.encoding))
+        if tree is not None:
+            changed.__dict__["ast"] = tree  # what the `ast` property would read again
+        return changed
 
     @cached_property
     def ast(self) -> ast.Module:
@@ -238,10 +242,11 @@ def _code_of_nodes(module: cst.Module, nodes: Iterable[cst.CSTNode]) -> str:
     return "".join(state.tokens)
 
 
-def check_parses(text: str, filename: str) -> None:
+def check_parses(text: str, filename: str) -> ast.Module:
     """Raise SourceError unless `text` is valid Python 3 (any version LibCST reads, not only the
-    running interpreter's: the stdlib where it reads the text, LibCST plus the stdlib after that)."""
+    running interpreter's: the stdlib where it reads the text, LibCST plus the stdlib after that).
+    Returns the stdlib tree, as `SourceFile.ast` reads it."""
     try:
-        parse_ast(text, filename)
+        return parse_ast(text, filename)
     except UnreadableSource as error:
         raise SourceError(f"output does not parse: {error}") from error

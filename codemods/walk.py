@@ -29,6 +29,9 @@ from libcst import CSTNode
 
 # node class -> (its child attributes in LibCST's visiting order, its other dataclass fields)
 _ORDER: dict[type[CSTNode], tuple[tuple[str, ...], tuple[str, ...]]] = {}
+# type of a field's value -> whether it is a node class (`isinstance(value, CSTNode)` goes through
+# ABCMeta's check, a Python-level call, for every child of every node)
+_IS_NODE: dict[type, bool] = {}
 # visitor class -> node class -> its visit and leave hooks (see `_walk_dispatched`)
 _Hooks = tuple[Any, Any]
 _DISPATCH: dict[type[cst.CSTVisitor], dict[type[CSTNode], _Hooks]] = {}
@@ -80,11 +83,11 @@ def _walk(node: CSTNode, visitor: cst.CSTVisitor) -> None:
         else:
             for name in children:
                 value = getattr(node, name)
-                if isinstance(value, CSTNode):
+                if _IS_NODE.get(type(value)) or _is_node_class(type(value)):
                     _walk(value, visitor)
                 elif type(value) is tuple or type(value) is list:
                     for item in value:
-                        if isinstance(item, CSTNode):
+                        if _IS_NODE.get(type(item)) or _is_node_class(type(item)):
                             _walk(item, visitor)
     visitor.on_leave(node)
 
@@ -108,11 +111,11 @@ def _walk_dispatched(
         else:
             for name in children:
                 value = getattr(node, name)
-                if isinstance(value, CSTNode):
+                if _IS_NODE.get(type(value)) or _is_node_class(type(value)):
                     _walk_dispatched(value, visitor, table, inside)
                 elif type(value) is tuple or type(value) is list:
                     for item in value:
-                        if isinstance(item, CSTNode):
+                        if _IS_NODE.get(type(item)) or _is_node_class(type(item)):
                             _walk_dispatched(item, visitor, table, inside)
     if leave is not None:
         leave(visitor, node)
@@ -158,15 +161,22 @@ def _walk_hooked(node: CSTNode, visitor: cst.CSTVisitor, hooks: frozenset[tuple[
                 if hooked:
                     visitor.on_visit_attribute(node, name)
                 value = getattr(node, name)
-                if isinstance(value, CSTNode):
+                if _IS_NODE.get(type(value)) or _is_node_class(type(value)):
                     _walk_hooked(value, visitor, hooks)
                 elif type(value) is tuple or type(value) is list:
                     for item in value:
-                        if isinstance(item, CSTNode):
+                        if _IS_NODE.get(type(item)) or _is_node_class(type(item)):
                             _walk_hooked(item, visitor, hooks)
                 if hooked:
                     visitor.on_leave_attribute(node, name)
     visitor.on_leave(node)
+
+
+def _is_node_class(kind: type) -> bool:
+    """`issubclass(kind, CSTNode)`, remembered (for `_IS_NODE.get(kind) or _is_node_class(kind)`)."""
+    if kind not in _IS_NODE:
+        _IS_NODE[kind] = issubclass(kind, CSTNode)
+    return _IS_NODE[kind]
 
 
 def _visit_children_by_libcst(node: CSTNode, visitor: cst.CSTVisitor) -> None:
