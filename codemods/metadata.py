@@ -22,6 +22,7 @@ from types import MappingProxyType
 from typing import Any
 
 import libcst as cst
+from fixit_codemods.codegen import PositionState
 from fixit_codemods.walk import can_walk, walk
 from libcst.metadata import (
     CodeRange,
@@ -32,7 +33,6 @@ from libcst.metadata import (
     ScopeProvider,
 )
 from libcst.metadata.expression_context_provider import ExpressionContext, ExpressionContextVisitor
-from libcst.metadata.position_provider import PositionProvidingCodegenState
 from libcst.metadata.scope_provider import ScopeVisitor
 
 
@@ -44,9 +44,7 @@ def positions(module: cst.Module) -> Mapping[cst.CSTNode, CodeRange]:
 def positions_and_code(module: cst.Module) -> tuple[Mapping[cst.CSTNode, CodeRange], str]:
     """`positions(module)`, and `module.code` from the same pass."""
     provider = PositionProvider()
-    state = PositionProvidingCodegenState(
-        default_indent=module.default_indent, default_newline=module.default_newline, provider=provider
-    )
+    state = PositionState(default_indent=module.default_indent, default_newline=module.default_newline, provider=provider)
     module._codegen(state)
     return provider._computed, "".join(state.tokens)  # type: ignore[return-value]
 

@@ -8,13 +8,13 @@ import tokenize
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable, Sequence, TypeVar
+from typing import TYPE_CHECKING, Callable, Sequence, TypeVar
 
 T = TypeVar("T")
 
 import libcst as cst
+from fixit_codemods.codegen import code_of_nodes, module_code
 from fixit_codemods.modern_syntax import UnreadableSource, parse_ast
-from libcst._nodes.internal import CodegenState
 
 if TYPE_CHECKING:
     from fixit_codemods.lines import Lines, TopLevelPieces
@@ -132,7 +132,7 @@ class SourceFile:
         edit (a comment or blank line lost). Asked where an answer depends on the whole tree
         (`code_of` when it cannot check the pieces an edit replaces, positions: `lines`)."""
         if "_round_trips" not in self.__dict__:
-            self._round_trips = self.cst.code == self.text
+            self._round_trips = module_code(self.cst) == self.text
         if not self._round_trips:
             raise SourceError(ROUND_TRIP_ERROR)
 
@@ -156,22 +156,22 @@ class SourceFile:
             or module.default_newline != original.default_newline
         ):
             self.check_round_trip()
-            return module.code
+            return module_code(module)
         kept = {id(node) for node in module.body if pieces.statements.get(id(node), (None,))[0] is node}
         for node, start, end in pieces.statements.values():
-            if id(node) not in kept and _code_of_nodes(original, (node,)) != self.text[start:end]:
+            if id(node) not in kept and code_of_nodes(original, (node,)) != self.text[start:end]:
                 self.check_round_trip()  # the pieces are not where they seemed: the whole tree decides
-                return module.code
+                return module_code(module)
         same_header = _same(module.header, original.header)
-        parts = [self.text[: pieces.header_end] if same_header else _code_of_nodes(module, module.header)]
+        parts = [self.text[: pieces.header_end] if same_header else code_of_nodes(module, module.header)]
         for node in module.body:
             if id(node) in kept:
                 _, start, end = pieces.statements[id(node)]
                 parts.append(self.text[start:end])
             else:
-                parts.append(_code_of_nodes(module, (node,)))
+                parts.append(code_of_nodes(module, (node,)))
         same_footer = _same(module.footer, original.footer)
-        parts.append(self.text[pieces.footer_start :] if same_footer else _code_of_nodes(module, module.footer))
+        parts.append(self.text[pieces.footer_start :] if same_footer else code_of_nodes(module, module.footer))
         return "".join(parts)
 
     def _top_level_pieces(self) -> TopLevelPieces | None:
@@ -180,8 +180,8 @@ class SourceFile:
             pieces = self.lines.top_level_pieces(self.text)
             module = self.cst
             if pieces is not None and (
-                _code_of_nodes(module, module.header) != self.text[: pieces.header_end]
-                or _code_of_nodes(module, module.footer) != self.text[pieces.footer_start :]
+                code_of_nodes(module, module.header) != self.text[: pieces.header_end]
+                or code_of_nodes(module, module.footer) != self.text[pieces.footer_start :]
             ):
                 pieces = None
             self._pieces = pieces
@@ -233,13 +233,6 @@ class SourceFile:
 
 def _same(nodes: Sequence[cst.CSTNode], others: Sequence[cst.CSTNode]) -> bool:
     return len(nodes) == len(others) and all(a is b for a, b in zip(nodes, others))
-
-
-def _code_of_nodes(module: cst.Module, nodes: Iterable[cst.CSTNode]) -> str:
-    state = CodegenState(default_indent=module.default_indent, default_newline=module.default_newline)
-    for node in nodes:
-        node._codegen(state)
-    return "".join(state.tokens)
 
 
 def check_parses(text: str, filename: str) -> ast.Module:

@@ -123,3 +123,19 @@ def test_pieces_follow_libcst_where_comments_belong() -> None:
     assert pieces is not None
     texts = [source.text[start:end] for _, start, end in pieces.statements.values()]
     assert texts == [source.cst.code_for_node(node) for node in source.cst.body]
+
+
+def test_module_code_is_libcsts_on_goldens_and_example() -> None:
+    from fixit_codemods.codegen import code_of_nodes, module_code
+
+    root = Path(__file__).resolve().parent.parent
+    checked = 0
+    for path in sorted((root / "golden").rglob("*.py")) + sorted((root / "examples").rglob("*.py")):
+        module = cst.parse_module(path.read_bytes())
+        assert module_code(module) == module.code
+        assert code_of_nodes(module, module.body) == "".join(module.code_for_node(node) for node in module.body)
+        checked += 1
+    for text in TEXTS.values():
+        module = cst.parse_module(text)
+        assert module_code(module) == module.code == text
+    assert checked > 500
