@@ -7,16 +7,21 @@ token with a regular expression to find line breaks that almost no token holds. 
 the same with a plain object and a membership test:
 - `code_of_nodes(module, nodes)`: the code of `nodes` (of `module`), as `module.code_for_node` gives it;
   `module_code(module)`: `module.code`;
-- `PositionState`: PositionProvider's state (see `fixit_codemods.metadata.positions`).
+- `PositionState`: PositionProvider's state (see `fixit_codemods.metadata.positions`);
+- `parser_output_unvalidated()`: while the parser builds a tree, its nodes skip `_validate` (every
+  node's constructor runs it; the parser only builds what validates: LibCST's own comment on
+  `CSTNode.__post_init__` suggests as much). Nodes a transform builds are validated as ever.
 `tests/test_metadata.py` and `tests/test_sources.py` check them equal to LibCST's.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import libcst as cst
+from libcst._nodes.base import CSTNode
 from libcst._nodes.internal import CodegenState
 from libcst._position import CodePosition, CodeRange
 from libcst.metadata.position_provider import PositionProvidingCodegenState
@@ -96,3 +101,18 @@ class PositionState(PositionProvidingCodegenState):
 
     def record_syntactic_position(self, node: Any, *, start_node: Any = None, end_node: Any = None) -> Any:
         return _SyntacticPosition(self, node, start_node, end_node)
+
+
+def _unvalidated(self: CSTNode) -> None:
+    return None
+
+
+@contextmanager
+def parser_output_unvalidated() -> Iterator[None]:
+    """Nodes built while this runs skip `CSTNode._validate` (for `cst.parse_module` only)."""
+    validated = CSTNode.__dict__["__post_init__"]
+    CSTNode.__post_init__ = _unvalidated  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        CSTNode.__post_init__ = validated  # type: ignore[method-assign]

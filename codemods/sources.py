@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Callable, Sequence, TypeVar
 T = TypeVar("T")
 
 import libcst as cst
-from fixit_codemods.codegen import code_of_nodes, module_code
+from fixit_codemods.codegen import code_of_nodes, module_code, parser_output_unvalidated
 from fixit_codemods.modern_syntax import UnreadableSource, parse_ast
 
 if TYPE_CHECKING:
@@ -119,7 +119,8 @@ class SourceFile:
     @cached_property
     def cst(self) -> cst.Module:
         try:
-            module = cst.parse_module(self.text)
+            with parser_output_unvalidated():
+                module = cst.parse_module(self.text)
         except cst.ParserSyntaxError as error:
             raise SourceError(f"syntax error at line {error.raw_line}: {error.message}") from error
         except RecursionError as error:  # valid but deeply nested code (hundreds of joined strings)

@@ -139,3 +139,16 @@ def test_module_code_is_libcsts_on_goldens_and_example() -> None:
         module = cst.parse_module(text)
         assert module_code(module) == module.code == text
     assert checked > 500
+
+
+def test_trees_parsed_without_validation_are_the_parsers_and_validation_comes_back() -> None:
+    from fixit_codemods.codegen import parser_output_unvalidated
+
+    root = Path(__file__).resolve().parent.parent
+    for path in sorted((root / "golden").rglob("*.py"))[:200] + sorted((root / "examples").rglob("*.py")):
+        text = path.read_text()
+        with parser_output_unvalidated():
+            quick = cst.parse_module(text)
+        assert quick.deep_equals(cst.parse_module(text))
+    with pytest.raises(cst.CSTValidationError):
+        cst.Name("not a name")  # nodes built outside a parse are validated as ever
