@@ -62,6 +62,71 @@ def module_code(module: cst.Module) -> str:
     return code_of_nodes(module, (module,))
 
 
+# A statement's code depends on nothing outside it but the module's indent and newline and the
+# indentation of the blocks around it: an edit that keeps a statement nested in one it changes (the
+# same node, at the same indentation) can give back its code as it was generated before.
+Statements = dict[int, tuple[cst.CSTNode, str, list[str]]]  # id -> the statement, its code, indentation
+_IS_STATEMENT: dict[type, bool] = {}
+
+
+class _RecordingState(_PlainState):
+    """Records the code of every statement nested in what it generates, with its indentation."""
+
+    def __init__(self, default_indent: str, default_newline: str) -> None:
+        super().__init__(default_indent=default_indent, default_newline=default_newline)
+        self.statements: Statements = {}
+        self.open: list[tuple[cst.CSTNode, int, list[str]]] = []
+
+    def before_codegen(self, node: cst.CSTNode) -> None:
+        kind = type(node)
+        statement = _IS_STATEMENT.get(kind)
+        if statement is None:
+            statement = _IS_STATEMENT[kind] = issubclass(kind, cst.BaseStatement)
+        if statement:
+            self.open.append((node, len(self.tokens), list(self.indent_tokens)))
+
+    def after_codegen(self, node: cst.CSTNode) -> None:
+        if self.open and self.open[-1][0] is node:
+            _, start, indent = self.open.pop()
+            self.statements[id(node)] = (node, "".join(self.tokens[start:]), indent)
+
+
+def code_recording_statements(module: cst.Module, node: cst.CSTNode) -> tuple[str, Statements]:
+    """`code_of_nodes(module, [node])`, and the code of each statement nested in it."""
+    state = _RecordingState(module.default_indent, module.default_newline)
+    node._codegen(state)
+    return "".join(state.tokens), state.statements
+
+
+class _SplicingState(_PlainState):
+    def __init__(self, default_indent: str, default_newline: str, known: Statements) -> None:
+        super().__init__(default_indent=default_indent, default_newline=default_newline)
+        self.known = known
+
+
+def code_with_statements(module: cst.Module, nodes: Iterable[cst.CSTNode], known: Statements) -> str:
+    """`code_of_nodes(module, nodes)`, where each statement of `known` (the same node, at the same
+    indentation) gives back its recorded code instead of being generated again."""
+    state = _SplicingState(module.default_indent, module.default_newline, known)
+    generate = CSTNode._codegen
+
+    def codegen(self: CSTNode, state: Any, **kwargs: Any) -> None:
+        if type(state) is _SplicingState and not kwargs:
+            entry = state.known.get(id(self))
+            if entry is not None and entry[0] is self and entry[2] == state.indent_tokens:
+                state.tokens.append(entry[1])
+                return
+        generate(self, state, **kwargs)
+
+    CSTNode._codegen = codegen  # type: ignore[method-assign]  # while this generates, and no longer
+    try:
+        for node in nodes:
+            node._codegen(state)
+    finally:
+        CSTNode._codegen = generate  # type: ignore[method-assign]
+    return "".join(state.tokens)
+
+
 class _SyntacticPosition:
     """LibCST's `PositionProvidingCodegenState.record_syntactic_position`, as an object: the node's
     range from where its code starts to where it ends, or those of the nodes it names."""

@@ -152,3 +152,47 @@ def test_trees_parsed_without_validation_are_the_parsers_and_validation_comes_ba
         assert quick.deep_equals(cst.parse_module(text))
     with pytest.raises(cst.CSTValidationError):
         cst.Name("not a name")  # nodes built outside a parse are validated as ever
+
+
+NESTED = "def f(a):\n    x = 1  # one\n\n    if a:\n        y = 2\n    return x\n\n\ndef g():\n    pass\n"
+
+
+def test_statements_kept_inside_an_edited_one_give_back_their_code() -> None:
+    source = source_of(NESTED)
+    module = source.cst
+    function = module.body[0]
+    assert isinstance(function, cst.FunctionDef)
+    first, branch, last = function.body.body
+    new_last = cst.parse_statement("return x + 1\n")
+    replaced = module.with_changes(
+        body=[function.with_deep_changes(function.body, body=[first, branch, new_last]), *module.body[1:]]
+    )
+    generated: list[cst.CSTNode] = []
+    original = cst.If._codegen_impl
+
+    def recording(self: cst.If, state: Any, **kwargs: Any) -> None:
+        generated.append(self)
+        original(self, state, **kwargs)
+
+    expected = replaced.code
+    assert expected == NESTED.replace("return x\n", "return x + 1\n")
+    cst.If._codegen_impl = recording  # type: ignore[method-assign]
+    try:
+        assert source.code_of(replaced) == expected
+        assert generated.count(branch) == 1  # the check of the original function only, not the edit
+    finally:
+        cst.If._codegen_impl = original  # type: ignore[method-assign]
+
+
+def test_statements_kept_at_another_indentation_are_generated_again() -> None:
+    source = source_of(NESTED)
+    module = source.cst
+    function = module.body[0]
+    assert isinstance(function, cst.FunctionDef)
+    first, branch, last = function.body.body
+    wrapper = cst.If(test=cst.Name("True"), body=cst.IndentedBlock(body=[first, branch]))
+    wrapped = module.with_changes(
+        body=[function.with_deep_changes(function.body, body=[wrapper, last]), *module.body[1:]]
+    )
+    assert source.code_of(wrapped) == wrapped.code
+    assert "        x = 1  # one\n" in source.code_of(wrapped)
