@@ -13,14 +13,7 @@ from typing import TYPE_CHECKING, Callable, Sequence, TypeVar
 T = TypeVar("T")
 
 import libcst as cst
-from fixit_codemods.codegen import (
-    Statements,
-    code_of_nodes,
-    code_recording_statements,
-    code_with_statements,
-    module_code,
-    parser_output_unvalidated,
-)
+from fixit_codemods.codegen import code_of_nodes, module_code, parser_output_unvalidated
 from fixit_codemods.modern_syntax import UnreadableSource, parse_ast
 
 if TYPE_CHECKING:
@@ -150,9 +143,8 @@ class SourceFile:
         node) stands, and each one replaced or removed is checked to give back its own text
         (`Lines.top_level_pieces` says where each lies), so the edit changes that text and nothing
         else. A top-level statement's code depends on nothing outside it but the module's indent
-        and newline, checked to be the same; the statements nested in a replaced one that the edit
-        kept, at the same indentation, give back the code the check generated for them. Anything
-        else: the whole tree's code, once the file is shown to round-trip (SourceError otherwise)."""
+        and newline, checked to be the same. Anything else: the whole tree's code, once the file
+        is shown to round-trip (SourceError otherwise)."""
         original = self.cst
         if module is original:
             return self.text
@@ -167,15 +159,10 @@ class SourceFile:
             self.check_round_trip()
             return module_code(module)
         kept = {id(node) for node in module.body if pieces.statements.get(id(node), (None,))[0] is node}
-        nested: Statements = {}  # the statements inside those: the edit may keep some
         for node, start, end in pieces.statements.values():
-            if id(node) in kept:
-                continue
-            code, inside = code_recording_statements(original, node)
-            if code != self.text[start:end]:
+            if id(node) not in kept and code_of_nodes(original, (node,)) != self.text[start:end]:
                 self.check_round_trip()  # the pieces are not where they seemed: the whole tree decides
                 return module_code(module)
-            nested.update(inside)
         same_header = _same(module.header, original.header)
         parts = [self.text[: pieces.header_end] if same_header else code_of_nodes(module, module.header)]
         for node in module.body:
@@ -183,7 +170,7 @@ class SourceFile:
                 _, start, end = pieces.statements[id(node)]
                 parts.append(self.text[start:end])
             else:
-                parts.append(code_with_statements(module, (node,), nested))
+                parts.append(code_of_nodes(module, (node,)))
         same_footer = _same(module.footer, original.footer)
         parts.append(self.text[pieces.footer_start :] if same_footer else code_of_nodes(module, module.footer))
         return "".join(parts)
