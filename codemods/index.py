@@ -221,6 +221,7 @@ def _module_facts(source: SourceFile) -> ModuleFacts:
     facts = ModuleFacts(source.module, source.relpath, source.is_package)
     if INDENTED_IMPORT.search(source.data):
         facts.local_scopes = _local_scopes(source)
+    may_yield = b"yield" in source.data  # no function of a module that never spells it yields
     for node in top_level_statements(source.ast.body):
         if isinstance(node, (ast.Import, ast.ImportFrom)):
             facts.imports.update(import_bindings(node, source.module, source.is_package))
@@ -229,7 +230,7 @@ def _module_facts(source: SourceFile) -> ModuleFacts:
                 name=node.name,
                 qualified=f"{source.module}.{node.name}" if source.module else node.name,
                 is_async=isinstance(node, ast.AsyncFunctionDef),
-                yields=count_own_yields(node),
+                yields=count_own_yields(node) if may_yield else 0,
                 lineno=node.lineno,
                 decorators=tuple(decorator_name(d) for d in node.decorator_list),
             )
