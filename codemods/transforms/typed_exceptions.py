@@ -27,6 +27,7 @@ from typing import Any
 
 import libcst as cst
 from fixit_codemods.api import Action, FileRewrite, NewFile, Option, Safety, Site, Transform, parse_list
+from fixit_codemods.codegen import parser_output_unvalidated
 from fixit_codemods.cst_helpers import (
     ImportSpec,
     StatementTransformer,
@@ -700,7 +701,8 @@ def parse_try(source: SourceFile, lines: list[str], node: ast.Try) -> cst.Try | 
     if node.col_offset:
         text = f"if 1:{source.newline}{text}"
     try:
-        statement = cst.parse_module(text).body[0]
+        with parser_output_unvalidated():  # what the parser builds needs no validation
+            statement = cst.parse_module(text).body[0]
     except cst.ParserSyntaxError:
         return None
     if node.col_offset and isinstance(statement, cst.If):
