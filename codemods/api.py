@@ -139,10 +139,15 @@ class Transform:
 
     # -- the phases -------------------------------------------------------------------------
 
-    def before_workers(self, projects: Mapping[Path, Sequence[SourceFile]]) -> None:
-        """Called once, in the main process, before `projects` (root -> files) run each in a worker
-        process (a monorepo's services, a batch): start what every worker can share instead of
-        each starting its own. Default: nothing."""
+    def before_reading(self, root: Path) -> None:
+        """Called once at the start of a run, in the main process, before its files under `root`
+        are found and read: start what the run will likely need, to get it ready on another core
+        meanwhile, and for the worker processes forked later to share. Default: nothing."""
+
+    def after_reading(self, projects: Mapping[Path, Sequence[SourceFile]]) -> None:
+        """Called once, in the main process, when the files are read (root -> files of each
+        project), before any project runs: stop what `before_reading` started that no project
+        needs. Default: nothing."""
 
     def plan(self, project: Project) -> None:
         """Collect project-wide facts before any rewrite. Default: nothing to collect."""

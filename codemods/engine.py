@@ -208,9 +208,13 @@ class Engine:
         root = project_root(paths)
         display_root = find_git_root(root) or root
         self.progress.reading()
+        for transform in self.transforms:
+            transform.before_reading(root)
         groups, failures, generated = load_sources(
             paths, root, display_root, self.include, self.exclude, self.include_generated, self.overrides
         )
+        for transform in self.transforms:
+            transform.after_reading(groups)
         scanned = sum(len(files) for files in groups.values())
         result = RunResult(root, display_root, failures=failures, scanned=scanned, generated_files=generated)
         pool = WorkerPool(self.jobs)
@@ -250,8 +254,6 @@ class Engine:
         """Several projects (a monorepo's services): each runs whole in one worker process, so that
         many small projects use every core, where a project's own files are too few to split."""
         homes = sorted(groups)
-        for transform in self.transforms:
-            transform.before_workers(groups)
         parts = pool.executor().map(
             _run_project_alone,
             [self.transforms] * len(homes),

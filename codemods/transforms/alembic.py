@@ -106,17 +106,22 @@ class AlembicBootstrap(Transform):
     def __init__(self, options: dict[str, object] | None = None) -> None:
         super().__init__(options)
         self.plan_result = Plan()
+        self.speculative = ""  # the interpreter whose renderer `before_reading` started
 
-    def before_workers(self, projects: Mapping[Path, Sequence[SourceFile]]) -> None:
-        """One warm renderer per interpreter that several projects with a `create_all` would each
-        start in their worker (its imports cost half a second of CPU): started here, shared."""
-        wanted = [
-            project_interpreters(self.settings["python"], root)[0]
-            for root, files in projects.items()
-            if any(source.contains(b"create_all") for source in files)
-        ]
-        for python in sorted({python for python in wanted if wanted.count(python) > 1}):
-            WarmRenderer.share(python)
+    def before_reading(self, root: Path) -> None:
+        """The warm baseline renderer of the interpreter the projects under `root` most likely use,
+        started now: its imports (half a second of CPU) run while the files are found and read, and
+        the worker processes share it instead of each starting its own."""
+        self.speculative = project_interpreters(self.settings["python"], root)[0]
+        WarmRenderer.share(self.speculative)
+
+    def after_reading(self, projects: Mapping[Path, Sequence[SourceFile]]) -> None:
+        """No project with a `create_all`, or none using that interpreter: no baseline to render."""
+        needing = [root for root, files in projects.items() if any(f.contains(b"create_all") for f in files)]
+        if self.speculative and not any(
+            project_interpreters(self.settings["python"], root)[0] == self.speculative for root in needing
+        ):
+            WarmRenderer.stop_unused(self.speculative)
 
     def plan(self, project: Project) -> None:
         pythons = project_interpreters(self.settings["python"], project.root)

@@ -196,7 +196,7 @@ class WarmRenderer:
     @classmethod
     def share(cls, python: str) -> None:
         """Start `python`'s warm process for the worker processes about to be forked from this one
-        (see `Transform.before_workers`): they ask it in turn instead of each importing SQLAlchemy,
+        (see `Transform.before_reading`): they ask it in turn instead of each importing SQLAlchemy,
         Alembic and FastAPI into one of their own."""
         if "fork" not in multiprocessing.get_all_start_methods() or os.environ.get("PYTHONPATH"):
             return  # workers that do not fork from here would not see it
@@ -206,6 +206,17 @@ class WarmRenderer:
                     cls._running[python] = WarmRenderer(python, shared=True)
                 except OSError:
                     pass
+
+    @classmethod
+    def stop_unused(cls, python: str) -> None:
+        """End `python`'s warm process if this process started it and nothing has asked it yet."""
+        with cls._lock:
+            warm = cls._running.get(python)
+            if warm is not None and warm.pid == os.getpid() and not warm.used:
+                cls._running.pop(python)
+                _close(warm.process.stdin)
+                warm.process.kill()
+                warm.process.wait()
 
     @classmethod
     def for_python(cls, python: str) -> WarmRenderer | None:
