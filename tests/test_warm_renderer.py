@@ -73,3 +73,28 @@ def _ask_from_worker(folder: str) -> tuple[int, bool, str]:
     completed = warm.run([sys.executable, "render_baseline.py", "{}"], Path(folder), {}, [])
     assert completed is not None
     return os.getpid(), warm.turns is not None and warm.pid != os.getpid(), completed.stdout
+
+
+@pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="warm renderers need fork")
+def test_the_renderer_started_before_reading_stops_when_no_project_needs_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from fixit_codemods.engine import Engine
+    from fixit_codemods.registry import select
+
+    monkeypatch.setattr(WarmRenderer, "_running", {})
+    monkeypatch.delenv("VIRTUAL_ENV", raising=False)
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'p'\n")
+    (tmp_path / "app.py").write_text("def main():\n    return 1\n")
+    started: list[WarmRenderer] = []
+    share = WarmRenderer.share.__func__  # type: ignore[attr-defined]
+
+    def recording_share(cls: type[WarmRenderer], python: str) -> None:
+        share(cls, python)
+        started.extend(cls._running.values())
+
+    monkeypatch.setattr(WarmRenderer, "share", classmethod(recording_share))
+    Engine(select("alembic", {}), jobs=1).run([tmp_path])
+    assert started, "started before the files were read"
+    assert started[0].process.poll() is not None  # no create_all anywhere: ended, not kept
+    assert sys.executable not in WarmRenderer._running
