@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import fields
+from types import FunctionType
 from typing import Any, Literal, Union, get_args, get_origin
 
 import libcst as cst
@@ -127,7 +128,13 @@ def _hooks_for(table: dict[type[CSTNode], _Hooks], kind: type[cst.CSTVisitor], n
     for prefix in ("visit_", "leave_"):
         name = prefix + node_class.__name__
         function = getattr(kind, name, None)
-        found.append(None if function is None or function is getattr(cst.CSTVisitor, name, None) else function)
+        written = next((klass.__dict__[name] for klass in kind.__mro__ if name in klass.__dict__), None)
+        if function is None or function is getattr(cst.CSTVisitor, name, None):
+            found.append(None)
+        elif isinstance(written, FunctionType):
+            found.append(function)  # a plain method: called with the visitor, as bound
+        else:  # a static or class method, or another descriptor: looked up on the visitor, as LibCST does
+            found.append(lambda visitor, node, name=name: getattr(visitor, name)(node))
     table[node_class] = hooks = (found[0], found[1])
     return hooks
 

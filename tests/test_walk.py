@@ -198,3 +198,19 @@ def test_inside_prunes_where_an_on_visit_asking_it_would() -> None:
     assert by_walk.events == by_libcst.events and len(by_walk.events) > 20
     with pytest.raises(ValueError):
         walk(module, Events(), inside=inside)  # its own on_visit: not dispatched by walk
+
+
+def test_hooks_that_are_static_methods_are_called_as_libcst_calls_them() -> None:
+    seen: list[str] = []
+
+    class Static(cst.CSTVisitor):
+        @staticmethod
+        def visit_Name(node: cst.Name) -> None:
+            seen.append(node.value)
+
+    module = cst.parse_module("a = b(c)\n")
+    module.visit(Static())
+    by_libcst = list(seen)
+    seen.clear()
+    walk(module, Static())
+    assert seen == by_libcst == ["a", "b", "c"]
