@@ -98,3 +98,20 @@ def test_the_renderer_started_before_reading_stops_when_no_project_needs_it(
     assert started, "started before the files were read"
     assert started[0].process.poll() is not None  # no create_all anywhere: ended, not kept
     assert sys.executable not in WarmRenderer._running
+
+
+def test_the_warm_up_render_leaves_no_model_behind() -> None:
+    """The throwaway model rendered after the preload is gone before any child forks: no mapper
+    registry of it is left for a project's mapper configuration to meet."""
+    import subprocess
+
+    pytest.importorskip("sqlalchemy")
+    pytest.importorskip("alembic")
+    code = (
+        "import sys; sys.path.insert(0, sys.argv[1]); import render_baseline as rb; rb.warm_up()\n"
+        "from sqlalchemy.orm import mapperlib; print(len(mapperlib._mapper_registries))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(baseline.SCRIPT.parent)], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "0"
