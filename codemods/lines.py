@@ -246,14 +246,14 @@ class Lines:
             self._positions = found
         return self._positions
 
-    def top_level_pieces(self, text: str) -> TopLevelPieces | None:
-        """Where the header, each top-level statement and the footer of the module lie in `text`,
-        its source, without generating code: a statement's text runs from its first line (from the
+    def top_level_pieces(self) -> TopLevelPieces | None:
+        """Where the header, each top-level statement and the footer of the module lie in its text,
+        without generating code: a statement's text runs from its first line (from the
         stdlib tree, decorators included) less its leading blank and comment lines, to the next
-        statement's. None when the stdlib tree did not line up or the module ends without a
-        newline. Not checked here: see `SourceFile.code_of`, which checks every piece it drops."""
-        module = self.module
-        if self._marks is None or not module.body or not module.has_trailing_newline:
+        statement's. None without the text, when the stdlib tree did not line up or the module ends
+        without a newline. Not checked here: see `SourceFile.code_of`, which checks every piece it drops."""
+        module, text = self.module, self._text
+        if text is None or self._marks is None or not module.body or not module.has_trailing_newline:
             return None
         line_starts = [0, *(found.end() for found in _LINE_BREAK.finditer(text))]
         starts = []

@@ -97,7 +97,8 @@ class SourceFile:
     def with_text(self, text: str, tree: ast.Module | None = None) -> SourceFile:
         """The same file with new content (the next transform in a run sees this). `tree`: its
         stdlib tree, when the caller has parsed it already (`check_parses`)."""
-        changed = SourceFile(self.path, self.relpath, self.module, self.is_package, self.encode(text), (text, self.encoding))
+        data, decoded = self.encode(text), (text, self.encoding)
+        changed = SourceFile(self.path, self.relpath, self.module, self.is_package, data, decoded)
         if tree is not None:
             changed.__dict__["ast"] = tree  # what the `ast` property would read again
         return changed
@@ -172,13 +173,14 @@ class SourceFile:
             else:
                 parts.append(code_of_nodes(module, (node,)))
         same_footer = _same(module.footer, original.footer)
-        parts.append(self.text[pieces.footer_start :] if same_footer else code_of_nodes(module, module.footer))
+        footer = self.text[pieces.footer_start :] if same_footer else code_of_nodes(module, module.footer)
+        parts.append(footer)
         return "".join(parts)
 
     def _top_level_pieces(self) -> TopLevelPieces | None:
         """`Lines.top_level_pieces`, with the header and footer checked to give back their text."""
         if "_pieces" not in self.__dict__:
-            pieces = self.lines.top_level_pieces(self.text)
+            pieces = self.lines.top_level_pieces()
             module = self.cst
             if pieces is not None and (
                 code_of_nodes(module, module.header) != self.text[: pieces.header_end]

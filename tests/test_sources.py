@@ -119,7 +119,7 @@ def test_pieces_follow_libcst_where_comments_belong() -> None:
     """A comment indented under a block ends that block (LibCST: the block's footer); one at the
     left margin starts the next statement: the pieces are cut where LibCST cuts them."""
     source = source_of(TEXTS["comments between statements"])
-    pieces = source.lines.top_level_pieces(source.text)
+    pieces = source.lines.top_level_pieces()
     assert pieces is not None
     texts = [source.text[start:end] for _, start, end in pieces.statements.values()]
     assert texts == [source.cst.code_for_node(node) for node in source.cst.body]

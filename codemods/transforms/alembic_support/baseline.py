@@ -213,10 +213,7 @@ class WarmRenderer:
         with cls._lock:
             warm = cls._running.get(python)
             if warm is not None and warm.pid == os.getpid() and not warm.used:
-                cls._running.pop(python)
-                _close(warm.process.stdin)
-                warm.process.kill()
-                warm.process.wait()
+                warm._stop()
 
     @classmethod
     def for_python(cls, python: str) -> WarmRenderer | None:
