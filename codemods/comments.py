@@ -29,10 +29,11 @@ import re
 import tokenize
 from collections import Counter
 from collections.abc import Iterable
+from typing import cast
 
 import libcst as cst
 from fixit_codemods.metadata import Metadata
-from fixit_codemods.walk import walk_with_metadata
+from fixit_codemods.walk import transform, walk_with_metadata
 from libcst.metadata import CodeRange, PositionProvider
 
 
@@ -190,7 +191,7 @@ def keep_comments(before: cst.Module, after: cst.Module) -> cst.Module:
         holder = _holder(statements, line)
         if holder is not None:
             placed.setdefault(holder, []).append(text)
-    return after.visit(_AddCommentLines(placed)) if placed else after
+    return cast(cst.Module, transform(after, _AddCommentLines(placed))) if placed else after
 
 
 def _comment_texts(text: str) -> Counter[str] | None:

@@ -20,11 +20,12 @@ import sys
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import cast
 
 import libcst as cst
 from fixit_codemods.metadata import positions_and_code
 from fixit_codemods.sources import ROUND_TRIP_ERROR, SourceError
-from fixit_codemods.walk import walk, walk_dispatches
+from fixit_codemods.walk import transform, walk, walk_dispatches
 from libcst.metadata import CodeRange
 
 # a line break as the parser counts them (a form feed ends no line)
@@ -279,25 +280,29 @@ def visit_near(
     module: cst.Module, transformer: cst.CSTTransformer | cst.CSTVisitor, where: Lines, lines: Iterable[int]
 ) -> cst.Module:
     """`module.visit(transformer)` for a transformer (or visitor) that acts on nothing but what lies
-    on `lines`: the statements wholly elsewhere are neither visited inside nor rebuilt (LibCST
-    rebuilds every node it visits, visitors too: most of a rewrite's cost). The statements themselves
-    are still visited and left, so `visit_X`/`leave_X` stay paired; what lies inside them is not seen."""
+    on `lines`: the statements wholly elsewhere are not visited inside. The statements themselves
+    are still visited and left, so `visit_X`/`leave_X` stay paired; what lies inside them is not seen.
+    A transformer rebuilds only what it changes (`walk.transform`)."""
     wanted = sorted(set(lines))
-    if isinstance(transformer, cst.CSTVisitor) and walk_dispatches(transformer):
-        walk(module, transformer, inside=lambda node: where.may_hold(node, wanted))
+
+    def inside(node: cst.CSTNode) -> bool:
+        return where.may_hold(node, wanted)
+
+    if isinstance(transformer, cst.CSTTransformer):
+        return cast(cst.Module, transform(module, transformer, inside=inside))
+    if walk_dispatches(transformer):
+        walk(module, transformer, inside=inside)
         return module
     visit = transformer.on_visit
 
     def on_visit(node: cst.CSTNode) -> bool:
-        return visit(node) and where.may_hold(node, wanted)
+        return visit(node) and inside(node)
 
     # on the instance, for this traversal only: a wrapping visitor would add a call to every hook
     transformer.on_visit = on_visit  # type: ignore[method-assign]
     try:
-        if isinstance(transformer, cst.CSTVisitor):
-            walk(module, transformer)
-            return module
-        return module.visit(transformer)
+        walk(module, transformer)
+        return module
     finally:
         del transformer.on_visit
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Iterable, Mapping, Sequence
+from typing import Iterable, Mapping, Sequence, cast
 
 import libcst as cst
 from fixit_codemods.api import FileRewrite, NewFile, Option, Safety, Site, Transform
@@ -21,7 +21,7 @@ from fixit_codemods.transforms.alembic_support.sites import (
     sites_to_edit,
     statement_call,
 )
-from fixit_codemods.walk import walk_with_metadata
+from fixit_codemods.walk import transform, walk_with_metadata
 from libcst.metadata import PositionProvider
 
 STARTUP_MODES = ("upgrade", "remove")
@@ -140,7 +140,7 @@ class AlembicBootstrap(Transform):
         if not statement_edits:
             return FileRewrite(None, sites)
         editor = StatementEditor(statement_edits)
-        module = self.add_needed_imports(source.cst.visit(editor), edits, source)
+        module = self.add_needed_imports(cast(cst.Module, transform(source.cst, editor)), edits, source)
         module = remove_imports_left_unused(module, names_used_in(editor.removed), source)
         return FileRewrite(source.code_of(module), sites)
 

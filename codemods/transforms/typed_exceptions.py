@@ -1620,6 +1620,7 @@ def clause(
     comments: Sequence[cst.EmptyLine] = (),
 ) -> cst.ExceptHandler:
     """One except clause: `except <classes>` (None keeps the original type) running `statements`."""
+    # LibCST's visit, which rebuilds every statement: each clause gets statements of its own
     statements = [statement.visit(ChainRaises(name)) for statement in statements]  # type: ignore[misc]
     statements[0] = statements[0].with_changes(
         leading_lines=[*comments, *(line for line in statements[0].leading_lines if line.comment is not None)]
