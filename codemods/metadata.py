@@ -22,7 +22,7 @@ from types import MappingProxyType
 from typing import Any
 
 import libcst as cst
-from fixit_codemods.codegen import PositionState
+from fixit_codemods.codegen import PositionState, generating
 from fixit_codemods.walk import can_walk, walk
 from libcst.metadata import (
     CodeRange,
@@ -45,7 +45,8 @@ def positions_and_code(module: cst.Module) -> tuple[Mapping[cst.CSTNode, CodeRan
     """`positions(module)`, and `module.code` from the same pass."""
     provider = PositionProvider()
     state = PositionState(default_indent=module.default_indent, default_newline=module.default_newline, provider=provider)
-    module._codegen(state)
+    with generating():
+        module._codegen(state)
     return provider._computed, "".join(state.tokens)  # type: ignore[return-value]
 
 

@@ -152,3 +152,17 @@ def test_trees_parsed_without_validation_are_the_parsers_and_validation_comes_ba
         assert quick.deep_equals(cst.parse_module(text))
     with pytest.raises(cst.CSTValidationError):
         cst.Name("not a name")  # nodes built outside a parse are validated as ever
+
+
+def test_parentheses_generated_by_an_object_are_libcsts_and_libcsts_own_comes_back() -> None:
+    from fixit_codemods.codegen import generating, module_code
+    from libcst._nodes.expression import _BaseParenthesizedNode
+
+    original = _BaseParenthesizedNode.__dict__["_parenthesize"]
+    text = "x = ((a) + (b, (c)))[(1)]\nf((yield), *(d), **(e))\nlambda: (g)\n"
+    module = cst.parse_module(text)
+    assert module_code(module) == module.code == text
+    assert _BaseParenthesizedNode.__dict__["_parenthesize"] is original
+    with pytest.raises(RuntimeError), generating():
+        raise RuntimeError("stop")
+    assert _BaseParenthesizedNode.__dict__["_parenthesize"] is original
