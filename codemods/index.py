@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
+from fixit_codemods.ast_walk import child_nodes, walk_ast
 from fixit_codemods.sources import SourceFile
 
 MAX_HOPS = 25
@@ -96,14 +97,14 @@ class ModuleFacts:
 def count_own_yields(function: ast.AST) -> int:
     """Yields that belong to `function` itself, not to functions or lambdas nested in it."""
     count = 0
-    stack = list(ast.iter_child_nodes(function))
+    stack = list(child_nodes(function))
     while stack:
         node = stack.pop()
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
             continue
         if isinstance(node, (ast.Yield, ast.YieldFrom)):
             count += 1
-        stack.extend(ast.iter_child_nodes(node))
+        stack.extend(child_nodes(node))
     return count
 
 
@@ -136,7 +137,7 @@ def _local_scopes(source: SourceFile) -> list[LocalScope]:
     pending: list[ast.AST] = [source.ast]
     while pending:
         node = pending.pop()
-        for child in ast.iter_child_nodes(node):
+        for child in child_nodes(node):
             if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 if any(isinstance(s, (ast.Import, ast.ImportFrom)) for s in own_statements(child.body)):
                     scopes.append(_local_scope(child, source.module, source.is_package))
@@ -168,12 +169,12 @@ def _local_scope(
             else:
                 scope.shadowed.add(node.targets[0].id)
         elif isinstance(node, (ast.For, ast.AsyncFor, ast.AnnAssign, ast.AugAssign)):
-            scope.shadowed.update(n.id for n in ast.walk(node.target) if isinstance(n, ast.Name))
+            scope.shadowed.update(n.id for n in walk_ast(node.target) if isinstance(n, ast.Name))
         elif isinstance(node, (ast.With, ast.AsyncWith)):
             for item in node.items:
                 if item.optional_vars is not None:
                     scope.shadowed.update(
-                        n.id for n in ast.walk(item.optional_vars) if isinstance(n, ast.Name)
+                        n.id for n in walk_ast(item.optional_vars) if isinstance(n, ast.Name)
                     )
     # a name both aliased and otherwise bound in one function is not one thing: forget the alias
     for name in scope.shadowed & set(scope.aliases):

@@ -36,6 +36,7 @@ import builtins
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterable, Iterator, Union
 
+from fixit_codemods.ast_walk import child_nodes, walk_ast
 from fixit_codemods.index import ProjectIndex, dotted_name, global_names, own_statements, top_level_statements
 from fixit_codemods.sources import SourceError
 
@@ -457,7 +458,7 @@ class SemanticModel:
         if name in {a.arg for a in [*function.args.posonlyargs, *function.args.args, *function.args.kwonlyargs]}:
             return None
         items: list[tuple[str, ast.expr]] = []
-        for child in ast.walk(function):
+        for child in walk_ast(function):
             targets = child.targets if isinstance(child, ast.Assign) else [child.target] if isinstance(child, ast.AnnAssign) and child.value is not None else []
             if any(isinstance(t, ast.Name) and t.id == name for t in targets):
                 value = child.value  # type: ignore[union-attr]
@@ -844,7 +845,7 @@ class SemanticModel:
                 if source.module or source.contains(f"{name}(".encode()):
                     return None  # a file the model cannot read may hold a caller
                 continue
-            for node in ast.walk(info.tree):
+            for node in walk_ast(info.tree):
                 if not isinstance(node, ast.Call) or _called_name(node) != name:
                     continue
                 reached, unseen = self.callees(source.module, node, node.lineno)
@@ -912,15 +913,15 @@ class SemanticModel:
         module, relpath = info.source.module, info.source.relpath
         benign: set[int] = set()  # references that build nothing: except clauses, bases, isinstance
         raised: dict[int, ast.Raise] = {}
-        for node in ast.walk(info.tree):
+        for node in walk_ast(info.tree):
             if isinstance(node, ast.ExceptHandler) and node.type is not None:
-                benign.update(id(n) for n in ast.walk(node.type))
+                benign.update(id(n) for n in walk_ast(node.type))
             elif isinstance(node, ast.ClassDef):
-                benign.update(id(n) for base in node.bases for n in ast.walk(base))
+                benign.update(id(n) for base in node.bases for n in walk_ast(base))
             elif isinstance(node, ast.Call) and dotted_name(node.func) in ("isinstance", "issubclass"):
-                benign.update(id(n) for arg in node.args[1:] for n in ast.walk(arg))
+                benign.update(id(n) for arg in node.args[1:] for n in walk_ast(arg))
             elif isinstance(node, ast.Call) and dotted_name(node.func) in ("pytest.raises", "raises"):
-                benign.update(id(n) for arg in node.args[:1] for n in ast.walk(arg))
+                benign.update(id(n) for arg in node.args[:1] for n in walk_ast(arg))
             elif isinstance(node, (ast.Import, ast.ImportFrom)):
                 continue  # aliases are not expressions: nothing to mark
             elif isinstance(node, ast.Raise) and node.exc is not None:
@@ -928,7 +929,7 @@ class SemanticModel:
                 raised[id(target)] = node
         raises: list[RaiseSite] = []
         unknown: list[Unknown] = []
-        for node in ast.walk(info.tree):
+        for node in walk_ast(info.tree):
             if not isinstance(node, (ast.Name, ast.Attribute)) or id(node) in benign:
                 continue
             name = dotted_name(node)
@@ -1195,13 +1196,13 @@ def _lines_wrapping(handler: ast.ExceptHandler, name: str) -> set[int]:
     return {
         node.lineno
         for statement in handler.body
-        for node in ast.walk(statement)
+        for node in walk_ast(statement)
         if isinstance(node, ast.Raise)
         and isinstance(node.exc, ast.Call)
         and any(
             isinstance(part, ast.Name) and part.id == name
             for argument in [*node.exc.args, *(k.value for k in node.exc.keywords)]
-            for part in ast.walk(argument)
+            for part in walk_ast(argument)
         )
     }
 
@@ -1264,7 +1265,7 @@ def _sets_after_super_init(init: AnyFunction, attribute: str) -> bool:
     self_name = _first_parameter(init)
     super_lines = [
         node.lineno
-        for node in ast.walk(init)
+        for node in walk_ast(init)
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "__init__"
     ]
     for statement in init.body:
@@ -1298,7 +1299,7 @@ class _Annotation:
 def names_bound_anywhere(tree: ast.Module) -> frozenset[str] | None:
     """Every name the module binds at any depth (None when a `from x import *` may bind any)."""
     bound: set[str] = set()
-    for node in ast.walk(tree):
+    for node in walk_ast(tree):
         if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
             bound.add(node.id)
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
@@ -1352,7 +1353,7 @@ def _target_names(statement: ast.stmt) -> set[str]:
         targets = [statement.target]
     elif isinstance(statement, (ast.With, ast.AsyncWith)):
         targets = [item.optional_vars for item in statement.items if item.optional_vars is not None]
-    return {node.id for target in targets for node in ast.walk(target) if isinstance(node, ast.Name)}
+    return {node.id for target in targets for node in walk_ast(target) if isinstance(node, ast.Name)}
 
 
 def _collect(
@@ -1431,7 +1432,7 @@ def _own_calls(statement: ast.stmt) -> Iterator[ast.Call]:
             continue
         if isinstance(node, ast.Call):
             yield node
-        stack.extend(ast.iter_child_nodes(node))
+        stack.extend(child_nodes(node))
 
 
 def _child_blocks(statement: ast.stmt) -> Iterator[list[ast.stmt]]:

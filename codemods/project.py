@@ -18,6 +18,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Callable, Generic, Iterable, Iterator, Sequence, TypeVar
 
 from fixit_codemods import discovery
+from fixit_codemods.ast_walk import walk_ast
 from fixit_codemods.index import ModuleFacts, ProjectIndex, module_facts, sibling_target
 from fixit_codemods.sources import SourceError, SourceFile
 
@@ -311,7 +312,7 @@ class Project:
         """The folder the application runs from: the file's own folder when it is no package and
         the file imports a module beside it by its bare name (`import database`, run as
         `uvicorn main:app` from `service/api`); else the folder its module name starts from."""
-        for node in ast.walk(source.ast):
+        for node in walk_ast(source.ast):
             if isinstance(node, ast.Import):
                 names = [alias.name for alias in node.names]
             elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:

@@ -21,6 +21,7 @@ from typing import ClassVar
 
 import libcst as cst
 from fixit_codemods.api import Action, FileRewrite, Option, Safety, Site, Transform
+from fixit_codemods.ast_walk import child_nodes, walk_ast
 from fixit_codemods.cst_helpers import ImportSpec, add_imports, dotted, standalone
 from fixit_codemods.index import (
     FunctionFacts,
@@ -105,7 +106,7 @@ def _path_to_yield(function: ast.AST) -> list[ast.AST]:
         node, path = stack.pop()
         if isinstance(node, (ast.Yield, ast.YieldFrom)):
             return path + [node]
-        for child in ast.iter_child_nodes(node):
+        for child in child_nodes(node):
             if not isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
                 stack.append((child, path + [node]))
     return []
@@ -148,7 +149,7 @@ def closes_what_it_yields(function: ast.AsyncFunctionDef) -> bool:
         and node.func.attr == "close"
         and isinstance(node.func.value, ast.Name)
         and node.func.value.id == value.id
-        for node in ast.walk(function)
+        for node in walk_ast(function)
     )
 
 
@@ -216,7 +217,7 @@ def _own_exits(statements: list[ast.stmt]) -> _Exits:
             exits.returns.append(node)
         elif isinstance(node, (ast.Yield, ast.YieldFrom)):
             exits.yields += 1
-        stack.extend(ast.iter_child_nodes(node))
+        stack.extend(child_nodes(node))
     return exits
 
 
@@ -272,16 +273,16 @@ def _target_problem(loop: ast.AsyncFor, function: ast.AST) -> str | None:
     """The session must stay inside the loop body: `async with` closes it at the end. A use
     after the loop that reads another binding of the name (a later loop or assignment) is fine."""
     name = loop.target.id  # type: ignore[attr-defined]
-    inside = {id(node) for statement in loop.body for node in ast.walk(statement)}
-    parents = {child: node for node in ast.walk(function) for child in ast.iter_child_nodes(node)}
-    uses = [node for node in ast.walk(function) if isinstance(node, ast.Name) and node.id == name]
+    inside = {id(node) for statement in loop.body for node in walk_ast(statement)}
+    parents = {child: node for node in walk_ast(function) for child in child_nodes(node)}
+    uses = [node for node in walk_ast(function) if isinstance(node, ast.Name) and node.id == name]
     end = loop.end_lineno or loop.lineno
     rebound = [node.lineno for node in uses if not isinstance(node.ctx, ast.Load) and node.lineno > end]
     enclosing_loops = []
     parent = parents.get(loop)
     while parent is not None:
         if isinstance(parent, (ast.For, ast.AsyncFor, ast.While)):
-            enclosing_loops.append({id(node) for node in ast.walk(parent)})
+            enclosing_loops.append({id(node) for node in walk_ast(parent)})
         parent = parents.get(parent)
     for node in uses:
         if node is loop.target or not isinstance(node.ctx, ast.Load):
@@ -336,9 +337,9 @@ def find_references(names: frozenset[str], source: SourceFile) -> list[Reference
     """Loads of `names` (bare or as the last part of `a.b.name`) in one module."""
     tree = source.ast
     lines = source.text.splitlines()
-    parents = {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
+    parents = {child: node for node in walk_ast(tree) for child in child_nodes(node)}
     found: list[Reference] = []
-    for node in ast.walk(tree):
+    for node in walk_ast(tree):
         if not isinstance(node, (ast.Name, ast.Attribute)) or not isinstance(node.ctx, ast.Load):
             continue
         name = dotted_name(node)
@@ -576,7 +577,7 @@ def _sketch_loop(loop: ast.AsyncFor, function: ast.AST | None, lines: list[str])
 
 def _pulls_from_generators(tree: ast.Module) -> bool:
     """Cheap pre-check before LibCST: an awaited `anext`, or `async for` over a call (one walk)."""
-    return any(_awaits_anext(node) or _loop_over_call(node) for node in ast.walk(tree))
+    return any(_awaits_anext(node) or _loop_over_call(node) for node in walk_ast(tree))
 
 
 def _walk_with_function(tree: ast.AST) -> Iterator[tuple[ast.AST, ast.AST | None, ast.AST | None]]:
@@ -590,7 +591,7 @@ def _walk_with_function(tree: ast.AST) -> Iterator[tuple[ast.AST, ast.AST | None
             function = node
         elif isinstance(node, (ast.ClassDef, ast.Lambda)):
             function = None
-        stack.extend((child, node, function) for child in ast.iter_child_nodes(node))
+        stack.extend((child, node, function) for child in child_nodes(node))
 
 
 def _anext_operand_ast(node: ast.AST, builtin_anext: bool) -> tuple[ast.expr, bool] | None:
@@ -617,7 +618,7 @@ def _sketched_factory(
     if not isinstance(operand, ast.Name) or function is None:
         return None, True
     creations = sorted(
-        (node for node in ast.walk(function) if _created_call(node, operand.id) is not None),
+        (node for node in walk_ast(function) if _created_call(node, operand.id) is not None),
         key=lambda node: (node.lineno, node.col_offset),
     )
     for statement in creations:

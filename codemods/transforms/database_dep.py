@@ -21,6 +21,7 @@ from fixit_codemods.api import (
     Transform,
     parse_bool,
 )
+from fixit_codemods.ast_walk import walk_ast
 from fixit_codemods.cst_helpers import ImportSpec, dotted, update_imports_in_package
 from fixit_codemods.index import ProjectIndex, dotted_name, resolve_relative
 from fixit_codemods.lines import Lines, lines_naming, visit_near
@@ -92,7 +93,7 @@ def scan_module(source: SourceFile) -> ModuleScan:
         alias = _written_alias(statement)
         if alias is not None:
             scan.aliases.append(alias)
-    for node in ast.walk(tree):
+    for node in walk_ast(tree):
         if isinstance(node, ast.Call):
             scan.names.update(_call_names(node))
             scan.dependency_calls.update(_dependency_call(node))
@@ -115,7 +116,7 @@ def _bound_names(statement: ast.stmt) -> set[str]:
         targets = statement.targets
     elif isinstance(statement, (ast.AnnAssign, ast.AugAssign)):
         targets = [statement.target]
-    return {node.id for target in targets for node in ast.walk(target) if isinstance(node, ast.Name)}
+    return {node.id for target in targets for node in walk_ast(target) if isinstance(node, ast.Name)}
 
 
 def _written_alias(statement: ast.stmt) -> WrittenAlias | None:
@@ -674,7 +675,7 @@ def _injects_session(model: SemanticModel, alias: AliasDefinition) -> bool:
     info, function = found
     module = info.source.module
     returns = function.returns
-    names = {dotted_name(node) for node in ast.walk(returns)} if returns is not None else set()
+    names = {dotted_name(node) for node in walk_ast(returns)} if returns is not None else set()
     return any(model.resolve(module, name, function.lineno) in SESSION_TYPES for name in names if name)
 
 

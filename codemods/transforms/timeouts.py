@@ -36,6 +36,7 @@ from fixit_codemods.api import (
     Transform,
     parse_list,
 )
+from fixit_codemods.ast_walk import walk_ast
 from fixit_codemods.cst_helpers import ImportSpec, add_imports, dotted
 from fixit_codemods.index import (
     ProjectIndex,
@@ -633,7 +634,7 @@ class TimeoutsTransform(Transform):
         has_llm_import = (
             any(name.startswith(f"{source.module}.") for name in project_names) if source.module else False
         )
-        for node in ast.walk(source.ast):
+        for node in walk_ast(source.ast):
             if isinstance(node, ast.Call):
                 callee = node.func
                 name = callee.attr if isinstance(callee, ast.Attribute) else getattr(callee, "id", None)
@@ -695,7 +696,7 @@ def _defines_constant(source: SourceFile) -> bool:
 def _imports_project(source: SourceFile, project: Project) -> bool:
     """Whether the module imports any module of the project (an import cycle could follow)."""
     packages = set(project.packages())
-    for node in ast.walk(source.ast):
+    for node in walk_ast(source.ast):
         if isinstance(node, ast.Import) and any(a.name.split(".")[0] in packages for a in node.names):
             return True
         if isinstance(node, ast.ImportFrom) and (node.level or (node.module or "").split(".")[0] in packages):
@@ -733,7 +734,7 @@ def _values_assigned(function: AnyFunction, name: str) -> list[ast.expr]:
     """Every value `name` is assigned in the function's own body; empty when it is also bound in
     another way (augmented, a loop target, `with ... as`), which the caller's check must refuse."""
     values: list[ast.expr] = []
-    for node in ast.walk(function):
+    for node in walk_ast(function):
         if _sets_items_of(node, name):
             return []
         if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in node.targets):
@@ -792,7 +793,7 @@ class _CallClassifier:
         holds_methods = re.search(
             rf"\.(?:{'|'.join(map(re.escape, sorted(names)))})\b(?!\s*\()", self.source.text
         ) is not None if names else False
-        for node in ast.walk(self.source.ast):
+        for node in walk_ast(self.source.ast):
             if not isinstance(node, ast.Call):
                 continue
             callee = node.func
@@ -1721,7 +1722,7 @@ def _library_settings(project: Project, model: SemanticModel) -> dict[tuple[str,
                 tree = source.ast
             except SourceError:
                 continue
-            for node in ast.walk(tree):
+            for node in walk_ast(tree):
                 if not isinstance(node, (ast.Assign, ast.AnnAssign)) or _is_none_constant(node.value):
                     continue
                 targets = node.targets if isinstance(node, ast.Assign) else [node.target]

@@ -27,6 +27,7 @@ from typing import Any
 
 import libcst as cst
 from fixit_codemods.api import Action, FileRewrite, NewFile, Option, Safety, Site, Transform, parse_list
+from fixit_codemods.ast_walk import child_nodes, walk_ast
 from fixit_codemods.codegen import parser_output_unvalidated
 from fixit_codemods.cst_helpers import (
     ImportSpec,
@@ -554,7 +555,7 @@ def catches_value_error(handler: cst.ExceptHandler) -> str:
 
 def binds_value_error(tree: ast.Module) -> bool:
     """Whether the module rebinds the name ValueError anywhere (then it is not the builtin)."""
-    return any(map(binds_value_error_here, ast.walk(tree)))
+    return any(map(binds_value_error_here, walk_ast(tree)))
 
 
 def binds_value_error_here(node: ast.AST) -> bool:
@@ -682,7 +683,7 @@ def handler_may_test_message(handler: ast.ExceptHandler) -> bool:
     whose body both reads the message and compares something."""
     if not handler.name or not catches_value_error_ast(handler):
         return False
-    inside = [child for statement in handler.body for child in ast.walk(statement)]
+    inside = [child for statement in handler.body for child in walk_ast(statement)]
     return any(reads_message(child, handler.name) for child in inside) and any(
         is_phrase_test(child) for child in inside
     )
@@ -721,7 +722,7 @@ class TryStatements(cst.CSTVisitor):
 
 
 def scan_catch_sites(source: SourceFile) -> list[CatchSite]:
-    nodes = list(ast.walk(source.ast))  # walked once, read twice
+    nodes = list(walk_ast(source.ast))  # walked once, read twice
     tries = sorted(
         (node for node in nodes if isinstance(node, ast.Try)), key=lambda n: (n.lineno, n.col_offset)
     )
@@ -764,7 +765,7 @@ def catch_sites(source: SourceFile, try_node: cst.Try, written: ast.Try) -> Iter
             and isinstance(node.exc, ast.Call)
             and (dotted_name(node.exc.func) or "").endswith("HTTPException")
             for statement in written.handlers[index].body
-            for node in ast.walk(statement)
+            for node in walk_ast(statement)
         )
         site.body_lines = (written.body[0].lineno, written.body[-1].end_lineno or written.body[-1].lineno)
         if catches_value_error(handler) == "among":
@@ -846,7 +847,7 @@ def statement_lists(tree: ast.AST) -> Iterator[list[ast.stmt]]:
             value = getattr(node, name, None)
             if isinstance(value, list) and value and isinstance(value[0], ast.stmt):
                 yield value
-        queue.extend(child for child in ast.iter_child_nodes(node) if isinstance(child, STATEMENT_HOLDERS))
+        queue.extend(child for child in child_nodes(node) if isinstance(child, STATEMENT_HOLDERS))
 
 
 def string_nodes(node: ast.AST, parents: dict[ast.AST, ast.AST] | None = None) -> Iterator[ast.expr]:
@@ -861,7 +862,7 @@ def string_nodes(node: ast.AST, parents: dict[ast.AST, ast.AST] | None = None) -
         ):
             yield current
             continue
-        children = list(ast.iter_child_nodes(current))
+        children = list(child_nodes(current))
         for child in children:
             parents[child] = current
         stack.extend(reversed(children))
@@ -1006,7 +1007,7 @@ class MessageScanner:
     def watched_handlers(self) -> Iterator[MessageSource]:
         if not self.watched:
             return
-        for node in ast.walk(self.tree):
+        for node in walk_ast(self.tree):
             if isinstance(node, ast.ExceptHandler) and node.type is not None:
                 types = node.type.elts if isinstance(node.type, ast.Tuple) else [node.type]
                 for name in filter(None, map(dotted_name, types)):
@@ -1526,7 +1527,7 @@ class Planner:
 def try_body_at(model: SemanticModel, module: str, handler_line: int) -> list[ast.stmt] | None:
     """The body of the `try` whose handler starts at `handler_line` in `module`."""
     info = model.module_info(module)
-    for node in ast.walk(info.tree) if info is not None else ():
+    for node in walk_ast(info.tree) if info is not None else ():
         if isinstance(node, ast.Try) and any(h.lineno == handler_line for h in node.handlers):
             return node.body
     return None

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Iterable
 
+from fixit_codemods.ast_walk import child_nodes
 from fixit_codemods.index import ProjectIndex, dotted_name, resolve_relative
 from fixit_codemods.project import Project
 from fixit_codemods.sources import SourceFile
@@ -183,7 +184,7 @@ class _UsageWalker(ast.NodeVisitor):
         self._guarded(CONDITION_GUARD, [node.test, *node.body, *node.orelse])
 
     def visit_Match(self, node: ast.AST) -> None:
-        self._guarded(CONDITION_GUARD, ast.iter_child_nodes(node))
+        self._guarded(CONDITION_GUARD, child_nodes(node))
 
     def visit_IfExp(self, node: ast.IfExp) -> None:
         self._guarded(CONDITION_GUARD, [node.test, node.body, node.orelse])

@@ -12,6 +12,7 @@ from pathlib import Path, PurePosixPath
 from typing import Iterable
 
 from fixit_codemods.api import Action, NewFile
+from fixit_codemods.ast_walk import walk_ast
 from fixit_codemods.index import ProjectIndex
 from fixit_codemods.project import Project
 from fixit_codemods.sources import SourceFile
@@ -461,7 +462,7 @@ def hand_written_ddl_line(source: SourceFile) -> int:
     """The line of the first string literal in `source` holding a table DDL statement, or 0."""
     if not DDL_STATEMENT.search(source.data):
         return 0
-    for node in ast.walk(source.ast):
+    for node in walk_ast(source.ast):
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
             if DDL_STATEMENT.search(node.value.encode("utf-8", "replace")):
                 return node.lineno

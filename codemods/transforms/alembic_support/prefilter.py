@@ -14,6 +14,8 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterable, Iterator
 
+from fixit_codemods.ast_walk import child_nodes, walk_ast
+
 SCHEMA_METHOD = "create_all"
 SCOPE_NODES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
@@ -22,7 +24,7 @@ COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 def has_candidate_site(tree: ast.Module) -> bool:
     # both shapes need an attribute `.create_all`: a quick walk rules out most files (the word in
     # docstrings and comments only), before the walk that keeps track of scopes
-    if not any(isinstance(node, ast.Attribute) and node.attr == SCHEMA_METHOD for node in ast.walk(tree)):
+    if not any(isinstance(node, ast.Attribute) and node.attr == SCHEMA_METHOD for node in walk_ast(tree)):
         return False
     finder = _CandidateFinder()
     finder.visit(tree)
@@ -110,4 +112,4 @@ def _own_nodes(nodes: Iterable[ast.AST]) -> Iterator[ast.AST]:
         node = stack.pop()
         yield node
         if not isinstance(node, (*SCOPE_NODES, *COMPREHENSIONS)):
-            stack.extend(ast.iter_child_nodes(node))
+            stack.extend(child_nodes(node))

@@ -9,6 +9,7 @@ import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from fixit_codemods.ast_walk import walk_ast
 from fixit_codemods.index import ProjectIndex, dotted_name, top_level_statements
 from fixit_codemods.project import Project
 from fixit_codemods.sources import SourceFile
@@ -324,11 +325,11 @@ def _portable_expression(
 ) -> Expression | None:
     """`node` as source text valid in another module, with the imports it needs; None when it uses
     anything but module-level names (locals, lambdas, comprehensions)."""
-    if any(isinstance(n, (ast.Lambda, ast.comprehension, ast.NamedExpr)) for n in ast.walk(node)):
+    if any(isinstance(n, (ast.Lambda, ast.comprehension, ast.NamedExpr)) for n in walk_ast(node)):
         return None
     module_facts = index.modules.get(facts.module)
     imports: list[ImportLine] = []
-    for name in sorted({n.id for n in ast.walk(node) if isinstance(n, ast.Name)}):
+    for name in sorted({n.id for n in walk_ast(node) if isinstance(n, ast.Name)}):
         if module_facts is not None and name in module_facts.imports:
             imports.append(_import_for(name, module_facts.imports[name]))
         elif name in facts.assigned:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Callable, Collection, Iterable, Mapping, Sequence, Union  # noqa: UP035
 
 import libcst as cst
+from fixit_codemods.ast_walk import walk_ast
 from fixit_codemods.cst_helpers import StatementTransformer, unused_aliases
 from fixit_codemods.index import resolve_relative, sibling_target
 from fixit_codemods.metadata import Metadata
@@ -454,7 +455,7 @@ def _without_unrelated_definitions(source: SourceFile) -> str | None:
 def _matters(definition: ast.AST) -> bool:
     return any(
         (isinstance(node, ast.Attribute) and node.attr in SCHEMA_METHODS) or isinstance(node, ast.Global)
-        for node in ast.walk(definition)
+        for node in walk_ast(definition)
     )
 
 
