@@ -76,21 +76,52 @@ class _SyntacticPosition:
         self.state, self.node, self.start_node, self.end_node = state, node, start_node, end_node
 
     def __enter__(self) -> None:
-        self.start = CodePosition(self.state.line, self.state.column)
+        self.start = self.state.position()
 
     def __exit__(self, *exc_info: object) -> None:
         state = self.state
         computed = state.provider._computed  # type: ignore[attr-defined]
-        end = CodePosition(state.line, state.column)
+        end = state.position()
         start = computed[self.start_node].start if self.start_node is not None else self.start
         end = computed[self.end_node].end if self.end_node is not None else end
-        computed[self.node] = CodeRange(start, end)
+        computed[self.node] = _code_range(start, end)
+
+
+def _code_range(start: CodePosition, end: CodePosition) -> CodeRange:
+    """`CodeRange(start, end)` without its constructor's checks for tuples (both are positions)."""
+    found = object.__new__(CodeRange)
+    object.__setattr__(found, "start", start)
+    object.__setattr__(found, "end", end)
+    return found
 
 
 class PositionState(PositionProvidingCodegenState):
-    """PositionProvider's codegen state: a token without a line break only moves the column."""
+    """PositionProvider's codegen state: a token without a line break only moves the column, and
+    one CodePosition stands for each place (they are immutable: nodes that start or end at the same
+    place share it, where LibCST makes one for each)."""
 
-    __slots__ = ()
+    __slots__ = ("_positions",)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._positions: dict[tuple[int, int], CodePosition] = {}
+
+    def position(self) -> CodePosition:
+        """Where the code generated so far ends."""
+        place = (self.line, self.column)
+        found = self._positions.get(place)
+        if found is None:
+            found = self._positions[place] = CodePosition(self.line, self.column)
+        return found
+
+    def before_codegen(self, node: CSTNode) -> None:
+        self._stack.append(self.position())
+
+    def after_codegen(self, node: CSTNode) -> None:
+        start = self._stack.pop()
+        computed = self.provider._computed  # type: ignore[attr-defined]
+        if node not in computed:  # a syntactic position already recorded stands
+            computed[node] = _code_range(start, self.position())
 
     def add_token(self, value: str) -> None:
         self.tokens.append(value)
