@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable, Sequence
 
 import libcst as cst
+from fixit_codemods.codegen import code_for_node
 from fixit_codemods.walk import walk
 
 
@@ -422,7 +423,7 @@ def standalone(expression: cst.BaseExpression) -> cst.BaseExpression:
     """`expression`, in parentheses when it cannot stand outside the brackets it came from: a
     comment or line break between its parts (`factory  # why⏎ ()`) is valid only inside brackets."""
     try:
-        cst.parse_expression(cst.Module([]).code_for_node(expression))
+        cst.parse_expression(code_for_node(expression))
     except cst.ParserSyntaxError:
         return expression.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
     return expression

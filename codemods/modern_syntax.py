@@ -26,6 +26,7 @@ import warnings
 from typing import Union
 
 import libcst as cst
+from fixit_codemods.codegen import code_for_node
 
 PLACEHOLDER = "_"
 
@@ -105,7 +106,7 @@ def _parenthesised_if_tuple(kind: cst.BaseExpression) -> cst.BaseExpression:
 
 
 def _code(node: cst.CSTNode) -> str:
-    return cst.Module([]).code_for_node(node)
+    return code_for_node(node)
 
 
 def _readable_string(node: AnyFormattedString) -> cst.BaseExpression:

@@ -22,6 +22,7 @@ from typing import ClassVar
 import libcst as cst
 from fixit_codemods.api import Action, FileRewrite, Option, Safety, Site, Transform
 from fixit_codemods.ast_walk import child_nodes, walk_ast
+from fixit_codemods.codegen import code_for_node
 from fixit_codemods.cst_helpers import ImportSpec, add_imports, dotted, standalone
 from fixit_codemods.index import (
     FunctionFacts,
@@ -1052,7 +1053,7 @@ def _only_reraises(handler: cst.ExceptHandler) -> bool:
         return False
     smalls = body[0].body
     only_raise = len(smalls) == 1 and isinstance(smalls[0], cst.Raise) and smalls[0].exc is None
-    return only_raise and "#" not in cst.Module([]).code_for_node(handler)
+    return only_raise and "#" not in code_for_node(handler)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1145,7 +1146,7 @@ class BlockRewriter(cst.CSTTransformer):
         return updated_node
 
     def _only_dropped_breaks(self, block: cst.BaseSuite) -> bool:
-        code = cst.Module([]).code_for_node(block)
+        code = code_for_node(block)
         statements = block.body if isinstance(block, cst.IndentedBlock) else [block]
         return "#" not in code and all(
             isinstance(statement, (cst.SimpleStatementLine, cst.SimpleStatementSuite))
@@ -2025,7 +2026,7 @@ class TestDoubles:
         return None
 
     def _decorate_fake(self, fake: cst.FunctionDef, patch: Patch, edits: FileEdits) -> None:
-        definition = ast.parse(cst.Module([]).code_for_node(fake)).body[0]
+        definition = ast.parse(code_for_node(fake)).body[0]
         if not isinstance(definition, ast.AsyncFunctionDef):
             raise LeaveAlone(
                 f"`{fake.name.value}` stands in for `{patch.plan.name}` but is not an async generator"

@@ -22,6 +22,7 @@ from fixit_codemods.api import (
     parse_bool,
 )
 from fixit_codemods.ast_walk import walk_ast
+from fixit_codemods.codegen import code_for_node
 from fixit_codemods.cst_helpers import ImportSpec, dotted, update_imports_in_package
 from fixit_codemods.index import ProjectIndex, dotted_name, resolve_relative
 from fixit_codemods.lines import Lines, lines_naming, visit_near
@@ -871,7 +872,7 @@ class ParameterRewriter(cst.CSTTransformer):
             if is_dependency and dependency_argument is None:
                 dependency_argument = argument.value
             elif not _is_default_use_cache(argument):
-                extra.append(cst.Module([]).code_for_node(argument).strip().rstrip(","))
+                extra.append(code_for_node(argument).strip().rstrip(","))
         if dependency_argument is None:
             return None
         names = tuple(n for n in (dotted(node.func), dotted(dependency_argument)) if n)
@@ -933,7 +934,7 @@ class ParameterRewriter(cst.CSTTransformer):
         alias = self.aliases[call.dependency]
         declared = self._resolve(type_node) if type_node is not None else alias.type
         if declared != alias.type:
-            shown = cst.Module([]).code_for_node(type_node) if type_node is not None else ""
+            shown = code_for_node(type_node) if type_node is not None else ""
             return Decision(Action.REVIEW, f"declared type {shown} is not {alias.name}'s type {alias.type}")
         spelling = self.plan.spellings[call.dependency]
         if spelling.blocked:

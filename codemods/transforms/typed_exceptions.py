@@ -28,7 +28,7 @@ from typing import Any
 import libcst as cst
 from fixit_codemods.api import Action, FileRewrite, NewFile, Option, Safety, Site, Transform, parse_list
 from fixit_codemods.ast_walk import child_nodes, walk_ast
-from fixit_codemods.codegen import parser_output_unvalidated
+from fixit_codemods.codegen import code_for_node, parser_output_unvalidated
 from fixit_codemods.cst_helpers import (
     ImportSpec,
     StatementTransformer,
@@ -380,8 +380,7 @@ class HandlerShape:
 
 
 def statements_code(statements: Sequence[cst.BaseStatement]) -> list[str]:
-    empty = cst.Module(body=[])
-    return [empty.code_for_node(statement.with_changes(leading_lines=())).strip() for statement in statements]
+    return [code_for_node(statement.with_changes(leading_lines=())).strip() for statement in statements]
 
 
 def next_test(statements: Sequence[cst.BaseStatement], reader: MessageReader) -> int | None:

@@ -12,6 +12,7 @@ from typing import Callable, Collection, Iterable, Mapping, Sequence, Union  # n
 
 import libcst as cst
 from fixit_codemods.ast_walk import walk_ast
+from fixit_codemods.codegen import code_for_node
 from fixit_codemods.cst_helpers import StatementTransformer, unused_aliases
 from fixit_codemods.index import resolve_relative, sibling_target
 from fixit_codemods.metadata import Metadata
@@ -208,7 +209,7 @@ class _Finder(cst.CSTVisitor):
             scope_is_async=isinstance(scope_node, cst.FunctionDef) and scope_node.asynchronous is not None,
             guard=self.guard_of(call),
             receiver=self.qualified(receiver),
-            receiver_text=cst.Module([]).code_for_node(receiver),
+            receiver_text=code_for_node(receiver),
             engine=self.engine_of(bind, call),
             problem=problem,
             drops_schema=False,
@@ -386,10 +387,10 @@ def _same_statement(
     if node is None:
         return None
     starting = source.lines.statements_at(line)
-    written = stand_in.cst.code_for_node(node)
+    written = code_for_node(node, stand_in.cst)
     matches = [
         other for other in starting or ()
-        if type(other) is type(node) and source.cst.code_for_node(other) == written
+        if type(other) is type(node) and code_for_node(other, source.cst) == written
     ]
     return matches[0] if len(matches) == 1 else None  # type: ignore[return-value]
 
