@@ -294,6 +294,9 @@ class ProjectIndex:
 
     def __init__(self, modules: Iterable[ModuleFacts]) -> None:
         self.modules: dict[str, ModuleFacts] = {facts.module: facts for facts in modules}
+        # canonical names found, for the modules as they stand (see `canonical`)
+        self._canonical: dict[str, str] = {}
+        self._canonical_for: tuple[int, int] = (id(self.modules), 0)
 
     def resolve(self, module: str, name: str, line: int | None = None) -> str:
         """The canonical qualified name of `name` (possibly dotted) as seen from `module`, at `line`
@@ -335,7 +338,19 @@ class ProjectIndex:
         return None
 
     def canonical(self, qualified: str) -> str:
-        """Follow re-exports and aliases until the name where the object is defined."""
+        """Follow re-exports and aliases until the name where the object is defined. Remembered: the
+        answer depends on the modules alone: another `modules`, or a new `generation` of them, starts
+        afresh (a module read on demand is the one it would have been read as at any time)."""
+        modules_now = (id(self.modules), getattr(self.modules, "generation", 0))
+        if modules_now != self._canonical_for:  # other modules, or "" stands for another script
+            self._canonical.clear()
+            self._canonical_for = modules_now
+        found = self._canonical.get(qualified)
+        if found is None:
+            found = self._canonical[qualified] = self._follow(qualified)
+        return found
+
+    def _follow(self, qualified: str) -> str:
         seen: set[str] = set()
         for _ in range(MAX_HOPS):
             if qualified in seen:

@@ -119,12 +119,15 @@ class ModulesOnDemand(dict):  # type: ignore[type-arg]  # dict[str, ModuleFacts]
         # the file the module name "" (a script outside any package) stands for, when a transform
         # resolves names in one such file; None: the last one that parses
         self.unnamed: SourceFile | None = None
+        self.generation = 0  # one more each time a module may read otherwise (see ProjectIndex.canonical)
 
     def stand_for_unnamed(self, source: SourceFile) -> None:
-        """Let the module name "" mean this script from now on."""
+        """Let the module name "" mean this script from now on (a new `generation` of the modules:
+        names resolved before may resolve otherwise)."""
         self.unnamed = source
         dict.pop(self, "", None)
         self.absent.discard("")
+        self.generation += 1
 
     def __contains__(self, module: object) -> bool:
         return isinstance(module, str) and self.load(module)
