@@ -52,7 +52,18 @@ class StatementTransformer(cst.CSTTransformer):
     rebuilds every node it visits, most of them expressions): each comes back as the same node."""
 
     def on_visit(self, node: cst.CSTNode) -> bool:
-        return not isinstance(node, cst.BaseExpression) and super().on_visit(node)
+        return not _is_expression(type(node)) and super().on_visit(node)
+
+
+_EXPRESSION_TYPES: dict[type, bool] = {}
+
+
+def _is_expression(kind: type) -> bool:
+    """`issubclass(kind, cst.BaseExpression)`, remembered (ABCMeta's check is a Python-level call)."""
+    found = _EXPRESSION_TYPES.get(kind)
+    if found is None:
+        found = _EXPRESSION_TYPES[kind] = issubclass(kind, cst.BaseExpression)
+    return found
 
 
 def dotted(node: cst.BaseExpression) -> str | None:

@@ -31,6 +31,7 @@ from libcst.metadata import (
     PositionProvider,
     Scope,
     ScopeProvider,
+    scope_provider,
 )
 from libcst.metadata.expression_context_provider import ExpressionContext, ExpressionContextVisitor
 from libcst.metadata.scope_provider import ScopeVisitor
@@ -78,8 +79,11 @@ def _visitors_walk() -> Iterator[None]:
     """LibCST's scope and context visitors visit parts of the tree themselves (`node.body.visit(self)`
     from `visit_FunctionDef`): while they run, a visitor's `node.visit` walks (see `walk`; a
     visitor's `visit` returns the node it was given, so nothing else changes). Transformers are
-    LibCST's own. Undone on leaving, exceptions included: nothing outside this module sees it."""
+    LibCST's own. And the ScopeVisitor's test of every node it leaves against its 18 assignment-like
+    node classes (each one an ABCMeta check, a Python-level call) is one lookup by the node's type
+    (`_AssignmentLike`). Undone on leaving, exceptions included: nothing outside this module sees it."""
     original = cst.CSTNode.visit
+    assignment_like = getattr(scope_provider, "_ASSIGNMENT_LIKE_NODES", None)
 
     def visit(self: cst.CSTNode, visitor: Any) -> Any:
         if isinstance(visitor, cst.CSTVisitor) and can_walk(visitor):
@@ -88,10 +92,33 @@ def _visitors_walk() -> Iterator[None]:
         return original(self, visitor)
 
     cst.CSTNode.visit = visit  # type: ignore[method-assign]
+    if isinstance(assignment_like, tuple):
+        _AssignmentLikeCheck.classes = assignment_like
+        scope_provider._ASSIGNMENT_LIKE_NODES = _AssignmentLike  # type: ignore[attr-defined]
     try:
         yield
     finally:
         cst.CSTNode.visit = original  # type: ignore[method-assign]
+        if isinstance(assignment_like, tuple):
+            scope_provider._ASSIGNMENT_LIKE_NODES = assignment_like  # type: ignore[attr-defined]
+
+
+class _AssignmentLikeCheck(type):
+    """`isinstance(node, _AssignmentLike)` is `isinstance(node, classes)`, looked up by type."""
+
+    classes: tuple[type, ...] = ()
+    by_type: dict[type, bool] = {}
+
+    def __instancecheck__(cls, instance: object) -> bool:
+        kind = type(instance)
+        found = _AssignmentLikeCheck.by_type.get(kind)
+        if found is None:
+            found = _AssignmentLikeCheck.by_type[kind] = isinstance(instance, _AssignmentLikeCheck.classes)
+        return found
+
+
+class _AssignmentLike(metaclass=_AssignmentLikeCheck):
+    pass
 
 
 class Metadata(MetadataWrapper):
