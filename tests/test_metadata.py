@@ -94,9 +94,13 @@ def test_goldens_and_example() -> None:
 
 
 def test_libcst_traversal_is_its_own_again_afterwards() -> None:
+    from libcst.metadata import scope_provider
+
     original = cst.CSTNode.visit
+    assignment_like = scope_provider._ASSIGNMENT_LIKE_NODES
     scopes(cst.parse_module("x = 1\n"))
     assert cst.CSTNode.visit is original
+    assert scope_provider._ASSIGNMENT_LIKE_NODES is assignment_like
 
     class Failing(cst.CSTVisitor):
         def visit_Name(self, node: cst.Name) -> None:
