@@ -25,7 +25,7 @@ from typing import cast
 import libcst as cst
 from fixit_codemods.metadata import positions_and_code
 from fixit_codemods.sources import ROUND_TRIP_ERROR, SourceError
-from fixit_codemods.walk import transform, walk, walk_dispatches
+from fixit_codemods.walk import pruned, transform, walk, walk_dispatches
 from libcst.metadata import CodeRange
 
 # a line break as the parser counts them (a form feed ends no line)
@@ -292,19 +292,10 @@ def visit_near(
         return cast(cst.Module, transform(module, transformer, inside=inside))
     if walk_dispatches(transformer):
         walk(module, transformer, inside=inside)
-        return module
-    visit = transformer.on_visit
-
-    def on_visit(node: cst.CSTNode) -> bool:
-        return visit(node) and inside(node)
-
-    # on the instance, for this traversal only: a wrapping visitor would add a call to every hook
-    transformer.on_visit = on_visit  # type: ignore[method-assign]
-    try:
-        walk(module, transformer)
-        return module
-    finally:
-        del transformer.on_visit
+    else:
+        with pruned(transformer, inside):
+            walk(module, transformer)
+    return module
 
 
 def lines_naming(text: str, names: Iterable[str]) -> list[int]:

@@ -29,7 +29,8 @@ transformer left alone is the same object as before (so `SourceFile.code_of` reu
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import fields
 from types import FunctionType
 from typing import Any, Literal, Union, get_args, get_origin
@@ -132,18 +133,20 @@ def _walk_dispatched(
 
 
 def _hooks_for(table: dict[type[CSTNode], _Hooks], kind: type[cst.CSTVisitor], node_class: type[CSTNode]) -> _Hooks:
-    """The visitor class's own `visit_<Node>` and `leave_<Node>` (None: LibCST's no-op, or none)."""
+    """The visitor (or transformer) class's own `visit_<Node>` and `leave_<Node>` (None: LibCST's
+    no-op, or none)."""
+    base = _libcst_base(kind)
     found: list[Any] = []
     for prefix in ("visit_", "leave_"):
         name = prefix + node_class.__name__
         function = getattr(kind, name, None)
         written = next((klass.__dict__[name] for klass in kind.__mro__ if name in klass.__dict__), None)
-        if function is None or function is getattr(cst.CSTVisitor, name, None):
+        if function is None or function is getattr(base, name, None):
             found.append(None)
         elif isinstance(written, FunctionType):
             found.append(function)  # a plain method: called with the visitor, as bound
         else:  # a static or class method, or another descriptor: looked up on the visitor, as LibCST does
-            found.append(lambda visitor, node, name=name: getattr(visitor, name)(node))
+            found.append(lambda visitor, *nodes, name=name: getattr(visitor, name)(*nodes))
     table[node_class] = hooks = (found[0], found[1])
     return hooks
 
@@ -286,7 +289,7 @@ def _attribute_hooks(kind: type[cst.CSTVisitor]) -> frozenset[tuple[str, str]] |
 
 # -- transformers ---------------------------------------------------------------------------------
 
-# transformer class -> node class -> its visit and leave hooks (see `_transform`)
+# transformer class -> node class -> its visit and leave hooks (see `_hooks_for`)
 _TRANSFORMER_DISPATCH: dict[type[cst.CSTTransformer], dict[type[CSTNode], _Hooks]] = {}
 
 
@@ -311,17 +314,24 @@ def _transform_by_libcst(
 ) -> CSTNode | RemovalSentinel | FlattenSentinel[CSTNode]:
     if inside is None:
         return node.visit(transformer)
-    visit = transformer.on_visit
+    with pruned(transformer, inside):
+        return node.visit(transformer)
+
+
+@contextmanager
+def pruned(visitor: cst.CSTVisitor | cst.CSTTransformer, inside: Callable[[CSTNode], bool]) -> Iterator[None]:
+    """While this runs, `visitor` goes inside a node only where its `on_visit` and `inside` both say so
+    (set on the instance, for this traversal only: a wrapping visitor would add a call to every hook)."""
+    visit = visitor.on_visit
 
     def on_visit(node: CSTNode) -> bool:
         return visit(node) and inside(node)
 
-    # on the instance, for this traversal only: a wrapping visitor would add a call to every hook
-    transformer.on_visit = on_visit  # type: ignore[method-assign]
+    visitor.on_visit = on_visit  # type: ignore[method-assign]
     try:
-        return node.visit(transformer)
+        yield
     finally:
-        del transformer.on_visit
+        del visitor.on_visit
 
 
 def _transform(
@@ -337,7 +347,7 @@ def _transform(
         visit_children = bool(transformer.on_visit(node))
         leave = None
     else:
-        visit, leave = table.get(node_class) or _transformer_hooks_for(table, type(transformer), node_class)
+        visit, leave = table.get(node_class) or _hooks_for(table, type(transformer), node_class)
         visit_children = visit is None or visit(transformer, node) is not False
     updated = node
     if visit_children and (inside is None or inside(node)):
@@ -415,26 +425,3 @@ class _Replay(cst.CSTTransformer):
     def check_done(self) -> None:
         if self.remaining:
             raise RuntimeError("transform: LibCST visited fewer children than the learned order names")
-
-
-def _transformer_hooks_for(
-    table: dict[type[CSTNode], _Hooks], kind: type[cst.CSTTransformer], node_class: type[CSTNode]
-) -> _Hooks:
-    """The transformer class's own `visit_<Node>` and `leave_<Node>` (None: LibCST's no-op, or none)."""
-    found: list[Any] = []
-    for prefix in ("visit_", "leave_"):
-        name = prefix + node_class.__name__
-        function = getattr(kind, name, None)
-        written = next((klass.__dict__[name] for klass in kind.__mro__ if name in klass.__dict__), None)
-        if function is None or function is getattr(cst.CSTTransformer, name, None):
-            found.append(None)
-        elif isinstance(written, FunctionType):
-            found.append(function)  # a plain method: called with the transformer, as bound
-        elif prefix == "visit_":  # a static or class method, or another descriptor: looked up as LibCST does
-            found.append(lambda transformer, node, name=name: getattr(transformer, name)(node))
-        else:
-            found.append(
-                lambda transformer, original, updated, name=name: getattr(transformer, name)(original, updated)
-            )
-    table[node_class] = hooks = (found[0], found[1])
-    return hooks
