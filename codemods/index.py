@@ -294,9 +294,9 @@ class ProjectIndex:
 
     def __init__(self, modules: Iterable[ModuleFacts]) -> None:
         self.modules: dict[str, ModuleFacts] = {facts.module: facts for facts in modules}
-        # canonical names found, for the modules as they stand (see `canonical`)
+        # canonical names found, for these modules as they stand (see `canonical`)
         self._canonical: dict[str, str] = {}
-        self._canonical_for: tuple[int, int] = (id(self.modules), 0)
+        self._canonical_for: tuple[object, int] = (self.modules, 0)
 
     def resolve(self, module: str, name: str, line: int | None = None) -> str:
         """The canonical qualified name of `name` (possibly dotted) as seen from `module`, at `line`
@@ -341,10 +341,10 @@ class ProjectIndex:
         """Follow re-exports and aliases until the name where the object is defined. Remembered: the
         answer depends on the modules alone: another `modules`, or a new `generation` of them, starts
         afresh (a module read on demand is the one it would have been read as at any time)."""
-        modules_now = (id(self.modules), getattr(self.modules, "generation", 0))
-        if modules_now != self._canonical_for:  # other modules, or "" stands for another script
-            self._canonical.clear()
-            self._canonical_for = modules_now
+        modules, generation = self.modules, getattr(self.modules, "generation", 0)
+        if modules is not self._canonical_for[0] or generation != self._canonical_for[1]:
+            self._canonical.clear()  # other modules, or "" stands for another script
+            self._canonical_for = (modules, generation)
         found = self._canonical.get(qualified)
         if found is None:
             found = self._canonical[qualified] = self._follow(qualified)

@@ -77,3 +77,30 @@ def test_import_cycles_do_not_hang(tmp_path: Path) -> None:
     index = index_of(tmp_path)
     assert index.resolve("pkg.a", "thing") in {"pkg.a.thing", "pkg.b.thing"}
     assert index.function("pkg.a.thing") is None
+
+
+def test_canonical_names_are_remembered_only_for_the_modules_they_were_found_in(tmp_path: Path) -> None:
+    write(tmp_path / "app" / "__init__.py", "from .db import engine\n")
+    write(tmp_path / "app" / "db.py", "engine = object()\n")
+    index = index_of(tmp_path)
+    assert index.canonical("app.engine") == "app.db.engine"
+    assert index.canonical("app.engine") == "app.db.engine"  # remembered, the same answer
+    index.modules = {name: facts for name, facts in index.modules.items() if name != "app.db"}
+    assert index.canonical("app.engine") == "app.db.engine"  # re-exported, to a module now unknown
+    index.modules = {name: facts for name, facts in index.modules.items() if name != "app"}
+    assert index.canonical("app.engine") == "app.engine"  # no module `app` any more: not followed
+
+
+def test_canonical_names_start_afresh_when_the_unnamed_module_stands_for_another(tmp_path: Path) -> None:
+    write(tmp_path / "app" / "__init__.py", "from .db import engine\n")
+    write(tmp_path / "app" / "db.py", "engine = object()\n")
+    write(tmp_path / "script.py", "from app import engine\n")
+    groups, _, _ = load_sources([tmp_path], tmp_path, tmp_path, (), ())
+    project = Project(tmp_path, groups[tmp_path], jobs=1)
+    index = project.index_on_demand()
+    assert index.canonical("app.engine") == "app.db.engine"
+    assert "app.engine" in index._canonical
+    script = next(source for source in groups[tmp_path] if source.relpath == "script.py")
+    index.modules.stand_for_unnamed(script)  # type: ignore[attr-defined]
+    assert index.canonical("app.db.engine") == "app.db.engine"
+    assert "app.engine" not in index._canonical  # forgotten: names may resolve otherwise now
