@@ -106,3 +106,29 @@ def test_an_interrupted_batch_stops_its_workers_and_leaves_no_worktree(
 
     status = subprocess.run([str(FIXIT), "batch", "status"], cwd=tmp_path, env=env, capture_output=True, text=True)
     assert "interrupted" in status.stdout, status.stdout
+
+
+def test_a_stop_signal_in_a_finalizer_is_signalled_again_outside_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A KeyboardInterrupt raised in `__del__` (a subprocess's `Popen` going, in a job) is printed as
+    "Exception ignored" and dropped, and the job would run on: the worker sends itself the signal
+    again instead, and raises it where the job can stop."""
+    from fixit_codemods.batch import executors
+
+    again: list[int] = []
+    monkeypatch.setattr(executors, "_signal_again", again.append)
+    monkeypatch.setitem(executors._WORKER, "busy", True)
+    monkeypatch.setitem(executors._WORKER, "stopping", False)
+    raised: list[str] = []
+
+    class Going:
+        def __del__(self) -> None:
+            try:
+                executors._worker_stop(signal.SIGINT, sys._getframe())
+            except KeyboardInterrupt:
+                raised.append("in the finalizer")
+
+    Going()  # its finalizer runs here, and the signal lands in it
+    assert raised == [] and again == [signal.SIGINT] and executors._WORKER["busy"]
+    with pytest.raises(KeyboardInterrupt):  # signalled again, outside any finalizer: the job stops
+        executors._worker_stop(signal.SIGINT, sys._getframe())
+    assert not executors._WORKER["busy"] and executors._WORKER["stopping"]

@@ -15,7 +15,7 @@ SHAPES_SOURCE = ROOT / "tests" / "test_walk.py"
 
 
 def modules() -> list[cst.Module]:
-    from tests.test_walk import SHAPES
+    from test_walk import SHAPES
 
     paths = sorted((ROOT / "golden").rglob("*.py")) + sorted((ROOT / "examples").rglob("*.py"))
     found = [cst.parse_module(text) for text in SHAPES.values()]
@@ -158,7 +158,7 @@ def test_a_leave_hook_returning_no_node_fails_as_in_libcst() -> None:
 
 
 def test_inside_prunes_where_an_on_visit_asking_it_would() -> None:
-    from tests.test_walk import SHAPES
+    from test_walk import SHAPES
 
     module = cst.parse_module(SHAPES["every statement"] + SHAPES["expressions"] + "s = e(s)\n")
 
