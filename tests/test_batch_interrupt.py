@@ -115,7 +115,7 @@ def test_a_stop_signal_in_a_finalizer_is_signalled_again_outside_it(monkeypatch:
     from fixit_codemods.batch import executors
 
     again: list[int] = []
-    monkeypatch.setattr(executors, "_signal_again", again.append)
+    monkeypatch.setattr(executors, "signal_again", again.append)
     monkeypatch.setitem(executors._WORKER, "busy", True)
     monkeypatch.setitem(executors._WORKER, "stopping", False)
     raised: list[str] = []
@@ -132,3 +132,41 @@ def test_a_stop_signal_in_a_finalizer_is_signalled_again_outside_it(monkeypatch:
     with pytest.raises(KeyboardInterrupt):  # signalled again, outside any finalizer: the job stops
         executors._worker_stop(signal.SIGINT, sys._getframe())
     assert not executors._WORKER["busy"] and executors._WORKER["stopping"]
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_the_cli_raises_stop_signals_outside_finalizers(monkeypatch: pytest.MonkeyPatch, signum: int) -> None:
+    """`fixit apply`'s own handlers: a stop signal landing in a `__del__` comes again; elsewhere it
+    raises what Ctrl-C raises (Terminated for SIGTERM)."""
+    from fixit_codemods.cli import signals
+
+    again: list[int] = []
+    monkeypatch.setattr(signals, "signal_again", again.append)
+    handler = signals.stop_on_sigint if signum == signal.SIGINT else signals.stop_on_sigterm
+    raised: list[BaseException] = []
+
+    class Going:
+        def __del__(self) -> None:
+            try:
+                handler(signum, sys._getframe())
+            except KeyboardInterrupt as interrupt:
+                raised.append(interrupt)
+
+    Going()
+    assert raised == [] and again == [signum]
+    with pytest.raises(KeyboardInterrupt) as stopped:
+        handler(signum, sys._getframe())
+    assert signals.exit_status(stopped.value) == 128 + int(signum)
+
+
+def test_the_cli_leaves_an_ignored_sigint_ignored(monkeypatch: pytest.MonkeyPatch) -> None:
+    from fixit_codemods.cli import signals
+
+    installed: dict[int, object] = {}
+    monkeypatch.setattr(signal, "signal", lambda signum, handler: installed.__setitem__(signum, handler))
+    monkeypatch.setattr(signal, "getsignal", lambda signum: signal.SIG_IGN)
+    signals.install()
+    assert signal.SIGINT not in installed and installed[signal.SIGTERM] is signals.stop_on_sigterm
+    monkeypatch.setattr(signal, "getsignal", lambda signum: signal.default_int_handler)
+    signals.install()
+    assert installed[signal.SIGINT] is signals.stop_on_sigint

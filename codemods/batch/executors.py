@@ -13,12 +13,12 @@ import logging
 import multiprocessing
 import os
 import signal
-import threading
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from types import FrameType
 from typing import Any, Callable, Iterator, Sequence
 
 from fixit_codemods.api import ConfigError
+from fixit_codemods.interrupts import in_finalizer, signal_again
 
 DASK_REQUIREMENT = "dask[distributed]>=2024.1"
 EXECUTORS = ("local", "dask")
@@ -78,28 +78,12 @@ def _worker_stop(signum: int, frame: FrameType | None) -> None:
     _WORKER["stopping"] = True
     if not _WORKER["busy"]:
         return
-    if _in_finalizer(frame):
-        # an exception raised in a finalizer (a `Popen.__del__` as a subprocess's object goes) is
-        # printed as "Exception ignored" and dropped, and the job would run on: the same signal
-        # again in a moment, outside it
-        _signal_again(signum)
+    if in_finalizer(frame):
+        # raised there, it would be printed and dropped, and the job would run on (see `interrupts`)
+        signal_again(signum)
         return
     _WORKER["busy"] = False  # once: the job's clean-up runs on, whatever else arrives
     raise KeyboardInterrupt
-
-
-def _in_finalizer(frame: FrameType | None) -> bool:
-    while frame is not None:
-        if frame.f_code.co_name == "__del__":
-            return True
-        frame = frame.f_back
-    return False
-
-
-def _signal_again(signum: int, delay: float = 0.005) -> None:
-    timer = threading.Timer(delay, os.kill, (os.getpid(), signum))
-    timer.daemon = True
-    timer.start()
 
 
 def _worker_call(function: Callable[[Any], Any], item: Any) -> Any:
