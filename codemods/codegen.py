@@ -25,10 +25,14 @@ from typing import Any
 
 import libcst as cst
 from libcst._nodes.base import CSTNode
-from libcst._nodes.expression import _BaseParenthesizedNode
 from libcst._nodes.internal import CodegenState
 from libcst._position import CodePosition, CodeRange
 from libcst.metadata.position_provider import PositionProvidingCodegenState
+
+try:
+    from libcst._nodes.expression import _BaseParenthesizedNode
+except ImportError:  # a LibCST laid out otherwise: its own parentheses (see `generating`)
+    _BaseParenthesizedNode = None
 
 
 class _NoPosition:
@@ -179,12 +183,16 @@ def generating() -> Iterator[None]:
     """While this runs, LibCST's code generation puts parentheses around expressions through
     `_Parenthesized` (the same tokens, positions recorded the same). For the code generation of
     this module (one thread: the patch is the class's, for the time it runs)."""
-    parenthesize = _BaseParenthesizedNode.__dict__["_parenthesize"]
-    _BaseParenthesizedNode._parenthesize = _parenthesized  # type: ignore[method-assign,assignment]
+    owner = _BaseParenthesizedNode
+    parenthesize = vars(owner).get("_parenthesize") if owner is not None else None
+    if parenthesize is None:  # not where this LibCST keeps it: its own code generation, as it is
+        yield
+        return
+    owner._parenthesize = _parenthesized  # type: ignore[method-assign,assignment]
     try:
         yield
     finally:
-        _BaseParenthesizedNode._parenthesize = parenthesize  # type: ignore[method-assign]
+        owner._parenthesize = parenthesize  # type: ignore[method-assign]
 
 
 def _unvalidated(self: CSTNode) -> None:
