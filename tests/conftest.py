@@ -1,8 +1,10 @@
 """Shared fixtures: a tiny transform that knows nothing of FastAPI, so engine and CLI tests do not
-depend on any built-in transform's rules."""
+depend on any built-in transform's rules; the golden and example files, for the tests that hold an
+engine piece equal to LibCST's (or the standard library's) on every one of them."""
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 from typing import Iterator
 
@@ -85,3 +87,24 @@ def write(path: Path, data: bytes | str) -> Path:
     else:
         path.write_bytes(data)
     return path
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def golden_and_example_files() -> list[Path]:
+    """Every golden case's `.py` file (inputs and expected outputs), then the example backend's."""
+    return sorted((ROOT / "golden").rglob("*.py")) + sorted((ROOT / "examples").rglob("*.py"))
+
+
+@cache
+def golden_and_example_modules() -> tuple[cst.Module, ...]:
+    """`golden_and_example_files()` parsed by LibCST (the ones that do not parse left out), once per
+    test run: LibCST trees are immutable."""
+    modules = []
+    for path in golden_and_example_files():
+        try:
+            modules.append(cst.parse_module(path.read_bytes()))
+        except cst.ParserSyntaxError:
+            continue  # golden cases of files that do not parse
+    return tuple(modules)

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import ast
-from pathlib import Path
 
+from conftest import ROOT, golden_and_example_files
 from fixit_codemods.ast_walk import child_nodes, walk_ast
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_the_same_nodes_in_the_same_order_on_goldens_example_and_fixit() -> None:
-    paths = [*(ROOT / "golden").rglob("*.py"), *(ROOT / "examples").rglob("*.py"), *(ROOT / "codemods").rglob("*.py")]
+    paths = [*golden_and_example_files(), *sorted((ROOT / "codemods").rglob("*.py"))]
     checked = 0
-    for path in sorted(paths):
+    for path in paths:
         try:
             tree = ast.parse(path.read_bytes())
         except SyntaxError:

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import ast
-from pathlib import Path
 
 import libcst as cst
 import pytest
+from conftest import golden_and_example_files
 from fixit_codemods.lines import Lines, statement_lines
 from fixit_codemods.modern_syntax import parse_ast
 from libcst.metadata import MetadataWrapper, PositionProvider
-
-ROOT = Path(__file__).resolve().parent.parent
 
 SHAPES = {
     "decorated": "import x\n\n\n@decorator(\n    1,\n)\n@other\nasync def f(a,\n      b):\n    '''doc'''\n    return a\n",
@@ -70,9 +68,8 @@ def test_lines_of_shapes(shape: str) -> None:
 
 
 def test_lines_of_goldens_and_example() -> None:
-    files = sorted((ROOT / "golden").rglob("*.py")) + sorted((ROOT / "examples").rglob("*.py"))
     checked = 0
-    for path in files:
+    for path in golden_and_example_files():
         text = path.read_text(encoding="utf-8")
         try:
             cst.parse_module(text)
@@ -168,7 +165,7 @@ def test_statement_spans_hold_every_node_inside(shape: str) -> None:
 
 def test_statement_spans_of_goldens_and_example() -> None:
     checked = 0
-    for path in sorted((ROOT / "golden").rglob("*.py")) + sorted((ROOT / "examples").rglob("*.py")):
+    for path in golden_and_example_files():
         text = path.read_text(encoding="utf-8")
         try:
             cst.parse_module(text)

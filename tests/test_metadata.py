@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any, Mapping
 
 import libcst as cst
 import pytest
+from conftest import golden_and_example_modules
 from fixit_codemods import metadata
 from fixit_codemods.metadata import Metadata, positions, scopes
 from libcst.metadata import MetadataWrapper, ParentNodeProvider, PositionProvider, Scope, ScopeProvider
-
-ROOT = Path(__file__).resolve().parent.parent
 
 SHAPES = {
     "scopes of every kind": (
@@ -83,13 +81,7 @@ def test_shapes(shape: str) -> None:
 
 
 def test_goldens_and_example() -> None:
-    checked = 0
-    for path in sorted((ROOT / "golden").rglob("*.py")) + sorted((ROOT / "examples").rglob("*.py")):
-        try:
-            module = cst.parse_module(path.read_bytes())
-        except cst.ParserSyntaxError:
-            continue
-        checked += same_as_libcst(module)
+    checked = sum(same_as_libcst(module) for module in golden_and_example_modules())
     assert checked > 50_000
 
 

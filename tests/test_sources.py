@@ -7,6 +7,7 @@ from typing import Any
 
 import libcst as cst
 import pytest
+from conftest import golden_and_example_modules
 from fixit_codemods.sources import SourceError, SourceFile
 
 TEXTS = {
@@ -128,12 +129,11 @@ def test_pieces_follow_libcst_where_comments_belong() -> None:
 def test_module_code_is_libcsts_on_goldens_and_example() -> None:
     from fixit_codemods.codegen import code_of_nodes, module_code
 
-    root = Path(__file__).resolve().parent.parent
     checked = 0
-    for path in sorted((root / "golden").rglob("*.py")) + sorted((root / "examples").rglob("*.py")):
-        module = cst.parse_module(path.read_bytes())
+    for module in golden_and_example_modules():
         assert module_code(module) == module.code
-        assert code_of_nodes(module, module.body) == "".join(module.code_for_node(node) for node in module.body)
+        by_libcst = "".join(module.code_for_node(node) for node in module.body)
+        assert code_of_nodes(module, module.body) == by_libcst
         checked += 1
     for text in TEXTS.values():
         module = cst.parse_module(text)

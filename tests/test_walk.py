@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import libcst as cst
 import pytest
+from conftest import golden_and_example_modules
 from fixit_codemods.walk import walk, walk_with_metadata
 from libcst.metadata import MetadataWrapper, PositionProvider
-
-ROOT = Path(__file__).resolve().parent.parent
 
 SHAPES = {
     "f-strings with and without a format spec": 'a = f"{x}"\nb = f"{y:>{width}.{p}f} {z!r:^10}"\nc = f"{x=}"\n',
@@ -57,13 +54,7 @@ def test_walk_shows_what_libcst_shows(shape: str) -> None:
 
 
 def test_walk_on_goldens_and_example() -> None:
-    checked = 0
-    for path in sorted((ROOT / "golden").rglob("*.py")) + sorted((ROOT / "examples").rglob("*.py")):
-        try:
-            module = cst.parse_module(path.read_bytes())
-        except cst.ParserSyntaxError:
-            continue
-        checked += same_events(module)
+    checked = sum(same_events(module) for module in golden_and_example_modules())
     assert checked > 100_000
 
 
@@ -163,9 +154,7 @@ def test_visit_and_leave_hooks_looked_up_once_are_called_where_libcst_calls_them
     from fixit_codemods import walk as walking
 
     checked = 0
-    paths = sorted((ROOT / "golden").rglob("*.py")) + sorted((ROOT / "examples").rglob("*.py"))
-    modules = [cst.parse_module(text) for text in SHAPES.values()] + [cst.parse_module(p.read_bytes()) for p in paths]
-    for module in modules:
+    for module in [*(cst.parse_module(text) for text in SHAPES.values()), *golden_and_example_modules()]:
         by_libcst, by_walk = TypedHooks(), TypedHooks()
         module.visit(by_libcst)
         assert walking._dispatches_as_libcst(by_walk)

@@ -3,28 +3,18 @@ calling the same hooks in the same order, and keeps every node below which nothi
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Callable
 
 import libcst as cst
 import pytest
+from conftest import golden_and_example_modules
 from fixit_codemods.walk import transform
-
-ROOT = Path(__file__).resolve().parent.parent
-SHAPES_SOURCE = ROOT / "tests" / "test_walk.py"
 
 
 def modules() -> list[cst.Module]:
     from test_walk import SHAPES
 
-    paths = sorted((ROOT / "golden").rglob("*.py")) + sorted((ROOT / "examples").rglob("*.py"))
-    found = [cst.parse_module(text) for text in SHAPES.values()]
-    for path in paths:
-        try:
-            found.append(cst.parse_module(path.read_bytes()))
-        except cst.ParserSyntaxError:
-            continue
-    return found
+    return [*(cst.parse_module(text) for text in SHAPES.values()), *golden_and_example_modules()]
 
 
 class Recording(cst.CSTTransformer):
