@@ -52,13 +52,13 @@ class StatementTransformer(cst.CSTTransformer):
     rebuilds every node it visits, most of them expressions): each comes back as the same node."""
 
     def on_visit(self, node: cst.CSTNode) -> bool:
-        return not _is_expression(type(node)) and super().on_visit(node)
+        return not is_expression(type(node)) and super().on_visit(node)
 
 
 _EXPRESSION_TYPES: dict[type, bool] = {}
 
 
-def _is_expression(kind: type) -> bool:
+def is_expression(kind: type) -> bool:
     """`issubclass(kind, cst.BaseExpression)`, remembered (ABCMeta's check is a Python-level call)."""
     found = _EXPRESSION_TYPES.get(kind)
     if found is None:

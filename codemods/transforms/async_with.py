@@ -23,7 +23,7 @@ import libcst as cst
 from fixit_codemods.api import Action, FileRewrite, Option, Safety, Site, Transform
 from fixit_codemods.ast_walk import child_nodes, walk_ast
 from fixit_codemods.codegen import code_for_node
-from fixit_codemods.cst_helpers import ImportSpec, add_imports, dotted, standalone
+from fixit_codemods.cst_helpers import ImportSpec, add_imports, dotted, is_expression, standalone
 from fixit_codemods.index import (
     FunctionFacts,
     ModuleFacts,
@@ -447,7 +447,7 @@ class Ancestry(cst.CSTVisitor):
         if self.wanted(node):
             self.found.append((node, tuple(self.stack)))
         self.stack.append(node)
-        return not (self.statements_only and isinstance(node, cst.BaseExpression))
+        return not (self.statements_only and is_expression(type(node)))
 
     def on_leave(self, original_node: cst.CSTNode) -> None:
         self.stack.pop()
