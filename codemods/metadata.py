@@ -83,7 +83,7 @@ def _visitors_walk() -> Iterator[None]:
     node classes (each one an ABCMeta check, a Python-level call) is one lookup by the node's type
     (`_AssignmentLike`). Undone on leaving, exceptions included: nothing outside this module sees it."""
     original = cst.CSTNode.visit
-    assignment_like = getattr(scope_provider, "_ASSIGNMENT_LIKE_NODES", None)
+    replace_assignment_like = isinstance(_LIBCST_ASSIGNMENT_LIKE, tuple)
 
     def visit(self: cst.CSTNode, visitor: Any) -> Any:
         if isinstance(visitor, cst.CSTVisitor) and can_walk(visitor):
@@ -92,28 +92,30 @@ def _visitors_walk() -> Iterator[None]:
         return original(self, visitor)
 
     cst.CSTNode.visit = visit  # type: ignore[method-assign]
-    if isinstance(assignment_like, tuple):
-        _AssignmentLikeCheck.classes = assignment_like
+    if replace_assignment_like:
         scope_provider._ASSIGNMENT_LIKE_NODES = _AssignmentLike  # type: ignore[attr-defined]
     try:
         yield
     finally:
         cst.CSTNode.visit = original  # type: ignore[method-assign]
-        if isinstance(assignment_like, tuple):
-            scope_provider._ASSIGNMENT_LIKE_NODES = assignment_like  # type: ignore[attr-defined]
+        if replace_assignment_like:
+            scope_provider._ASSIGNMENT_LIKE_NODES = _LIBCST_ASSIGNMENT_LIKE  # type: ignore[attr-defined]
+
+
+# LibCST's own (a tuple of node classes in the LibCST versions this knows; anything else is left alone)
+_LIBCST_ASSIGNMENT_LIKE = getattr(scope_provider, "_ASSIGNMENT_LIKE_NODES", None)
 
 
 class _AssignmentLikeCheck(type):
-    """`isinstance(node, _AssignmentLike)` is `isinstance(node, classes)`, looked up by type."""
+    """`isinstance(node, _AssignmentLike)`: `isinstance(node, _LIBCST_ASSIGNMENT_LIKE)`, by type."""
 
-    classes: tuple[type, ...] = ()
     by_type: dict[type, bool] = {}
 
     def __instancecheck__(cls, instance: object) -> bool:
         kind = type(instance)
         found = _AssignmentLikeCheck.by_type.get(kind)
         if found is None:
-            found = _AssignmentLikeCheck.by_type[kind] = isinstance(instance, _AssignmentLikeCheck.classes)
+            found = _AssignmentLikeCheck.by_type[kind] = isinstance(instance, _LIBCST_ASSIGNMENT_LIKE)
         return found
 
 
